@@ -1,0 +1,109 @@
+package peermanager
+
+import "github.com/wakupm/wakupm/shardmesh"
+
+// reindex moves p to the buckets its current state calls for. Cost: the
+// number of (protocol, shard) keys of p when its membership changed, zero
+// otherwise.
+func (b *Book) reindex(p *Peer) {
+	next := membershipOf(p, b.cluster, &b.protos)
+	if next == p.at {
+		return
+	}
+	b.unindex(p)
+	p.at = next
+	if !next.indexed {
+		return
+	}
+	side := connIndex(next.connected)
+	for r := range b.protos.list {
+		if !next.mask.has(ProtocolRef(r)) {
+			continue
+		}
+		if next.unknownShards {
+			b.unknown[r][side].add(p.slot, next.outbound)
+			continue
+		}
+		for s, ok := next.shards.Next(0); ok; s, ok = next.shards.Next(s + 1) {
+			b.shardBuckets(s)[r][side].add(p.slot, next.outbound)
+		}
+	}
+}
+
+// unindex removes p from every bucket it is in.
+func (b *Book) unindex(p *Peer) {
+	at := p.at
+	p.at = membership{mask: at.mask}
+	if !at.indexed {
+		return
+	}
+	side := connIndex(at.connected)
+	for r := range b.protos.list {
+		if !at.mask.has(ProtocolRef(r)) {
+			continue
+		}
+		if at.unknownShards {
+			b.unknown[r][side].remove(p.slot, at.outbound)
+			continue
+		}
+		for s, ok := at.shards.Next(0); ok; s, ok = at.shards.Next(s + 1) {
+			b.byShard[s][r][side].remove(p.slot, at.outbound)
+		}
+	}
+}
+
+func (b *Book) shardBuckets(s uint16) []bucketPair {
+	if b.byShard[s] == nil {
+		b.byShard[s] = make([]bucketPair, len(b.protos.list))
+	}
+	return b.byShard[s]
+}
+
+// PeerSet is a read-only view of one index bucket: random access by
+// position, no allocation. It is valid until the next change of the book.
+type PeerSet struct {
+	book *Book
+	list *peerList
+}
+
+// Len returns the number of peers in the set.
+func (s PeerSet) Len() int {
+	if s.list == nil {
+		return 0
+	}
+	return len(s.list.refs)
+}
+
+// Outbound returns how many members are connected outbound (meaningful for
+// connected sets only).
+func (s PeerSet) Outbound() int {
+	if s.list == nil {
+		return 0
+	}
+	return s.list.outbound
+}
+
+// At returns the i-th member, 0 <= i < Len(). The order is arbitrary and
+// changes as the book changes.
+func (s PeerSet) At(i int) *Peer { return s.book.peers[s.list.refs[i]] }
+
+// Peers returns the peers of our cluster that support protocol r and
+// advertise shard index s, connected ones when connected is true, else the
+// others (not connected or being dialled). The shard is an index in the
+// book's cluster. Cost: O(1).
+func (b *Book) Peers(r ProtocolRef, s uint16, connected bool) PeerSet {
+	if int(r) >= len(b.protos.list) || s > shardmesh.MaxShardIndex || b.byShard[s] == nil {
+		return PeerSet{}
+	}
+	return PeerSet{b, &b.byShard[s][r][connIndex(connected)]}
+}
+
+// PeersWithUnknownShards returns the peers supporting r whose shards are not
+// known (no ENR shard entry, no metadata yet), of our cluster or an unknown
+// one. Selectors use them only as a last resort.
+func (b *Book) PeersWithUnknownShards(r ProtocolRef, connected bool) PeerSet {
+	if int(r) >= len(b.protos.list) {
+		return PeerSet{}
+	}
+	return PeerSet{b, &b.unknown[r][connIndex(connected)]}
+}
