@@ -1,0 +1,116 @@
+// Package bubble runs a function inside a testing/synctest bubble from an
+// ordinary main program.
+//
+// Since Go 1.25 the only public way into a synctest bubble is
+// synctest.Test, which needs a *testing.T. A main program has none, so this
+// package starts the testing framework itself through testing.MainStart with
+// a minimal implementation of its dependency interface, runs exactly one
+// "test" that enters the bubble, and hands the result back. Inside the
+// bubble time.Now and timers are virtual: time only advances when every
+// goroutine of the bubble is blocked, which is what lets real libp2p hosts
+// and real gossipsub run minutes of virtual time in seconds.
+//
+// testing.MainStart is documented as not covered by the Go 1 compatibility
+// promise; if its signature changes this package stops compiling (it does
+// not fail silently).
+package bubble
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// ErrNotRun is returned when the testing framework did not run the bubble.
+var ErrNotRun = errors.New("bubble: the synctest bubble did not run")
+
+// Run calls f inside a synctest bubble and returns f's error. f receives the
+// bubble's *testing.T (useful for helpers that want testing.TB); f must not
+// call t.FailNow or t.Fatal — return an error instead.
+//
+// Run must be called at most once per process, from the main goroutine, and
+// not from a test binary. The testing framework registers its -test.* flags
+// on flag.CommandLine: parse your own flags with a separate flag.FlagSet.
+// While Run executes, os.Stdout is redirected to os.Stderr so that the
+// framework's "PASS" line never mixes with the program's output.
+func Run(f func(t *testing.T) error) error {
+	var (
+		ran    bool
+		runErr error
+	)
+	tests := []testing.InternalTest{{
+		Name: "Bubble",
+		F: func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ran = true
+				runErr = f(t)
+			})
+		},
+	}}
+	m := testing.MainStart(deps{}, tests, nil, nil, nil)
+	// No -test.* flags: no timeout, no profiles, not verbose.
+	if err := flag.CommandLine.Parse(nil); err != nil {
+		return fmt.Errorf("bubble: initialising the testing flags: %w", err)
+	}
+	stdout := os.Stdout
+	os.Stdout = os.Stderr
+	code := m.Run()
+	os.Stdout = stdout
+	if !ran {
+		return ErrNotRun
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if code != 0 {
+		return fmt.Errorf("bubble: the synctest bubble failed (exit code %d); see the messages above", code)
+	}
+	return nil
+}
+
+// corpusEntry mirrors testing's unexported alias of the same unnamed struct
+// type, which the fuzzing methods of the dependency interface mention.
+type corpusEntry = struct {
+	Parent     string
+	Path       string
+	Data       []byte
+	Values     []any
+	Generation int
+	IsSeed     bool
+}
+
+// deps implements the testing framework's dependency interface with the
+// smallest behaviour a single test with no profiling, coverage or fuzzing
+// needs.
+type deps struct{}
+
+var errUnsupported = errors.New("bubble: not supported")
+
+func (deps) ImportPath() string                          { return "" }
+func (deps) ModulePath() string                          { return "" }
+func (deps) MatchString(pat, str string) (bool, error)   { return true, nil }
+func (deps) SetPanicOnExit0(bool)                        {}
+func (deps) StartCPUProfile(io.Writer) error             { return errUnsupported }
+func (deps) StopCPUProfile()                             {}
+func (deps) StartTestLog(io.Writer)                      {}
+func (deps) StopTestLog() error                          { return nil }
+func (deps) WriteProfileTo(string, io.Writer, int) error { return errUnsupported }
+func (deps) CoordinateFuzzing(time.Duration, int64, time.Duration, int64, int, []corpusEntry, []reflect.Type, string, string) error {
+	return errUnsupported
+}
+func (deps) RunFuzzWorker(func(corpusEntry) error) error { return errUnsupported }
+func (deps) ReadCorpus(string, []reflect.Type) ([]corpusEntry, error) {
+	return nil, errUnsupported
+}
+func (deps) CheckCorpus([]any, []reflect.Type) error { return nil }
+func (deps) ResetCoverage()                          {}
+func (deps) SnapshotCoverage()                       {}
+func (deps) InitRuntimeCoverage() (string, func(string, string) (string, error), func() float64) {
+	return "", nil, nil
+}
