@@ -1,0 +1,261 @@
+package shardmesh
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// rsvOf builds an rsv value: cluster, then the 128-byte field with the given
+// bytes set at the given field offsets.
+func rsvOf(cluster uint16, fieldBytes map[int]byte) []byte {
+	b := make([]byte, 130)
+	b[0], b[1] = byte(cluster>>8), byte(cluster)
+	for off, v := range fieldBytes {
+		b[2+off] = v
+	}
+	return b
+}
+
+func TestDecodeRSPublishedVectors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		want RelayShards
+	}{
+		{
+			// nwaku tests/waku_enr/test_sharding.nim "Index List Representation"
+			// (waku-org/nwaku 7d1c6aba): @[0, 73, 2, 0, 1, 0, 10] is cluster 73, shards 1 and 10.
+			name: "nwaku index list",
+			in:   []byte{0, 73, 2, 0, 1, 0, 10},
+			want: RelayShards{Cluster: 73, Indices: []uint16{1, 10}},
+		},
+		{
+			// RELAY-SHARDING "Index List" example (waku-org/specs
+			// standards/core/relay-sharding.md): 16u16 | 3u8 | 13u16 | 14u16 | 45u16.
+			name: "spec index list example",
+			in:   []byte{0, 16, 3, 0, 13, 0, 14, 0, 45},
+			want: RelayShards{Cluster: 16, Indices: []uint16{13, 14, 45}},
+		},
+		{
+			// js-waku packages/utils/src/common/relay_shard_codec.spec.ts
+			// "should handle a minimal index list": {clusterId: 0, shards: [0]}.
+			name: "js-waku minimal index list",
+			in:   []byte{0, 0, 1, 0, 0},
+			want: RelayShards{Cluster: 0, Indices: []uint16{0}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodeRS(tt.in)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+			enc, err := got.EncodeRS()
+			require.NoError(t, err)
+			require.Equal(t, tt.in, enc, "canonical value must re-encode to the same bytes")
+		})
+	}
+}
+
+func TestDecodeRSVPublishedVectors(t *testing.T) {
+	// nwaku tests/waku_enr/test_sharding.nim "Bit Vector Representation"
+	// (waku-org/nwaku 7d1c6aba): @[0, 73, 2, 4, 0...] is cluster 73, shards 1
+	// and 10. Field byte 0 = 0x02 (bit 1 = shard 1), field byte 1 = 0x04
+	// (bit 2 = shard 8+2): shard s sits in field byte s/8 under 1<<(s%8).
+	nwaku := rsvOf(73, map[int]byte{0: 2, 1: 4})
+	got, err := DecodeRSV(nwaku)
+	require.NoError(t, err)
+	require.Equal(t, RelayShards{Cluster: 73, Indices: []uint16{1, 10}}, got)
+	enc, err := got.EncodeRSV()
+	require.NoError(t, err)
+	require.Equal(t, nwaku, enc)
+
+	// RELAY-SHARDING "Bit Vector" example: 16u16 | 0x[120 zero bytes]0000100000003000,
+	// said to mean shards 13, 14 and 45. It does not: in the nwaku/go-waku order
+	// it is {980, 1012, 1013}, and even under the spec's own prose ("right-most
+	// bit = shard 0") it would be {12, 13, 44}. We follow the implementations.
+	spec := rsvOf(16, map[int]byte{122: 0x10, 126: 0x30})
+	got, err = DecodeRSV(spec)
+	require.NoError(t, err)
+	require.Equal(t, RelayShards{Cluster: 16, Indices: []uint16{980, 1012, 1013}}, got)
+
+	// js-waku relay_shard_codec.ts writes shard s under 1<<(7-s%8). Its
+	// encoding of {1, 10} on cluster 73 is field bytes 0x40, 0x20, which the
+	// nwaku/go-waku order reads as {6, 13}: the two are incompatible.
+	jsWaku := rsvOf(73, map[int]byte{0: 0x40, 1: 0x20})
+	got, err = DecodeRSV(jsWaku)
+	require.NoError(t, err)
+	require.Equal(t, []uint16{6, 13}, got.Indices)
+}
+
+func TestDecodeRSErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		want ENRProblem
+	}{
+		{"nil", nil, ProblemTruncated},
+		{"cluster only", []byte{0, 1}, ProblemTruncated},
+		// js-waku relay_shard_codec.spec.ts "should throw an error for insufficient data".
+		{"js-waku insufficient data", []byte{0, 0}, ProblemTruncated},
+		{"count says 2, one index", []byte{0, 1, 2, 0, 1}, ProblemCountMismatch},
+		{"count says 1, two indexes", []byte{0, 1, 1, 0, 1, 0, 2}, ProblemCountMismatch},
+		{"odd trailing byte", []byte{0, 1, 1, 0, 1, 0}, ProblemCountMismatch},
+		{"count 255, no indexes", []byte{0, 1, 255}, ProblemCountMismatch},
+		// nwaku test_waku_enr.nim rejects shard 1024 when building RelayShards;
+		// go-waku FromShardList rejects it when reading.
+		{"index 1024", []byte{0, 1, 1, 0x04, 0x00}, ProblemOutOfRange},
+		{"index 65535", []byte{0, 1, 2, 0, 1, 0xff, 0xff}, ProblemOutOfRange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeRS(tt.in)
+			var e *ENRError
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, ENRKeyRS, e.Key)
+			require.Equal(t, tt.want, e.Problem, e.Error())
+			require.NotErrorIs(t, err, ErrFieldAbsent)
+		})
+	}
+}
+
+func TestDecodeRSLenientCases(t *testing.T) {
+	// Duplicates: go-waku dedupes (NewRelayShards), nwaku keeps them; both
+	// accept. nwaku test_waku_enr.nim "repeated but valid shard ids" expects
+	// @[1, 2, 2, 3, 3, 3] to become @[1, 2, 3]. We also sort.
+	got, err := DecodeRS([]byte{0, 22, 6, 0, 3, 0, 1, 0, 2, 0, 2, 0, 3, 0, 3})
+	require.NoError(t, err)
+	require.Equal(t, RelayShards{Cluster: 22, Indices: []uint16{1, 2, 3}}, got)
+
+	// A zero count is accepted as "no shards" (nwaku fromIndicesList).
+	got, err = DecodeRS([]byte{0xff, 0xff, 0})
+	require.NoError(t, err)
+	require.Equal(t, uint16(65535), got.Cluster)
+	require.Empty(t, got.Indices)
+}
+
+func TestDecodeRSVErrors(t *testing.T) {
+	for _, n := range []int{0, 2, 3, 129} {
+		_, err := DecodeRSV(make([]byte, n))
+		var e *ENRError
+		require.ErrorAs(t, err, &e, "len %d", n)
+		require.Equal(t, ENRKeyRSV, e.Key)
+		require.Equal(t, ProblemTruncated, e.Problem)
+	}
+	for _, n := range []int{131, 300} {
+		_, err := DecodeRSV(make([]byte, n))
+		var e *ENRError
+		require.ErrorAs(t, err, &e, "len %d", n)
+		require.Equal(t, ProblemOversized, e.Problem)
+	}
+	// Every 130-byte value is a valid set, the all-ones field is every shard.
+	all := bytes.Repeat([]byte{0xff}, 130)
+	got, err := DecodeRSV(all)
+	require.NoError(t, err)
+	require.Equal(t, uint16(0xffff), got.Cluster)
+	require.Len(t, got.Indices, ShardsPerCluster)
+}
+
+func TestEncodeErrors(t *testing.T) {
+	_, err := RelayShards{Cluster: 1, Indices: []uint16{3, 1024}}.EncodeRS()
+	var e *ENRError
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, ProblemOutOfRange, e.Problem)
+
+	_, err = RelayShards{Cluster: 1, Indices: []uint16{1024}}.EncodeRSV()
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, ENRKeyRSV, e.Key)
+	require.Equal(t, ProblemOutOfRange, e.Problem)
+
+	many := make([]uint16, 256)
+	for i := range many {
+		many[i] = uint16(i)
+	}
+	_, err = RelayShards{Cluster: 1, Indices: many}.EncodeRS()
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, ProblemOversized, e.Problem)
+	// 255 distinct shards fit; duplicates do not count.
+	_, err = RelayShards{Cluster: 1, Indices: append(many[:255], 0, 0, 0)}.EncodeRS()
+	require.NoError(t, err)
+}
+
+func TestEncodeNormalizes(t *testing.T) {
+	b, err := RelayShards{Cluster: 16, Indices: []uint16{45, 13, 14, 13}}.EncodeRS()
+	require.NoError(t, err)
+	require.Equal(t, []byte{0, 16, 3, 0, 13, 0, 14, 0, 45}, b)
+}
+
+// randomRelayShards draws a cluster and n distinct indexes (n <= 1024).
+func randomRelayShards(rng *rand.Rand, n int) RelayShards {
+	perm := rng.Perm(ShardsPerCluster)[:n]
+	idx := make([]uint16, n)
+	for i, p := range perm {
+		idx[i] = uint16(p)
+	}
+	return RelayShards{Cluster: uint16(rng.UintN(1 << 16)), Indices: idx}
+}
+
+func TestRelayShardsRoundTripProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for iter := range 2000 {
+		n := rng.IntN(ShardsPerCluster + 1)
+		if iter%2 == 0 {
+			n = rng.IntN(rsMaxCount + 1) // half the draws in rs range
+		}
+		in := randomRelayShards(rng, n)
+		want := slices.Sorted(slices.Values(in.Indices))
+		if want == nil {
+			want = []uint16{}
+		}
+
+		rsv, err := in.EncodeRSV()
+		require.NoError(t, err)
+		fromRSV, err := DecodeRSV(rsv)
+		require.NoError(t, err)
+		require.Equal(t, in.Cluster, fromRSV.Cluster)
+		require.Equal(t, want, fromRSV.Indices, "rsv round trip, n=%d", n)
+		require.Equal(t, in.Set(), fromRSV.Set())
+		require.Equal(t, fromRSV, RelayShardsFromSet(in.Cluster, in.Set()))
+
+		if n > rsMaxCount {
+			continue
+		}
+		rs, err := in.EncodeRS()
+		require.NoError(t, err)
+		fromRS, err := DecodeRS(rs)
+		require.NoError(t, err)
+		require.Equal(t, fromRSV, fromRS, "rs and rsv must agree, n=%d", n)
+
+		// The Set decoders agree with the slice decoders.
+		c, s, err := DecodeRSSet(rs)
+		require.NoError(t, err)
+		require.Equal(t, in.Cluster, c)
+		require.Equal(t, in.Set(), s)
+		c, s, err = DecodeRSVSet(rsv)
+		require.NoError(t, err)
+		require.Equal(t, in.Cluster, c)
+		require.Equal(t, in.Set(), s)
+	}
+}
+
+func TestRelayShardsHelpers(t *testing.T) {
+	rs := RelayShards{Cluster: 16, Indices: []uint16{32, 1}}
+	require.Equal(t, []Shard{{16, 32}, {16, 1}}, rs.Shards())
+	require.True(t, rs.Contains(Shard{16, 1}))
+	require.False(t, rs.Contains(Shard{17, 1}))
+	require.False(t, rs.Contains(Shard{16, 2}))
+	// Out-of-range indexes cannot be in a ShardSet.
+	require.Equal(t, 1, RelayShards{Indices: []uint16{5, 2000}}.Set().Len())
+}
+
+func TestENRErrorText(t *testing.T) {
+	err := error(&ENRError{Key: "rs", Problem: ProblemCountMismatch, Detail: "x"})
+	require.Equal(t, `shardmesh: ENR "rs": length byte does not match value size: x`, err.Error())
+	require.Equal(t, `shardmesh: ENR "waku2": field absent`, (&ENRError{Key: "waku2", Problem: ProblemAbsent}).Error())
+	require.True(t, errors.Is(&ENRError{Problem: ProblemAbsent}, ErrFieldAbsent))
+	require.Equal(t, "ENRProblem(99)", ENRProblem(99).String())
+}
