@@ -1,0 +1,153 @@
+package shardmesh
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// model is the obvious, slow implementation of the tracker's semantics:
+// maps of sets, recomputed from scratch on every query.
+type model struct {
+	th      Thresholds
+	minimum float64
+	joined  map[Shard]bool
+	mesh    map[Shard]map[peer.ID]bool
+	known   map[peer.ID]bool
+	out     map[peer.ID]bool
+	score   map[peer.ID]float64
+}
+
+func newModel() *model {
+	return &model{
+		th: DefaultThresholds, minimum: DefaultScoreThreshold,
+		joined: map[Shard]bool{}, mesh: map[Shard]map[peer.ID]bool{},
+		known: map[peer.ID]bool{}, out: map[peer.ID]bool{}, score: map[peer.ID]float64{},
+	}
+}
+
+func (m *model) apply(e trackerEvent) {
+	switch e.kind {
+	case "join":
+		if !m.joined[e.shard] {
+			m.joined[e.shard] = true
+			m.mesh[e.shard] = map[peer.ID]bool{}
+		}
+	case "leave":
+		delete(m.joined, e.shard)
+		delete(m.mesh, e.shard)
+	case "graft":
+		if m.joined[e.shard] {
+			m.known[e.peer] = true
+			m.mesh[e.shard][e.peer] = true
+		}
+	case "prune":
+		delete(m.mesh[e.shard], e.peer)
+	case "gone":
+		for _, set := range m.mesh {
+			delete(set, e.peer)
+		}
+		delete(m.known, e.peer)
+		delete(m.out, e.peer)
+		delete(m.score, e.peer)
+	case "dir":
+		m.known[e.peer] = true
+		m.out[e.peer] = e.dir == network.DirOutbound
+	case "score":
+		if m.known[e.peer] {
+			m.score[e.peer] = e.score
+		}
+	}
+}
+
+func (m *model) snapshot() []ShardHealth {
+	var out []ShardHealth
+	for s := range m.joined {
+		h := ShardHealth{Shard: s, MeshPeers: len(m.mesh[s])}
+		for p := range m.mesh[s] {
+			if m.out[p] {
+				h.OutboundMeshPeers++
+			}
+			if sc, ok := m.score[p]; ok && sc < m.minimum {
+				h.LowScoreMeshPeers++
+			}
+		}
+		h.Health = m.th.Level(h.CountedPeers())
+		out = append(out, h)
+	}
+	slices.SortFunc(out, func(a, b ShardHealth) int {
+		return int(a.Shard.Cluster)<<16 + int(a.Shard.Index) - (int(b.Shard.Cluster)<<16 + int(b.Shard.Index))
+	})
+	return out
+}
+
+// TestTrackerMatchesModel replays long random event sequences on the tracker
+// and on the model and compares their snapshots and mesh sets after every
+// event, and checks the tracker's internal indexes.
+func TestTrackerMatchesModel(t *testing.T) {
+	const steps = 4000
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 99))
+			tr, _ := NewTracker()
+			m := newModel()
+			shards := []Shard{{1, 0}, {1, 1}, {1, 2}, {2, 5}}
+			peers := make([]peer.ID, 12)
+			for i := range peers {
+				peers[i] = peer.ID(fmt.Sprintf("p%02d", i))
+			}
+			for i := range steps {
+				e := randomEvent(rng, shards, peers)
+				e.apply(tr)
+				m.apply(e)
+				if got, want := tr.Snapshot(), m.snapshot(); !slices.Equal(got, want) {
+					t.Fatalf("step %d %v:\n got %+v\nwant %+v", i, e, got, want)
+				}
+				for _, s := range shards {
+					got := tr.MeshPeers(s)
+					slices.Sort(got)
+					var want []peer.ID
+					for p := range m.mesh[s] {
+						want = append(want, p)
+					}
+					slices.Sort(want)
+					if !slices.Equal(got, want) {
+						t.Fatalf("step %d %v: MeshPeers(%v) = %v, want %v", i, e, s, got, want)
+					}
+				}
+				if i%50 == 0 {
+					checkInvariants(t, tr)
+				}
+			}
+			checkInvariants(t, tr)
+		})
+	}
+}
+
+func randomEvent(rng *rand.Rand, shards []Shard, peers []peer.ID) trackerEvent {
+	p := peers[rng.IntN(len(peers))]
+	s := shards[rng.IntN(len(shards))]
+	switch r := rng.IntN(100); {
+	case r < 4:
+		return join(s)
+	case r < 6:
+		return leave(s)
+	case r < 50:
+		return graft(p, s)
+	case r < 80:
+		return prune(p, s)
+	case r < 85:
+		return gone(p)
+	case r < 92:
+		if rng.IntN(2) == 0 {
+			return outbound(p)
+		}
+		return inbound(p)
+	default:
+		return score(p, float64(rng.IntN(3000)-2000))
+	}
+}

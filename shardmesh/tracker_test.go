@@ -1,0 +1,463 @@
+package shardmesh
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Events of the tracker core, as data, so tests read as tables.
+type trackerEvent struct {
+	kind  string // join, leave, graft, prune, gone, dir, score
+	peer  peer.ID
+	shard Shard
+	dir   network.Direction
+	score float64
+}
+
+func (e trackerEvent) apply(t *Tracker) {
+	switch e.kind {
+	case "join":
+		t.Join(e.shard)
+	case "leave":
+		t.Leave(e.shard)
+	case "graft":
+		t.Graft(e.peer, e.shard)
+	case "prune":
+		t.Prune(e.peer, e.shard)
+	case "gone":
+		t.PeerGone(e.peer)
+	case "dir":
+		t.SetDirection(e.peer, e.dir)
+	case "score":
+		t.SetScore(e.peer, e.score)
+	default:
+		panic("unknown trackerEvent " + e.kind)
+	}
+}
+
+func (e trackerEvent) String() string {
+	return fmt.Sprintf("%s(%s,%d/%d)", e.kind, e.peer, e.shard.Cluster, e.shard.Index)
+}
+
+var (
+	s0 = Shard{Cluster: 1, Index: 0}
+	s1 = Shard{Cluster: 1, Index: 1}
+	s2 = Shard{Cluster: 1, Index: 2}
+)
+
+func join(s Shard) trackerEvent             { return trackerEvent{kind: "join", shard: s} }
+func leave(s Shard) trackerEvent            { return trackerEvent{kind: "leave", shard: s} }
+func graft(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "graft", peer: p, shard: s} }
+func prune(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "prune", peer: p, shard: s} }
+func gone(p peer.ID) trackerEvent           { return trackerEvent{kind: "gone", peer: p} }
+func outbound(p peer.ID) trackerEvent {
+	return trackerEvent{kind: "dir", peer: p, dir: network.DirOutbound}
+}
+func inbound(p peer.ID) trackerEvent {
+	return trackerEvent{kind: "dir", peer: p, dir: network.DirInbound}
+}
+func score(p peer.ID, v float64) trackerEvent { return trackerEvent{kind: "score", peer: p, score: v} }
+func grafts(s Shard, ps ...peer.ID) []trackerEvent {
+	var evs []trackerEvent
+	for _, p := range ps {
+		evs = append(evs, graft(p, s))
+	}
+	return evs
+}
+
+func seq(parts ...any) []trackerEvent {
+	var out []trackerEvent
+	for _, p := range parts {
+		switch v := p.(type) {
+		case trackerEvent:
+			out = append(out, v)
+		case []trackerEvent:
+			out = append(out, v...)
+		}
+	}
+	return out
+}
+
+func change(s Shard, h Health) ShardHealthChange {
+	return ShardHealthChange{Shard: s, Joined: true, Health: h}
+}
+func left(s Shard) ShardHealthChange { return ShardHealthChange{Shard: s, Health: Unhealthy} }
+
+// TestTrackerTransitions drives the core through every transition and checks
+// the final per-shard state, the counters, and the exact change sequence a
+// subscriber reading after every trackerEvent sees.
+func TestTrackerTransitions(t *testing.T) {
+	cases := []struct {
+		name        string
+		opts        []TrackerOption
+		events      []trackerEvent
+		want        []ShardHealth // Snapshot, ordered
+		wantChanges []ShardHealthChange
+		wantStats   TrackerStats // compared on the non-zero fields only
+	}{{
+		name:        "join starts unhealthy",
+		events:      seq(join(s0)),
+		want:        []ShardHealth{{Shard: s0}},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+	}, {
+		name:   "threshold edges with default thresholds",
+		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"), prune("d", s0), prune("c", s0), prune("b", s0), prune("a", s0)),
+		want:   []ShardHealth{{Shard: s0}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy), // 1 peer
+			change(s0, SufficientlyHealthy), // 4 peers = Dlo
+			change(s0, MinimallyHealthy),    // 3 peers = Dlo-1
+			change(s0, Unhealthy),           // 0 peers
+		},
+	}, {
+		name:   "custom thresholds",
+		opts:   []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 3})},
+		events: seq(join(s0), graft("a", s0), graft("b", s0), graft("c", s0)),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 3, Health: SufficientlyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+		},
+	}, {
+		name:        "minimal equals sufficient skips the middle level",
+		opts:        []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 2})},
+		events:      seq(join(s0), graft("a", s0), graft("b", s0)),
+		want:        []ShardHealth{{Shard: s0, MeshPeers: 2, Health: SufficientlyHealthy}},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, SufficientlyHealthy)},
+	}, {
+		name:      "graft on a shard not joined is ignored",
+		events:    seq(join(s0), graft("a", s1), graft("a", s0)),
+		want:      []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantStats: TrackerStats{IgnoredGrafts: 1},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:        "graft before any join is ignored",
+		events:      seq(graft("a", s0), join(s0)),
+		want:        []ShardHealth{{Shard: s0}},
+		wantStats:   TrackerStats{IgnoredGrafts: 1},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+	}, {
+		name:        "duplicate graft counts once",
+		events:      seq(join(s0), graft("a", s0), graft("a", s0)),
+		want:        []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantStats:   TrackerStats{DuplicateGrafts: 1},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, MinimallyHealthy)},
+	}, {
+		name:        "prune of a peer never grafted is ignored",
+		events:      seq(join(s0), graft("a", s0), prune("b", s0), prune("a", s1)),
+		want:        []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantStats:   TrackerStats{IgnoredPrunes: 2},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, MinimallyHealthy)},
+	}, {
+		name:   "prune of a known peer on a shard where it is not meshed is ignored",
+		events: seq(join(s0), join(s1), graft("a", s0), prune("a", s1)),
+		want: []ShardHealth{
+			{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: s1},
+		},
+		wantStats:   TrackerStats{IgnoredPrunes: 1},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy)},
+	}, {
+		name: "disconnect of a peer meshed on many shards",
+		events: seq(join(s0), join(s1), join(s2),
+			grafts(s0, "a", "b", "c", "d"), grafts(s1, "a", "b"), graft("a", s2),
+			gone("a")),
+		want: []ShardHealth{
+			{Shard: s0, MeshPeers: 3, Health: MinimallyHealthy},
+			{Shard: s1, MeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: s2, Health: Unhealthy},
+		},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s1, Unhealthy), change(s2, Unhealthy),
+			change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+			change(s1, MinimallyHealthy), change(s2, MinimallyHealthy),
+			// gone("a") drops a from s2, s1, s0 (its shards, latest first):
+			change(s2, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:   "disconnect of an unknown peer changes nothing",
+		events: seq(join(s0), graft("a", s0), gone("zz")),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:   "a peer that reconnects starts from scratch",
+		events: seq(join(s0), outbound("a"), score("a", -5000), graft("a", s0), gone("a"), graft("a", s0)),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name: "outbound peers counted per shard, direction changes follow",
+		events: seq(join(s0), join(s1), outbound("a"), grafts(s0, "a", "b"), graft("a", s1),
+			outbound("b"), inbound("a")),
+		want: []ShardHealth{
+			{Shard: s0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: s1, MeshPeers: 1, OutboundMeshPeers: 0, Health: MinimallyHealthy},
+		},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy), change(s1, MinimallyHealthy),
+		},
+	}, {
+		name: "score gating: a low-score mesh peer does not count",
+		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"),
+			score("d", DefaultScoreThreshold-1), // 3 counted
+			score("d", DefaultScoreThreshold),   // at the threshold counts again
+		),
+		want: []ShardHealth{{Shard: s0, MeshPeers: 4, Health: SufficientlyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+			change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+		},
+	}, {
+		name:   "score gating: the only peer low makes the shard unhealthy",
+		events: seq(join(s0), graft("a", s0), score("a", -2000)),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, LowScoreMeshPeers: 1, Health: Unhealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, Unhealthy),
+		},
+	}, {
+		name: "score known before graft gates on graft; prune of a gated peer",
+		opts: []TrackerOption{WithScoreThreshold(0)},
+		events: seq(join(s0), inbound("a"), score("a", -1), graft("a", s0), graft("b", s0),
+			prune("a", s0)),
+		want: []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:   "scores of unknown peers and NaN are ignored",
+		events: seq(join(s0), score("ghost", -1e9), graft("ghost", s0), score("ghost", math.NaN())),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:   "score threshold -Inf counts everyone",
+		opts:   []TrackerOption{WithScoreThreshold(math.Inf(-1))},
+		events: seq(join(s0), graft("a", s0), score("a", -1e300)),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:      "leave empties the mesh; gossipsub's prunes after leave are ignored",
+		events:    seq(join(s0), join(s1), grafts(s0, "a", "b"), graft("a", s1), leave(s0), prune("a", s0), prune("b", s0)),
+		want:      []ShardHealth{{Shard: s1, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantStats: TrackerStats{IgnoredPrunes: 2},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy), change(s1, MinimallyHealthy),
+			left(s0),
+		},
+	}, {
+		name:   "rejoin starts empty and unhealthy",
+		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"), leave(s0), join(s0), graft("a", s0)),
+		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		wantChanges: []ShardHealthChange{
+			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+			left(s0), change(s0, Unhealthy), change(s0, MinimallyHealthy),
+		},
+	}, {
+		name:        "double join and leave of unknown shard are ignored",
+		events:      seq(join(s0), join(s0), leave(s1)),
+		want:        []ShardHealth{{Shard: s0}},
+		wantStats:   TrackerStats{IgnoredJoins: 1, IgnoredLeaves: 1},
+		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := NewTracker(tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub := tr.Subscribe()
+			defer sub.Close()
+			var changes []ShardHealthChange
+			for _, e := range tc.events {
+				e.apply(tr)
+				changes = sub.Next(changes)
+				checkInvariants(t, tr)
+			}
+			if got := tr.Snapshot(); !slices.Equal(got, tc.want) {
+				t.Errorf("Snapshot:\n got %+v\nwant %+v", got, tc.want)
+			}
+			if !slices.Equal(changes, tc.wantChanges) {
+				t.Errorf("changes:\n got %+v\nwant %+v", changes, tc.wantChanges)
+			}
+			st := tr.Stats()
+			if st.Events != uint64(len(tc.events)) {
+				t.Errorf("Stats.Events = %d, want %d", st.Events, len(tc.events))
+			}
+			w := tc.wantStats
+			gotIgnored := [...]uint64{st.IgnoredGrafts, st.DuplicateGrafts, st.IgnoredPrunes, st.IgnoredJoins, st.IgnoredLeaves}
+			wantIgnored := [...]uint64{w.IgnoredGrafts, w.DuplicateGrafts, w.IgnoredPrunes, w.IgnoredJoins, w.IgnoredLeaves}
+			if gotIgnored != wantIgnored {
+				t.Errorf("ignored (grafts, duplicate grafts, prunes, joins, leaves) = %v, want %v", gotIgnored, wantIgnored)
+			}
+		})
+	}
+}
+
+// checkInvariants cross-checks the indexes against each other: every mesh
+// link is in both lists at the recorded positions, counters match.
+func checkInvariants(t *testing.T, tr *Tracker) {
+	t.Helper()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	links := 0
+	levels := [3]int{}
+	joined := 0
+	for si := range tr.shards {
+		st := &tr.shards[si]
+		out, low := 0, 0
+		for pos, pi := range st.members {
+			slot, ok := tr.mesh[meshKey{pi, int32(si)}]
+			if !ok || slot.inShard != int32(pos) || tr.peers[pi].shards[slot.inPeer] != int32(si) {
+				t.Fatalf("shard %v member %d at %d: slot %+v ok=%v", st.shard, pi, pos, slot, ok)
+			}
+			if tr.peers[pi].outbound {
+				out++
+			}
+			if tr.peers[pi].lowScore {
+				low++
+			}
+		}
+		links += len(st.members)
+		if out != st.outbound || low != st.lowScore {
+			t.Fatalf("shard %v: outbound %d/%d low %d/%d", st.shard, st.outbound, out, st.lowScore, low)
+		}
+		if st.joined {
+			joined++
+			levels[st.health]++
+			if want := tr.cfg.thresholds.Level(len(st.members) - low); st.health != want {
+				t.Fatalf("shard %v health %v, want %v", st.shard, st.health, want)
+			}
+		} else if len(st.members) != 0 {
+			t.Fatalf("shard %v not joined but has %d members", st.shard, len(st.members))
+		}
+	}
+	if links != len(tr.mesh) {
+		t.Fatalf("%d links in shard lists, %d in mesh index", links, len(tr.mesh))
+	}
+	peerLinks := 0
+	for p, pi := range tr.peerIdx {
+		if tr.peers[pi].id != p {
+			t.Fatalf("peer index %d holds %q, want %q", pi, tr.peers[pi].id, p)
+		}
+		peerLinks += len(tr.peers[pi].shards)
+	}
+	if peerLinks != links || levels != tr.levels || joined != tr.joined {
+		t.Fatalf("peer links %d (want %d), levels %v (want %v), joined %d (want %d)",
+			peerLinks, links, tr.levels, levels, tr.joined, joined)
+	}
+}
+
+func TestNodeHealth(t *testing.T) {
+	tr, _ := NewTracker()
+	if got, want := tr.NodeHealth(), (NodeHealth{Health: Unhealthy}); got != want {
+		t.Errorf("no shard joined: %+v, want %+v", got, want)
+	}
+	for _, e := range seq(join(s0), join(s1), join(s2), grafts(s0, "a", "b", "c", "d"), grafts(s1, "a")) {
+		e.apply(tr)
+	}
+	want := NodeHealth{Health: Unhealthy, Shards: 3, Unhealthy: 1, MinimallyHealthy: 1, SufficientlyHealthy: 1}
+	if got := tr.NodeHealth(); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	tr.Leave(s2)
+	want = NodeHealth{Health: MinimallyHealthy, Shards: 2, MinimallyHealthy: 1, SufficientlyHealthy: 1}
+	if got := tr.NodeHealth(); got != want {
+		t.Errorf("after leaving the unhealthy shard: %+v, want %+v", got, want)
+	}
+	for _, e := range grafts(s1, "b", "c", "d") {
+		e.apply(tr)
+	}
+	want = NodeHealth{Health: SufficientlyHealthy, Shards: 2, SufficientlyHealthy: 2}
+	if got := tr.NodeHealth(); got != want {
+		t.Errorf("all sufficient: %+v, want %+v", got, want)
+	}
+}
+
+func TestTrackerQueries(t *testing.T) {
+	tr, _ := NewTracker()
+	for _, e := range seq(join(s0), join(s1), grafts(s0, "a", "b"), graft("a", s1), outbound("b")) {
+		e.apply(tr)
+	}
+	peers := tr.MeshPeers(s0)
+	slices.Sort(peers)
+	if !slices.Equal(peers, []peer.ID{"a", "b"}) {
+		t.Errorf("MeshPeers(s0) = %v", peers)
+	}
+	if got := tr.MeshPeers(s2); got != nil {
+		t.Errorf("MeshPeers of a shard never joined = %v, want nil", got)
+	}
+	if !tr.InMesh("a", s1) || tr.InMesh("b", s1) || tr.InMesh("zz", s0) {
+		t.Errorf("InMesh wrong")
+	}
+	shards := tr.AppendPeerShards(nil, "a")
+	slices.SortFunc(shards, func(x, y Shard) int { return int(x.Index) - int(y.Index) })
+	if !slices.Equal(shards, []Shard{s0, s1}) {
+		t.Errorf("AppendPeerShards(a) = %v", shards)
+	}
+	if h, ok := tr.ShardHealth(s0); !ok || h != (ShardHealth{Shard: s0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy}) {
+		t.Errorf("ShardHealth(s0) = %+v, %v", h, ok)
+	}
+	if _, ok := tr.ShardHealth(s2); ok {
+		t.Errorf("ShardHealth of a shard not joined reports joined")
+	}
+	if tr.Health(s1) != MinimallyHealthy || tr.Health(s2) != Unhealthy {
+		t.Errorf("Health wrong")
+	}
+	// Snapshot orders by cluster, then index, whatever the join order.
+	tr2, _ := NewTracker()
+	order := []Shard{{Cluster: 2, Index: 0}, {Cluster: 1, Index: 7}, {Cluster: 1, Index: 3}}
+	for _, s := range order {
+		tr2.Join(s)
+	}
+	var got []Shard
+	for _, h := range tr2.Snapshot() {
+		got = append(got, h.Shard)
+	}
+	if want := []Shard{{1, 3}, {1, 7}, {2, 0}}; !slices.Equal(got, want) {
+		t.Errorf("Snapshot order %v, want %v", got, want)
+	}
+}
+
+func TestTrackerOptionsValidate(t *testing.T) {
+	for _, th := range []Thresholds{{0, 4}, {3, 2}, {-1, 1}} {
+		_, err := NewTracker(WithThresholds(th))
+		var te *ThresholdsError
+		if !errors.As(err, &te) || te.Thresholds != th {
+			t.Errorf("WithThresholds(%+v): err = %v, want *ThresholdsError", th, err)
+		}
+	}
+	if _, err := NewTracker(WithScoreThreshold(math.NaN())); err == nil {
+		t.Errorf("WithScoreThreshold(NaN) accepted")
+	}
+	tr, err := NewTracker(WithThresholds(Thresholds{Minimal: 1, Sufficient: 1}), WithScoreThreshold(-5))
+	if err != nil || tr.Thresholds() != (Thresholds{1, 1}) || tr.ScoreThreshold() != -5 {
+		t.Errorf("valid options: %v %+v %v", err, tr.Thresholds(), tr.ScoreThreshold())
+	}
+}
+
+func TestHealthString(t *testing.T) {
+	for h, want := range map[Health]string{
+		Unhealthy: "unhealthy", MinimallyHealthy: "minimally_healthy",
+		SufficientlyHealthy: "sufficiently_healthy", Health(9): "Health(9)",
+	} {
+		if got := h.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", uint8(h), got, want)
+		}
+	}
+	if !(Unhealthy < MinimallyHealthy && MinimallyHealthy < SufficientlyHealthy) {
+		t.Errorf("levels are not ordered by health")
+	}
+}
