@@ -15,7 +15,7 @@ func TestSubscriptionCoalescesToLatest(t *testing.T) {
 	tr, _ := NewTracker()
 	sub := tr.Subscribe()
 	defer sub.Close()
-	for _, e := range seq(join(s1), join(s0), grafts(s0, "a", "b", "c", "d"), graft("a", s1), prune("a", s1)) {
+	for _, e := range evSeq(evJoin(tsh1), evJoin(tsh0), evGrafts(tsh0, "a", "b", "c", "d"), evGraft("a", tsh1), evPrune("a", tsh1)) {
 		e.apply(tr)
 	}
 	select {
@@ -25,8 +25,8 @@ func TestSubscriptionCoalescesToLatest(t *testing.T) {
 	}
 	got := sub.Next(nil)
 	// One entry per shard, in the order shards first changed, at their
-	// current level: s1 went Unhealthy -> Minimally -> Unhealthy.
-	want := []ShardHealthChange{change(s1, Unhealthy), change(s0, SufficientlyHealthy)}
+	// current level: tsh1 went Unhealthy -> Minimally -> Unhealthy.
+	want := []ShardHealthChange{joinedAt(tsh1, Unhealthy), joinedAt(tsh0, SufficientlyHealthy)}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
@@ -37,19 +37,19 @@ func TestSubscriptionCoalescesToLatest(t *testing.T) {
 
 func TestSubscriptionNoDuplicateAfterRevert(t *testing.T) {
 	tr, _ := NewTracker()
-	tr.Join(s0)
+	tr.Join(tsh0)
 	sub := tr.Subscribe()
 	defer sub.Close()
-	if got := sub.Next(nil); !slices.Equal(got, []ShardHealthChange{change(s0, Unhealthy)}) {
+	if got := sub.Next(nil); !slices.Equal(got, []ShardHealthChange{joinedAt(tsh0, Unhealthy)}) {
 		t.Fatalf("initial report %+v", got)
 	}
-	tr.Graft("a", s0) // Minimally ...
-	tr.Prune("a", s0) // ... and back before the subscriber looked
+	tr.Graft("a", tsh0) // Minimally ...
+	tr.Prune("a", tsh0) // ... and back before the subscriber looked
 	if got := sub.Next(nil); len(got) != 0 {
 		t.Errorf("reverted change reported: %+v", got)
 	}
-	tr.Leave(s0)
-	tr.Join(s0) // left and rejoined unseen: still (joined, Unhealthy)
+	tr.Leave(tsh0)
+	tr.Join(tsh0) // left and rejoined unseen: still (joined, Unhealthy)
 	if got := sub.Next(nil); len(got) != 0 {
 		t.Errorf("leave+join reported: %+v", got)
 	}
@@ -60,7 +60,7 @@ func TestSubscriptionCloseClosesReady(t *testing.T) {
 	sub := tr.Subscribe()
 	other := tr.Subscribe()
 	defer other.Close()
-	tr.Join(s0)
+	tr.Join(tsh0)
 	sub.Close()
 	sub.Close() // idempotent
 	n := 0
@@ -70,8 +70,8 @@ func TestSubscriptionCloseClosesReady(t *testing.T) {
 	if n > 1 {
 		t.Errorf("%d signals after Close", n)
 	}
-	tr.Graft("a", s0) // must not touch the closed subscription
-	if got := other.Next(nil); !slices.Equal(got, []ShardHealthChange{change(s0, MinimallyHealthy)}) {
+	tr.Graft("a", tsh0) // must not touch the closed subscription
+	if got := other.Next(nil); !slices.Equal(got, []ShardHealthChange{joinedAt(tsh0, MinimallyHealthy)}) {
 		t.Errorf("other subscriber got %+v", got)
 	}
 }
@@ -150,7 +150,7 @@ func TestStalledSubscriberBoundedMemory(t *testing.T) {
 // (meant for -race): per shard the reader never sees the same state twice
 // in a row, and its last view equals the tracker's final state.
 func TestSubscriptionConcurrentReader(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	tr, _ := NewTracker()
 	sub := tr.Subscribe()
 	last := map[Shard]ShardHealthChange{}
@@ -168,7 +168,7 @@ func TestSubscriptionConcurrentReader(t *testing.T) {
 			}
 		}
 	})
-	shards := []Shard{s0, s1, s2}
+	shards := []Shard{tsh0, tsh1, tsh2}
 	for _, s := range shards {
 		tr.Join(s)
 	}
@@ -198,7 +198,7 @@ func TestSubscriptionConcurrentReader(t *testing.T) {
 		t.Error(dup)
 	}
 	for _, h := range final {
-		if got := last[h.Shard]; got != change(h.Shard, h.Health) {
+		if got := last[h.Shard]; got != joinedAt(h.Shard, h.Health) {
 			t.Errorf("reader's last view of %v = %+v, tracker has %v", h.Shard, got, h.Health)
 		}
 	}

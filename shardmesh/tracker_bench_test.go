@@ -51,13 +51,13 @@ func newBenchWorkload() *benchWorkload {
 			p := rng.IntN(benchPeers)
 			if in(s, p) < 0 {
 				mesh[s] = append(mesh[s], p)
-				w.events = append(w.events, graft(w.peers[p], w.shards[s]))
+				w.events = append(w.events, evGraft(w.peers[p], w.shards[s]))
 			}
 		case r < 90 && len(mesh[s]) > 0:
 			i := rng.IntN(len(mesh[s]))
 			p := mesh[s][i]
 			mesh[s] = append(mesh[s][:i], mesh[s][i+1:]...)
-			w.events = append(w.events, prune(w.peers[p], w.shards[s]))
+			w.events = append(w.events, evPrune(w.peers[p], w.shards[s]))
 		case r >= 90:
 			p := rng.IntN(benchPeers)
 			for s := range mesh {
@@ -65,11 +65,11 @@ func newBenchWorkload() *benchWorkload {
 					mesh[s] = append(mesh[s][:i], mesh[s][i+1:]...)
 				}
 			}
-			w.events = append(w.events, gone(w.peers[p]))
+			w.events = append(w.events, evGone(w.peers[p]))
 		}
 	}
 	for _, p := range w.peers {
-		w.events = append(w.events, gone(p))
+		w.events = append(w.events, evGone(p))
 	}
 	return w
 }

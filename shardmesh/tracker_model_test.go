@@ -10,9 +10,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// model is the obvious, slow implementation of the tracker's semantics:
+// trackerModel is the obvious, slow implementation of the tracker's semantics:
 // maps of sets, recomputed from scratch on every query.
-type model struct {
+type trackerModel struct {
 	th      Thresholds
 	minimum float64
 	joined  map[Shard]bool
@@ -22,15 +22,15 @@ type model struct {
 	score   map[peer.ID]float64
 }
 
-func newModel() *model {
-	return &model{
+func newTrackerModel() *trackerModel {
+	return &trackerModel{
 		th: DefaultThresholds, minimum: DefaultScoreThreshold,
 		joined: map[Shard]bool{}, mesh: map[Shard]map[peer.ID]bool{},
 		known: map[peer.ID]bool{}, out: map[peer.ID]bool{}, score: map[peer.ID]float64{},
 	}
 }
 
-func (m *model) apply(e trackerEvent) {
+func (m *trackerModel) apply(e trackerEvent) {
 	switch e.kind {
 	case "join":
 		if !m.joined[e.shard] {
@@ -64,7 +64,7 @@ func (m *model) apply(e trackerEvent) {
 	}
 }
 
-func (m *model) snapshot() []ShardHealth {
+func (m *trackerModel) snapshot() []ShardHealth {
 	var out []ShardHealth
 	for s := range m.joined {
 		h := ShardHealth{Shard: s, MeshPeers: len(m.mesh[s])}
@@ -86,7 +86,7 @@ func (m *model) snapshot() []ShardHealth {
 }
 
 // TestTrackerMatchesModel replays long random event sequences on the tracker
-// and on the model and compares their snapshots and mesh sets after every
+// and on the trackerModel and compares their snapshots and mesh sets after every
 // event, and checks the tracker's internal indexes.
 func TestTrackerMatchesModel(t *testing.T) {
 	const steps = 4000
@@ -94,14 +94,14 @@ func TestTrackerMatchesModel(t *testing.T) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 99))
 			tr, _ := NewTracker()
-			m := newModel()
+			m := newTrackerModel()
 			shards := []Shard{{1, 0}, {1, 1}, {1, 2}, {2, 5}}
 			peers := make([]peer.ID, 12)
 			for i := range peers {
 				peers[i] = peer.ID(fmt.Sprintf("p%02d", i))
 			}
 			for i := range steps {
-				e := randomEvent(rng, shards, peers)
+				e := randomTrackerEvent(rng, shards, peers)
 				e.apply(tr)
 				m.apply(e)
 				if got, want := tr.Snapshot(), m.snapshot(); !slices.Equal(got, want) {
@@ -128,26 +128,26 @@ func TestTrackerMatchesModel(t *testing.T) {
 	}
 }
 
-func randomEvent(rng *rand.Rand, shards []Shard, peers []peer.ID) trackerEvent {
+func randomTrackerEvent(rng *rand.Rand, shards []Shard, peers []peer.ID) trackerEvent {
 	p := peers[rng.IntN(len(peers))]
 	s := shards[rng.IntN(len(shards))]
 	switch r := rng.IntN(100); {
 	case r < 4:
-		return join(s)
+		return evJoin(s)
 	case r < 6:
-		return leave(s)
+		return evLeave(s)
 	case r < 50:
-		return graft(p, s)
+		return evGraft(p, s)
 	case r < 80:
-		return prune(p, s)
+		return evPrune(p, s)
 	case r < 85:
-		return gone(p)
+		return evGone(p)
 	case r < 92:
 		if rng.IntN(2) == 0 {
-			return outbound(p)
+			return evOutbound(p)
 		}
-		return inbound(p)
+		return evInbound(p)
 	default:
-		return score(p, float64(rng.IntN(3000)-2000))
+		return evScore(p, float64(rng.IntN(3000)-2000))
 	}
 }

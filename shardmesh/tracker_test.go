@@ -46,32 +46,34 @@ func (e trackerEvent) String() string {
 }
 
 var (
-	s0 = Shard{Cluster: 1, Index: 0}
-	s1 = Shard{Cluster: 1, Index: 1}
-	s2 = Shard{Cluster: 1, Index: 2}
+	tsh0 = Shard{Cluster: 1, Index: 0}
+	tsh1 = Shard{Cluster: 1, Index: 1}
+	tsh2 = Shard{Cluster: 1, Index: 2}
 )
 
-func join(s Shard) trackerEvent             { return trackerEvent{kind: "join", shard: s} }
-func leave(s Shard) trackerEvent            { return trackerEvent{kind: "leave", shard: s} }
-func graft(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "graft", peer: p, shard: s} }
-func prune(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "prune", peer: p, shard: s} }
-func gone(p peer.ID) trackerEvent           { return trackerEvent{kind: "gone", peer: p} }
-func outbound(p peer.ID) trackerEvent {
+func evJoin(s Shard) trackerEvent             { return trackerEvent{kind: "join", shard: s} }
+func evLeave(s Shard) trackerEvent            { return trackerEvent{kind: "leave", shard: s} }
+func evGraft(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "graft", peer: p, shard: s} }
+func evPrune(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "prune", peer: p, shard: s} }
+func evGone(p peer.ID) trackerEvent           { return trackerEvent{kind: "gone", peer: p} }
+func evOutbound(p peer.ID) trackerEvent {
 	return trackerEvent{kind: "dir", peer: p, dir: network.DirOutbound}
 }
-func inbound(p peer.ID) trackerEvent {
+func evInbound(p peer.ID) trackerEvent {
 	return trackerEvent{kind: "dir", peer: p, dir: network.DirInbound}
 }
-func score(p peer.ID, v float64) trackerEvent { return trackerEvent{kind: "score", peer: p, score: v} }
-func grafts(s Shard, ps ...peer.ID) []trackerEvent {
+func evScore(p peer.ID, v float64) trackerEvent {
+	return trackerEvent{kind: "score", peer: p, score: v}
+}
+func evGrafts(s Shard, ps ...peer.ID) []trackerEvent {
 	var evs []trackerEvent
 	for _, p := range ps {
-		evs = append(evs, graft(p, s))
+		evs = append(evs, evGraft(p, s))
 	}
 	return evs
 }
 
-func seq(parts ...any) []trackerEvent {
+func evSeq(parts ...any) []trackerEvent {
 	var out []trackerEvent
 	for _, p := range parts {
 		switch v := p.(type) {
@@ -84,10 +86,10 @@ func seq(parts ...any) []trackerEvent {
 	return out
 }
 
-func change(s Shard, h Health) ShardHealthChange {
+func joinedAt(s Shard, h Health) ShardHealthChange {
 	return ShardHealthChange{Shard: s, Joined: true, Health: h}
 }
-func left(s Shard) ShardHealthChange { return ShardHealthChange{Shard: s, Health: Unhealthy} }
+func leftShard(s Shard) ShardHealthChange { return ShardHealthChange{Shard: s, Health: Unhealthy} }
 
 // TestTrackerTransitions drives the core through every transition and checks
 // the final per-shard state, the counters, and the exact change sequence a
@@ -102,175 +104,175 @@ func TestTrackerTransitions(t *testing.T) {
 		wantStats   TrackerStats // compared on the non-zero fields only
 	}{{
 		name:        "join starts unhealthy",
-		events:      seq(join(s0)),
-		want:        []ShardHealth{{Shard: s0}},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+		events:      evSeq(evJoin(tsh0)),
+		want:        []ShardHealth{{Shard: tsh0}},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy)},
 	}, {
 		name:   "threshold edges with default thresholds",
-		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"), prune("d", s0), prune("c", s0), prune("b", s0), prune("a", s0)),
-		want:   []ShardHealth{{Shard: s0}},
+		events: evSeq(evJoin(tsh0), evGrafts(tsh0, "a", "b", "c", "d"), evPrune("d", tsh0), evPrune("c", tsh0), evPrune("b", tsh0), evPrune("a", tsh0)),
+		want:   []ShardHealth{{Shard: tsh0}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy), // 1 peer
-			change(s0, SufficientlyHealthy), // 4 peers = Dlo
-			change(s0, MinimallyHealthy),    // 3 peers = Dlo-1
-			change(s0, Unhealthy),           // 0 peers
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy), // 1 peer
+			joinedAt(tsh0, SufficientlyHealthy), // 4 peers = Dlo
+			joinedAt(tsh0, MinimallyHealthy),    // 3 peers = Dlo-1
+			joinedAt(tsh0, Unhealthy),           // 0 peers
 		},
 	}, {
 		name:   "custom thresholds",
 		opts:   []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 3})},
-		events: seq(join(s0), graft("a", s0), graft("b", s0), graft("c", s0)),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 3, Health: SufficientlyHealthy}},
+		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evGraft("b", tsh0), evGraft("c", tsh0)),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 3, Health: SufficientlyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, SufficientlyHealthy),
 		},
 	}, {
 		name:        "minimal equals sufficient skips the middle level",
 		opts:        []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 2})},
-		events:      seq(join(s0), graft("a", s0), graft("b", s0)),
-		want:        []ShardHealth{{Shard: s0, MeshPeers: 2, Health: SufficientlyHealthy}},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, SufficientlyHealthy)},
+		events:      evSeq(evJoin(tsh0), evGraft("a", tsh0), evGraft("b", tsh0)),
+		want:        []ShardHealth{{Shard: tsh0, MeshPeers: 2, Health: SufficientlyHealthy}},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy), joinedAt(tsh0, SufficientlyHealthy)},
 	}, {
 		name:      "graft on a shard not joined is ignored",
-		events:    seq(join(s0), graft("a", s1), graft("a", s0)),
-		want:      []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events:    evSeq(evJoin(tsh0), evGraft("a", tsh1), evGraft("a", tsh0)),
+		want:      []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantStats: TrackerStats{IgnoredGrafts: 1},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:        "graft before any join is ignored",
-		events:      seq(graft("a", s0), join(s0)),
-		want:        []ShardHealth{{Shard: s0}},
+		events:      evSeq(evGraft("a", tsh0), evJoin(tsh0)),
+		want:        []ShardHealth{{Shard: tsh0}},
 		wantStats:   TrackerStats{IgnoredGrafts: 1},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy)},
 	}, {
 		name:        "duplicate graft counts once",
-		events:      seq(join(s0), graft("a", s0), graft("a", s0)),
-		want:        []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events:      evSeq(evJoin(tsh0), evGraft("a", tsh0), evGraft("a", tsh0)),
+		want:        []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantStats:   TrackerStats{DuplicateGrafts: 1},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, MinimallyHealthy)},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy)},
 	}, {
 		name:        "prune of a peer never grafted is ignored",
-		events:      seq(join(s0), graft("a", s0), prune("b", s0), prune("a", s1)),
-		want:        []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events:      evSeq(evJoin(tsh0), evGraft("a", tsh0), evPrune("b", tsh0), evPrune("a", tsh1)),
+		want:        []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantStats:   TrackerStats{IgnoredPrunes: 2},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s0, MinimallyHealthy)},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy)},
 	}, {
 		name:   "prune of a known peer on a shard where it is not meshed is ignored",
-		events: seq(join(s0), join(s1), graft("a", s0), prune("a", s1)),
+		events: evSeq(evJoin(tsh0), evJoin(tsh1), evGraft("a", tsh0), evPrune("a", tsh1)),
 		want: []ShardHealth{
-			{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy},
-			{Shard: s1},
+			{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: tsh1},
 		},
 		wantStats:   TrackerStats{IgnoredPrunes: 1},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy)},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy), joinedAt(tsh1, Unhealthy), joinedAt(tsh0, MinimallyHealthy)},
 	}, {
 		name: "disconnect of a peer meshed on many shards",
-		events: seq(join(s0), join(s1), join(s2),
-			grafts(s0, "a", "b", "c", "d"), grafts(s1, "a", "b"), graft("a", s2),
-			gone("a")),
+		events: evSeq(evJoin(tsh0), evJoin(tsh1), evJoin(tsh2),
+			evGrafts(tsh0, "a", "b", "c", "d"), evGrafts(tsh1, "a", "b"), evGraft("a", tsh2),
+			evGone("a")),
 		want: []ShardHealth{
-			{Shard: s0, MeshPeers: 3, Health: MinimallyHealthy},
-			{Shard: s1, MeshPeers: 1, Health: MinimallyHealthy},
-			{Shard: s2, Health: Unhealthy},
+			{Shard: tsh0, MeshPeers: 3, Health: MinimallyHealthy},
+			{Shard: tsh1, MeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: tsh2, Health: Unhealthy},
 		},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s1, Unhealthy), change(s2, Unhealthy),
-			change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
-			change(s1, MinimallyHealthy), change(s2, MinimallyHealthy),
-			// gone("a") drops a from s2, s1, s0 (its shards, latest first):
-			change(s2, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh1, Unhealthy), joinedAt(tsh2, Unhealthy),
+			joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, SufficientlyHealthy),
+			joinedAt(tsh1, MinimallyHealthy), joinedAt(tsh2, MinimallyHealthy),
+			// evGone("a") drops a from tsh2, tsh1, tsh0 (its shards, latest first):
+			joinedAt(tsh2, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:   "disconnect of an unknown peer changes nothing",
-		events: seq(join(s0), graft("a", s0), gone("zz")),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evGone("zz")),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:   "a peer that reconnects starts from scratch",
-		events: seq(join(s0), outbound("a"), score("a", -5000), graft("a", s0), gone("a"), graft("a", s0)),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evOutbound("a"), evScore("a", -5000), evGraft("a", tsh0), evGone("a"), evGraft("a", tsh0)),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name: "outbound peers counted per shard, direction changes follow",
-		events: seq(join(s0), join(s1), outbound("a"), grafts(s0, "a", "b"), graft("a", s1),
-			outbound("b"), inbound("a")),
+		events: evSeq(evJoin(tsh0), evJoin(tsh1), evOutbound("a"), evGrafts(tsh0, "a", "b"), evGraft("a", tsh1),
+			evOutbound("b"), evInbound("a")),
 		want: []ShardHealth{
-			{Shard: s0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy},
-			{Shard: s1, MeshPeers: 1, OutboundMeshPeers: 0, Health: MinimallyHealthy},
+			{Shard: tsh0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy},
+			{Shard: tsh1, MeshPeers: 1, OutboundMeshPeers: 0, Health: MinimallyHealthy},
 		},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy), change(s1, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh1, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh1, MinimallyHealthy),
 		},
 	}, {
 		name: "score gating: a low-score mesh peer does not count",
-		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"),
-			score("d", DefaultScoreThreshold-1), // 3 counted
-			score("d", DefaultScoreThreshold),   // at the threshold counts again
+		events: evSeq(evJoin(tsh0), evGrafts(tsh0, "a", "b", "c", "d"),
+			evScore("d", DefaultScoreThreshold-1), // 3 counted
+			evScore("d", DefaultScoreThreshold),   // at the threshold counts again
 		),
-		want: []ShardHealth{{Shard: s0, MeshPeers: 4, Health: SufficientlyHealthy}},
+		want: []ShardHealth{{Shard: tsh0, MeshPeers: 4, Health: SufficientlyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
-			change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, SufficientlyHealthy),
+			joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, SufficientlyHealthy),
 		},
 	}, {
 		name:   "score gating: the only peer low makes the shard unhealthy",
-		events: seq(join(s0), graft("a", s0), score("a", -2000)),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, LowScoreMeshPeers: 1, Health: Unhealthy}},
+		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evScore("a", -2000)),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, LowScoreMeshPeers: 1, Health: Unhealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, Unhealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, Unhealthy),
 		},
 	}, {
 		name: "score known before graft gates on graft; prune of a gated peer",
 		opts: []TrackerOption{WithScoreThreshold(0)},
-		events: seq(join(s0), inbound("a"), score("a", -1), graft("a", s0), graft("b", s0),
-			prune("a", s0)),
-		want: []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evInbound("a"), evScore("a", -1), evGraft("a", tsh0), evGraft("b", tsh0),
+			evPrune("a", tsh0)),
+		want: []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:   "scores of unknown peers and NaN are ignored",
-		events: seq(join(s0), score("ghost", -1e9), graft("ghost", s0), score("ghost", math.NaN())),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evScore("ghost", -1e9), evGraft("ghost", tsh0), evScore("ghost", math.NaN())),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:   "score threshold -Inf counts everyone",
 		opts:   []TrackerOption{WithScoreThreshold(math.Inf(-1))},
-		events: seq(join(s0), graft("a", s0), score("a", -1e300)),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evScore("a", -1e300)),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:      "leave empties the mesh; gossipsub's prunes after leave are ignored",
-		events:    seq(join(s0), join(s1), grafts(s0, "a", "b"), graft("a", s1), leave(s0), prune("a", s0), prune("b", s0)),
-		want:      []ShardHealth{{Shard: s1, MeshPeers: 1, Health: MinimallyHealthy}},
+		events:    evSeq(evJoin(tsh0), evJoin(tsh1), evGrafts(tsh0, "a", "b"), evGraft("a", tsh1), evLeave(tsh0), evPrune("a", tsh0), evPrune("b", tsh0)),
+		want:      []ShardHealth{{Shard: tsh1, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantStats: TrackerStats{IgnoredPrunes: 2},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s1, Unhealthy), change(s0, MinimallyHealthy), change(s1, MinimallyHealthy),
-			left(s0),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh1, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh1, MinimallyHealthy),
+			leftShard(tsh0),
 		},
 	}, {
 		name:   "rejoin starts empty and unhealthy",
-		events: seq(join(s0), grafts(s0, "a", "b", "c", "d"), leave(s0), join(s0), graft("a", s0)),
-		want:   []ShardHealth{{Shard: s0, MeshPeers: 1, Health: MinimallyHealthy}},
+		events: evSeq(evJoin(tsh0), evGrafts(tsh0, "a", "b", "c", "d"), evLeave(tsh0), evJoin(tsh0), evGraft("a", tsh0)),
+		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
-			change(s0, Unhealthy), change(s0, MinimallyHealthy), change(s0, SufficientlyHealthy),
-			left(s0), change(s0, Unhealthy), change(s0, MinimallyHealthy),
+			joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy), joinedAt(tsh0, SufficientlyHealthy),
+			leftShard(tsh0), joinedAt(tsh0, Unhealthy), joinedAt(tsh0, MinimallyHealthy),
 		},
 	}, {
 		name:        "double join and leave of unknown shard are ignored",
-		events:      seq(join(s0), join(s0), leave(s1)),
-		want:        []ShardHealth{{Shard: s0}},
+		events:      evSeq(evJoin(tsh0), evJoin(tsh0), evLeave(tsh1)),
+		want:        []ShardHealth{{Shard: tsh0}},
 		wantStats:   TrackerStats{IgnoredJoins: 1, IgnoredLeaves: 1},
-		wantChanges: []ShardHealthChange{change(s0, Unhealthy)},
+		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy)},
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -365,19 +367,19 @@ func TestNodeHealth(t *testing.T) {
 	if got, want := tr.NodeHealth(), (NodeHealth{Health: Unhealthy}); got != want {
 		t.Errorf("no shard joined: %+v, want %+v", got, want)
 	}
-	for _, e := range seq(join(s0), join(s1), join(s2), grafts(s0, "a", "b", "c", "d"), grafts(s1, "a")) {
+	for _, e := range evSeq(evJoin(tsh0), evJoin(tsh1), evJoin(tsh2), evGrafts(tsh0, "a", "b", "c", "d"), evGrafts(tsh1, "a")) {
 		e.apply(tr)
 	}
 	want := NodeHealth{Health: Unhealthy, Shards: 3, Unhealthy: 1, MinimallyHealthy: 1, SufficientlyHealthy: 1}
 	if got := tr.NodeHealth(); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	tr.Leave(s2)
+	tr.Leave(tsh2)
 	want = NodeHealth{Health: MinimallyHealthy, Shards: 2, MinimallyHealthy: 1, SufficientlyHealthy: 1}
 	if got := tr.NodeHealth(); got != want {
 		t.Errorf("after leaving the unhealthy shard: %+v, want %+v", got, want)
 	}
-	for _, e := range grafts(s1, "b", "c", "d") {
+	for _, e := range evGrafts(tsh1, "b", "c", "d") {
 		e.apply(tr)
 	}
 	want = NodeHealth{Health: SufficientlyHealthy, Shards: 2, SufficientlyHealthy: 2}
@@ -388,32 +390,32 @@ func TestNodeHealth(t *testing.T) {
 
 func TestTrackerQueries(t *testing.T) {
 	tr, _ := NewTracker()
-	for _, e := range seq(join(s0), join(s1), grafts(s0, "a", "b"), graft("a", s1), outbound("b")) {
+	for _, e := range evSeq(evJoin(tsh0), evJoin(tsh1), evGrafts(tsh0, "a", "b"), evGraft("a", tsh1), evOutbound("b")) {
 		e.apply(tr)
 	}
-	peers := tr.MeshPeers(s0)
+	peers := tr.MeshPeers(tsh0)
 	slices.Sort(peers)
 	if !slices.Equal(peers, []peer.ID{"a", "b"}) {
-		t.Errorf("MeshPeers(s0) = %v", peers)
+		t.Errorf("MeshPeers(tsh0) = %v", peers)
 	}
-	if got := tr.MeshPeers(s2); got != nil {
+	if got := tr.MeshPeers(tsh2); got != nil {
 		t.Errorf("MeshPeers of a shard never joined = %v, want nil", got)
 	}
-	if !tr.InMesh("a", s1) || tr.InMesh("b", s1) || tr.InMesh("zz", s0) {
+	if !tr.InMesh("a", tsh1) || tr.InMesh("b", tsh1) || tr.InMesh("zz", tsh0) {
 		t.Errorf("InMesh wrong")
 	}
 	shards := tr.AppendPeerShards(nil, "a")
 	slices.SortFunc(shards, func(x, y Shard) int { return int(x.Index) - int(y.Index) })
-	if !slices.Equal(shards, []Shard{s0, s1}) {
+	if !slices.Equal(shards, []Shard{tsh0, tsh1}) {
 		t.Errorf("AppendPeerShards(a) = %v", shards)
 	}
-	if h, ok := tr.ShardHealth(s0); !ok || h != (ShardHealth{Shard: s0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy}) {
-		t.Errorf("ShardHealth(s0) = %+v, %v", h, ok)
+	if h, ok := tr.ShardHealth(tsh0); !ok || h != (ShardHealth{Shard: tsh0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy}) {
+		t.Errorf("ShardHealth(tsh0) = %+v, %v", h, ok)
 	}
-	if _, ok := tr.ShardHealth(s2); ok {
+	if _, ok := tr.ShardHealth(tsh2); ok {
 		t.Errorf("ShardHealth of a shard not joined reports joined")
 	}
-	if tr.Health(s1) != MinimallyHealthy || tr.Health(s2) != Unhealthy {
+	if tr.Health(tsh1) != MinimallyHealthy || tr.Health(tsh2) != Unhealthy {
 		t.Errorf("Health wrong")
 	}
 	// Snapshot orders by cluster, then index, whatever the join order.
