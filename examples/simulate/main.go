@@ -1,3 +1,101 @@
 package main
 
-func main() {}
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/wakupm/wakupm/examples/simulate/internal/bubble"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := ParseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simulate:", err)
+		return 2
+	}
+	sc := Generate(cfg)
+	log := slog.New(slog.DiscardHandler)
+	var results [][]*runResult
+	err = bubble.Run(func(*testing.T) error {
+		for _, name := range cfg.Policies {
+			pol, err := policyByName(name)
+			if err != nil {
+				return err
+			}
+			var runs []*runResult
+			for r := range cfg.Repeat {
+				wall := monotonic()
+				res, err := runScenario(cfg, sc, pol, log, func(v time.Duration, healthy float64) {
+					if cfg.Progress {
+						fmt.Fprintf(stderr, "\r%-7s run %d/%d  virtual %5.0fs/%.0fs  wall %5.1fs  sufficiently healthy %5.1f%%",
+							name, r+1, cfg.Repeat, v.Seconds(), cfg.Duration.Seconds(), (monotonic() - wall).Seconds(), 100*healthy)
+					}
+				})
+				if err != nil {
+					return fmt.Errorf("policy %s: %w", name, err)
+				}
+				runs = append(runs, res)
+			}
+			if cfg.Progress {
+				fmt.Fprintln(stderr)
+			}
+			results = append(results, runs)
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "simulate:", err)
+		return 1
+	}
+	reports := make([]PolicyReport, len(results))
+	for i, runs := range results {
+		ms := make([]RunMetrics, len(runs))
+		for j, r := range runs {
+			ms[j] = metricsOf(sc, r)
+		}
+		reports[i] = aggregate(cfg.Policies[i], cfg, sc, ms)
+	}
+	if cfg.Plot != "" {
+		if err := savePlot(cfg, reports); err != nil {
+			fmt.Fprintln(stderr, "simulate:", err)
+			return 1
+		}
+	}
+	if cfg.JSON {
+		err = writeJSON(stdout, reports)
+	} else {
+		err = writeTable(stdout, cfg, sc, reports)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simulate:", err)
+		return 1
+	}
+	return 0
+}
+
+func savePlot(cfg Config, reports []PolicyReport) error {
+	f, err := os.Create(cfg.Plot)
+	if err != nil {
+		return fmt.Errorf("-plot: %w", err)
+	}
+	title := fmt.Sprintf("%d nodes, %d shards, %s subscriptions/node, max %d connections, seed %d",
+		cfg.Nodes, cfg.Shards, cfg.Subs, cfg.MaxConns, cfg.Seed)
+	if err := writePlot(f, title, cfg.Duration.Seconds(), reports); err != nil {
+		f.Close()
+		return fmt.Errorf("-plot: %w", err)
+	}
+	return f.Close()
+}

@@ -37,8 +37,9 @@ var ErrNotRun = errors.New("bubble: the synctest bubble did not run")
 // Run must be called at most once per process, from the main goroutine, and
 // not from a test binary. The testing framework registers its -test.* flags
 // on flag.CommandLine: parse your own flags with a separate flag.FlagSet.
-// While Run executes, os.Stdout is redirected to os.Stderr so that the
-// framework's "PASS" line never mixes with the program's output.
+// While Run executes, os.Stdout is redirected to a temporary file so that
+// the framework's "PASS" line never mixes with the program's output; write
+// progress to os.Stderr or to a writer captured before the call.
 func Run(f func(t *testing.T) error) error {
 	var (
 		ran    bool
@@ -58,15 +59,29 @@ func Run(f func(t *testing.T) error) error {
 	if err := flag.CommandLine.Parse(nil); err != nil {
 		return fmt.Errorf("bubble: initialising the testing flags: %w", err)
 	}
+	// The framework prints its verdict ("PASS") and any test failure to
+	// os.Stdout. Keep that away from the program's output, and show it
+	// only when something went wrong.
+	captured, err := os.CreateTemp("", "bubble-*.log")
+	if err != nil {
+		return fmt.Errorf("bubble: creating the framework's log file: %w", err)
+	}
+	defer os.Remove(captured.Name())
+	defer captured.Close()
 	stdout := os.Stdout
-	os.Stdout = os.Stderr
+	os.Stdout = captured
 	code := m.Run()
 	os.Stdout = stdout
-	if !ran {
-		return ErrNotRun
-	}
 	if runErr != nil {
 		return runErr
+	}
+	if !ran || code != 0 {
+		if _, err := captured.Seek(0, io.SeekStart); err == nil {
+			_, _ = io.Copy(os.Stderr, captured)
+		}
+	}
+	if !ran {
+		return ErrNotRun
 	}
 	if code != 0 {
 		return fmt.Errorf("bubble: the synctest bubble failed (exit code %d); see the messages above", code)

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/marcopolo/simnet"
+
+	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/internal/wakugossip"
+	"github.com/wakupm/wakupm/metrics"
+)
+
+// simNode is one node of a run.
+type simNode struct {
+	spec   *NodeSpec
+	node   *simhost.Node
+	pol    nodePolicy
+	probe  *probe
+	bw     *metrics.BandwidthTracer
+	conns  *connWatcher
+	topics map[uint16]*pubsub.Topic
+	relays []pubsub.RelayCancelFunc
+	joined time.Time
+	left   time.Time
+}
+
+// connWatcher counts a host's connection events.
+type connWatcher struct {
+	outbound, inbound, closed atomic.Int64
+}
+
+func (w *connWatcher) notifiee() network.Notifiee {
+	return &network.NotifyBundle{
+		ConnectedF: func(_ network.Network, c network.Conn) {
+			if c.Stat().Direction == network.DirOutbound {
+				w.outbound.Add(1)
+			} else {
+				w.inbound.Add(1)
+			}
+		},
+		DisconnectedF: func(network.Network, network.Conn) { w.closed.Add(1) },
+	}
+}
+
+// engine runs one policy on one scenario. It must run inside a synctest
+// bubble (virtual time); run owns every goroutine it starts and stops them
+// all before returning.
+type engine struct {
+	cfg      Config
+	sc       *Scenario
+	pol      policy
+	log      *slog.Logger
+	progress func(virtual time.Duration, healthy float64)
+
+	start time.Time
+	nw    *simhost.Network
+	disc  *discovery
+	dlog  *deliveryLog
+	nodes []*simNode // by scenario index; nil until joined
+	// pending is the nodePolicy of the node being built, read by the
+	// simhost option callbacks.
+	pending *simNode
+	samples []sample
+}
+
+// sample is the health of all (honest node, subscribed shard) pairs at one
+// moment.
+type sample struct {
+	At         time.Duration
+	Pairs      int
+	Sufficient int // mesh >= Dlo
+	Minimal    int // 1 <= mesh < Dlo
+	// PerShard[s] = {pairs, sufficient}, kept for the last sample only.
+	PerShard map[uint16][2]int
+	// Conns is the connection count of every honest node in the network.
+	Conns []int
+}
+
+func (s sample) sufficientFraction() float64 { return fraction(s.Sufficient, s.Pairs) }
+
+func fraction(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// runResult is what one run measured.
+type runResult struct {
+	Policy    string
+	Samples   []sample
+	Delivery  deliveryStats
+	Bandwidth metrics.BandwidthSnapshot // honest nodes, merged
+	// NodeSeconds is the virtual time honest nodes spent in the network,
+	// summed: the denominator of per-node rates.
+	NodeSeconds float64
+	// ShardNodeSeconds is the same per shard, over the nodes subscribed to
+	// it.
+	ShardNodeSeconds map[uint16]float64
+	HonestNodes      int
+	PolicyStats      policyStats
+	ConnsOpened      int // outbound connections established by honest nodes
+	ConnsClosed      int // connections of honest nodes that closed (either side)
+	WallSeconds      float64
+}
+
+func runScenario(cfg Config, sc *Scenario, pol policy, log *slog.Logger, progress func(time.Duration, float64)) (res *runResult, err error) {
+	e := &engine{cfg: cfg, sc: sc, pol: pol, log: log, progress: progress, nodes: make([]*simNode, len(sc.Nodes))}
+	wallStart := monotonic()
+	defer func() {
+		if res != nil {
+			res.WallSeconds = (monotonic() - wallStart).Seconds()
+		}
+	}()
+	return e.run()
+}
+
+type eventKind uint8
+
+const (
+	evJoin eventKind = iota
+	evLeave
+	evPublish
+	evSample
+)
+
+type event struct {
+	at   time.Duration
+	kind eventKind
+	arg  int
+}
+
+func (e *engine) events() []event {
+	var evs []event
+	for i, n := range e.sc.Nodes {
+		evs = append(evs, event{at: n.JoinAt, kind: evJoin, arg: i})
+		if n.LeaveAt > 0 {
+			evs = append(evs, event{at: n.LeaveAt, kind: evLeave, arg: i})
+		}
+	}
+	for _, p := range e.sc.Publishes {
+		evs = append(evs, event{at: p.At, kind: evPublish, arg: p.Seq})
+	}
+	for t := e.cfg.Sample; t <= e.sc.Duration; t += e.cfg.Sample {
+		evs = append(evs, event{at: t, kind: evSample})
+	}
+	// Stable: joins in index order, then leaves, publishes and samples at
+	// equal times.
+	slices.SortStableFunc(evs, func(a, b event) int {
+		if a.at != b.at {
+			return int(a.at - b.at)
+		}
+		return int(a.kind) - int(b.kind)
+	})
+	return evs
+}
+
+func (e *engine) run() (*runResult, error) {
+	e.start = time.Now()
+	e.disc = newDiscovery(e.sc, e.start)
+	e.dlog = newDeliveryLog(e.sc)
+	nw, err := simhost.New(0,
+		simhost.WithSeed(e.sc.Seed),
+		simhost.WithLink(e.cfg.Bandwidth*1_000_000, e.cfg.Bandwidth*1_000_000),
+		simhost.WithLatencyFunc(simnet.StaticLatency(e.cfg.Latency)),
+		simhost.WithAddresses(func(i int) *net.UDPAddr {
+			n := &e.sc.Nodes[i]
+			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(n.IP), Port: n.Port}
+		}),
+		simhost.WithHostOptions(func(int) []libp2p.Option { return e.pending.pol.HostOptions() }),
+		simhost.WithPubsubOptions(func(int) []pubsub.Option {
+			return append([]pubsub.Option{
+				pubsub.WithRawTracer(e.pending.probe),
+				pubsub.WithRawTracer(e.pending.bw),
+				// Waku nodes subscribe to shards, they never just relay:
+				// deliveries go to the probe, not to a subscriber queue.
+			}, e.pending.pol.PubsubOptions()...)
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("building the simulated network: %w", err)
+	}
+	e.nw = nw
+	defer e.teardown()
+
+	for _, ev := range e.events() {
+		time.Sleep(time.Until(e.start.Add(ev.at)))
+		switch ev.kind {
+		case evJoin:
+			if err := e.join(ev.arg); err != nil {
+				return nil, err
+			}
+		case evLeave:
+			e.leave(ev.arg)
+		case evPublish:
+			e.publish(ev.arg)
+		case evSample:
+			s := e.sample(ev.at, ev.at >= e.sc.Duration)
+			e.samples = append(e.samples, s)
+			if e.progress != nil {
+				e.progress(ev.at, s.sufficientFraction())
+			}
+		}
+	}
+	return e.result(), nil
+}
+
+func (e *engine) join(i int) error {
+	spec := &e.sc.Nodes[i]
+	var pol nodePolicy
+	switch spec.Role {
+	case Honest:
+		pol = e.pol.NewNode(spec, e.sc)
+	case Sybil:
+		pol = &sybilNode{}
+	case Liar:
+		pol = liarNode{}
+	}
+	bw, err := metrics.NewBandwidthTracer(metrics.WithMessageIDFunc(wakugossip.MessageID))
+	if err != nil {
+		return err
+	}
+	sn := &simNode{spec: spec, pol: pol, probe: newProbe(i, e.dlog), bw: bw, conns: &connWatcher{},
+		topics: make(map[uint16]*pubsub.Topic), joined: time.Now()}
+	e.pending = sn
+	node, err := e.nw.AddNode()
+	e.pending = nil
+	if err != nil {
+		return fmt.Errorf("node %d: %w", i, err)
+	}
+	if node.Index != i {
+		return fmt.Errorf("node %d got simulated host %d: nodes must join in index order", i, node.Index)
+	}
+	sn.node = node
+	node.Host.Network().Notify(sn.conns.notifiee())
+	for s := range spec.Subscribed.All() {
+		t, err := node.PubSub.Join(e.sc.Shard(s).PubsubTopic())
+		if err != nil {
+			return fmt.Errorf("node %d joining shard %d: %w", i, s, err)
+		}
+		cancel, err := t.Relay()
+		if err != nil {
+			return fmt.Errorf("node %d relaying shard %d: %w", i, s, err)
+		}
+		sn.topics[s] = t
+		sn.relays = append(sn.relays, cancel)
+	}
+	e.nodes[i] = sn
+	e.disc.join(i, node.AddrInfo())
+	env := &nodeEnv{
+		Spec: spec, Scenario: e.sc, Host: node.Host, PubSub: node.PubSub, Discovery: e.disc,
+		Rand: rand.New(rand.NewPCG(e.sc.Seed, uint64(i))), Log: e.log.With("node", i),
+	}
+	for _, b := range spec.Bootstrap {
+		if c, ok := e.disc.record(b); ok {
+			env.Bootstrap = append(env.Bootstrap, c)
+		}
+	}
+	if err := pol.Start(env); err != nil {
+		return fmt.Errorf("node %d: starting policy %s: %w", i, e.pol.Name(), err)
+	}
+	return nil
+}
+
+func (e *engine) leave(i int) {
+	sn := e.nodes[i]
+	if sn == nil || !sn.left.IsZero() {
+		return
+	}
+	sn.left = time.Now()
+	e.disc.leave(i, sn.left)
+	sn.pol.Stop()
+	for _, cancel := range sn.relays {
+		cancel()
+	}
+	if err := sn.node.Close(); err != nil {
+		e.log.Debug("closing node", "node", i, "err", err)
+	}
+}
+
+func (e *engine) publish(seq int) {
+	p := e.sc.Publishes[seq]
+	sn := e.nodes[p.Publisher]
+	if sn == nil || !sn.left.IsZero() {
+		return
+	}
+	t := sn.topics[p.Shard]
+	if t == nil {
+		return
+	}
+	e.dlog.published(seq, time.Now())
+	if err := t.Publish(context.Background(), payload(seq, e.sc.MsgSize)); err != nil {
+		e.log.Debug("publish", "seq", seq, "err", err)
+	}
+}
+
+// sample measures every honest node in the network.
+func (e *engine) sample(at time.Duration, last bool) sample {
+	s := sample{At: at}
+	if last {
+		s.PerShard = make(map[uint16][2]int)
+	}
+	for _, sn := range e.nodes {
+		if sn == nil || sn.spec.Role != Honest || !sn.left.IsZero() {
+			continue
+		}
+		s.Conns = append(s.Conns, len(sn.node.Host.Network().Peers()))
+		for shard := range sn.spec.Subscribed.All() {
+			mesh := sn.probe.meshSize(e.sc.Shard(shard).PubsubTopic())
+			s.Pairs++
+			ok := 0
+			switch {
+			case mesh >= wakugossip.Dlo:
+				s.Sufficient++
+				ok = 1
+			case mesh >= 1:
+				s.Minimal++
+			}
+			if last {
+				v := s.PerShard[shard]
+				s.PerShard[shard] = [2]int{v[0] + 1, v[1] + ok}
+			}
+		}
+	}
+	return s
+}
+
+func (e *engine) result() *runResult {
+	res := &runResult{Policy: e.pol.Name(), Samples: e.samples, Delivery: e.dlog.stats(), ShardNodeSeconds: map[uint16]float64{}}
+	now := time.Now()
+	for _, sn := range e.nodes {
+		if sn == nil || sn.spec.Role != Honest {
+			continue
+		}
+		res.HonestNodes++
+		end := now
+		if !sn.left.IsZero() {
+			end = sn.left
+		}
+		alive := end.Sub(sn.joined).Seconds()
+		res.NodeSeconds += alive
+		for s := range sn.spec.Subscribed.All() {
+			res.ShardNodeSeconds[s] += alive
+		}
+		res.Bandwidth = res.Bandwidth.Merge(sn.bw.BandwidthSnapshot())
+		res.PolicyStats.add(sn.pol.Stats())
+		res.ConnsOpened += int(sn.conns.outbound.Load())
+		res.ConnsClosed += int(sn.conns.closed.Load())
+	}
+	return res
+}
+
+// teardown stops every policy, then closes the network (pubsub contexts,
+// hosts, simulated links, in that order).
+func (e *engine) teardown() {
+	for _, sn := range e.nodes {
+		if sn != nil && sn.left.IsZero() {
+			sn.pol.Stop()
+			for _, cancel := range sn.relays {
+				cancel()
+			}
+		}
+	}
+	if err := e.nw.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		e.log.Debug("closing the simulated network", "err", err)
+	}
+}
