@@ -49,6 +49,7 @@ type Book struct {
 	byShard [shardmesh.ShardsPerCluster][]bucketPair // [shard][protocol]; nil until used
 	unknown []bucketPair                             // [protocol]: peers with no shard info
 
+	connected   peerList           // every connected peer, in connection order
 	connectedIP map[netip.Addr]int // connected peers per IP (colocation)
 	wanted      shardmesh.ShardSet // shards the owner cares about (eviction order)
 	evictions   int
@@ -229,11 +230,14 @@ func (b *Book) Connected(id peer.ID, dir Direction, ip netip.Addr, now time.Time
 	if p.connectedness == Connected && p.ip.IsValid() {
 		b.unrefIP(p.ip)
 	}
-	p.direction = dir
-	if p.connectedness != Connected {
+	if p.connectedness == Connected {
+		b.connected.remove(p.slot, p.direction == Outbound)
+	} else {
 		p.connectedAt = now
 	}
+	p.direction = dir
 	p.connectedness = Connected
+	b.connected.add(p.slot, dir == Outbound)
 	if ip.IsValid() {
 		p.ip = ip
 	}
@@ -254,8 +258,11 @@ func (b *Book) Disconnected(id peer.ID, now time.Time) *Peer {
 	if p == nil {
 		return nil
 	}
-	if p.connectedness == Connected && p.ip.IsValid() {
-		b.unrefIP(p.ip)
+	if p.connectedness == Connected {
+		b.connected.remove(p.slot, p.direction == Outbound)
+		if p.ip.IsValid() {
+			b.unrefIP(p.ip)
+		}
 	}
 	p.connectedness = NotConnected
 	p.connectedAt = time.Time{}
@@ -385,8 +392,11 @@ func (b *Book) Remove(id peer.ID) bool {
 	if p == nil {
 		return false
 	}
-	if p.connectedness == Connected && p.ip.IsValid() {
-		b.unrefIP(p.ip)
+	if p.connectedness == Connected {
+		b.connected.remove(p.slot, p.direction == Outbound)
+		if p.ip.IsValid() {
+			b.unrefIP(p.ip)
+		}
 	}
 	b.unindex(p)
 	delete(b.byID, id)

@@ -107,3 +107,8 @@ func (b *Book) PeersWithUnknownShards(r ProtocolRef, connected bool) PeerSet {
 	}
 	return PeerSet{b, &b.unknown[r][connIndex(connected)]}
 }
+
+// ConnectedPeers returns every connected peer, whatever its protocols and
+// shards (relay peers, service clients, peers not yet identified), with
+// Outbound counting the outbound ones. Cost: O(1).
+func (b *Book) ConnectedPeers() PeerSet { return PeerSet{b, &b.connected} }

@@ -298,6 +298,19 @@ func checkIndexes(t *testing.T, b *Book, step int) {
 		}
 	}
 	require.Equal(t, ipCount, b.connectedIP, "step %d: per-IP counts", step)
+	var conn []peer.ID
+	connOut := 0
+	for p := range b.All() {
+		if p.Connectedness() == Connected {
+			conn = append(conn, p.ID())
+			if p.Direction() == Outbound {
+				connOut++
+			}
+		}
+	}
+	slices.Sort(conn)
+	require.Equal(t, conn, ids(b.ConnectedPeers()), "step %d: connected list", step)
+	require.Equal(t, connOut, b.ConnectedPeers().Outbound(), "step %d: connected outbound", step)
 	for r := range b.protos.list {
 		ref := ProtocolRef(r)
 		for _, connected := range []bool{false, true} {

@@ -122,6 +122,12 @@ type Peer struct {
 	keep         bool // never evicted for capacity (set by the owner)
 
 	at membership // where the peer currently sits in the indexes
+
+	// Owner scratch, kept here so that the relay core needs no side maps on
+	// its hot paths. Not part of the record's meaning.
+	mark      uint32 // candidate-pool epoch stamp
+	service   bool   // in use as a service peer: never pruned as relay
+	protected bool   // the core told the connection manager to protect it
 }
 
 // ID returns the peer id.

@@ -1,0 +1,579 @@
+package peermanager
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// Core is the relay peer manager's decision maker: a pure state machine.
+// Step takes an Event and the current time and returns the Actions to carry
+// out. It reads no clock, does no I/O, starts no goroutine and draws its
+// randomness from a generator seeded by Config.Seed, so the same events give
+// the same actions (the conformance scenarios rely on it).
+//
+// The Core owns its Book; the shell reads it (Book) between steps. A Core is
+// not safe for concurrent use: its owner serialises Step calls and reads.
+type Core struct {
+	cfg   Config
+	book  *Book
+	relay ProtocolRef
+	rng   *rand.Rand
+
+	subscribed shardmesh.ShardSet
+	health     [shardmesh.ShardsPerCluster]Health
+	online     bool
+
+	dials     map[peer.ID]dialState
+	pending   [shardmesh.ShardsPerCluster]uint16 // dials in flight per shard
+	dialingIP map[netip.Addr]int
+	queue     []peer.ID // dial queue of the preset strategies
+	static    []peer.ID
+
+	discoverUntil [shardmesh.ShardsPerCluster]time.Time
+	below         shardmesh.ShardSet // shards under ShardFloor at the last check
+	under         shardmesh.ShardSet // shards with a deficit at the last pass
+
+	// scratch, reused across steps so that steady-state steps allocate
+	// nothing
+	epoch    uint32
+	pool     []*Peer
+	peers    []*Peer
+	cnt, out [shardmesh.ShardsPerCluster]int16
+	deficit  [shardmesh.ShardsPerCluster]int16
+	eligible [shardmesh.ShardsPerCluster]int16
+	actions  []Action
+
+	stats         Stats
+	discoveryReqs [shardmesh.ShardsPerCluster]uint64
+}
+
+type dialState struct {
+	deadline time.Time
+	shards   shardmesh.ShardSet // subscribed shards the peer was dialled for
+	ip       netip.Addr
+}
+
+// Stats are the core's cumulative counters, read by the metrics collector.
+type Stats struct {
+	DialsStarted   uint64
+	DialsSucceeded uint64
+	DialsFailed    uint64
+	// DialsExpired counts dials the shell never reported back on.
+	DialsExpired      uint64
+	Disconnects       [numReasons]uint64
+	DiscoveryRequests uint64
+	// BookFull counts discovered peers the book had no room for.
+	BookFull uint64
+	// Forgotten counts peers removed after too many failures or as misfits.
+	Forgotten uint64
+}
+
+// NewCore returns a core for cfg with an empty book (options configure it).
+func NewCore(cfg Config, bookOpts ...BookOption) (*Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	book, err := NewBook(cfg.Cluster, bookOpts...)
+	if err != nil {
+		return nil, err
+	}
+	relay, ok := book.Protocol(ProtocolRelay)
+	if !ok {
+		return nil, ErrInvalidConfig
+	}
+	return &Core{
+		cfg:       cfg,
+		book:      book,
+		relay:     relay,
+		rng:       rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		online:    true,
+		dials:     make(map[peer.ID]dialState),
+		dialingIP: make(map[netip.Addr]int),
+	}, nil
+}
+
+// Config returns the core's configuration.
+func (c *Core) Config() Config { return c.cfg }
+
+// Book returns the peer book. Read it between steps only.
+func (c *Core) Book() *Book { return c.book }
+
+// Subscribed returns the shards we are subscribed to.
+func (c *Core) Subscribed() shardmesh.ShardSet { return c.subscribed }
+
+// Stats returns the cumulative counters.
+func (c *Core) Stats() Stats { return c.stats }
+
+// DiscoveryRequests returns how many Discover actions targeted shard s.
+func (c *Core) DiscoveryRequests(s uint16) uint64 {
+	if s > shardmesh.MaxShardIndex {
+		return 0
+	}
+	return c.discoveryReqs[s]
+}
+
+// DialsInFlight returns the number of dials awaiting an outcome.
+func (c *Core) DialsInFlight() int { return len(c.dials) }
+
+// Online reports whether the core believes the node is online.
+func (c *Core) Online() bool { return c.online }
+
+// ConnectedOnShard returns the connected relay peers advertising shard s,
+// and how many of them are outbound.
+func (c *Core) ConnectedOnShard(s uint16) (total, outbound int) {
+	set := c.book.Peers(c.relay, s, true)
+	return set.Len(), set.Outbound()
+}
+
+// Floor returns shard s's current floor: ShardFloor, raised by
+// UnhealthyExtra while the tracker reports the shard below
+// SufficientlyHealthy.
+func (c *Core) Floor(s uint16) int {
+	h := c.health[s]
+	if h == Unhealthy || h == MinimallyHealthy {
+		return c.cfg.ShardFloor + c.cfg.UnhealthyExtra
+	}
+	return c.cfg.ShardFloor
+}
+
+// Step applies one event at now and returns the actions to carry out. The
+// returned slice is reused by the next Step: consume it first.
+func (c *Core) Step(now time.Time, ev Event) []Action {
+	c.actions = c.actions[:0]
+	switch e := ev.(type) {
+	case Tick:
+		c.tick(now)
+	case Subscribed:
+		c.onSubscribed(e.Shard, now)
+	case Unsubscribed:
+		c.onUnsubscribed(e.Shard, now)
+	case PeerDiscovered:
+		c.onDiscovered(e.Peer, now)
+	case PeerConnected:
+		c.onConnected(e, now)
+	case PeerDisconnected:
+		c.onDisconnected(e.ID, now)
+	case PeerIdentified:
+		if c.book.Identified(e.ID, e.Protocols, now) != nil {
+			c.react(now)
+		}
+	case MetadataReceived:
+		c.onMetadata(e, now)
+	case MetadataFailed:
+		c.onMetadataFailed(e.ID, now)
+	case DialSucceeded:
+		if _, ok := c.endDial(e.ID, now); ok {
+			c.stats.DialsSucceeded++
+		}
+		if c.cfg.Backoff.ResetOnSuccess {
+			c.book.ResetBackoff(e.ID)
+		}
+		c.drainQueue(now)
+	case DialFailed:
+		c.onDialFailed(e.ID, now, false)
+	case HealthChanged:
+		if e.Shard <= shardmesh.MaxShardIndex {
+			c.health[e.Shard] = e.Health
+			c.react(now)
+		}
+	case OnlineChanged:
+		c.onOnline(e.Online, now)
+	case DiscoveryDone:
+		if e.Shard <= shardmesh.MaxShardIndex {
+			c.discoverUntil[e.Shard] = time.Time{}
+		}
+	case RTTMeasured:
+		c.book.ObserveRTT(e.ID, e.RTT, now)
+	case ServicePeerChanged:
+		if p := c.book.Get(e.ID); p != nil {
+			p.service = e.InUse
+		}
+	case TargetsChanged:
+		if e.Inbound >= 0 && e.Outbound >= 0 {
+			c.cfg.InboundTarget, c.cfg.OutboundTarget = e.Inbound, e.Outbound
+			c.cfg.OutboundQuota = min(c.cfg.OutboundQuota, e.Outbound)
+		}
+	}
+	c.checkFloors()
+	return c.actions
+}
+
+func (c *Core) emit(a Action) { c.actions = append(c.actions, a) }
+
+// react fills deficits right away when the policy reacts to events.
+func (c *Core) react(now time.Time) {
+	if c.cfg.DialOnEvents {
+		c.fillDeficits(now)
+	}
+}
+
+func (c *Core) tick(now time.Time) {
+	c.expireDials(now)
+	c.prune(now)
+	c.fillDeficits(now)
+	if c.cfg.ProtectFloorPeers {
+		c.protectFloorPeers()
+	}
+}
+
+// NextTick returns how long the shell should wait before the next Tick.
+func (c *Core) NextTick() time.Duration {
+	if !c.cfg.DynamicTick {
+		return c.cfg.TickInterval
+	}
+	// nwaku relayConnectivityLoop: 30 s × min(inFactor, outFactor), >= 1 s.
+	rc := c.relayCounts()
+	inF, outF := 1.0, 1.0
+	if c.cfg.InboundTarget > 0 {
+		excess := max(rc.in-c.cfg.InboundTarget, 0)
+		inF = 1 - min(float64(excess)/float64(c.cfg.InboundTarget), 1)
+	}
+	if c.cfg.OutboundTarget > 0 {
+		outF = min(float64(rc.out)/float64(c.cfg.OutboundTarget), 1)
+	}
+	return max(time.Duration(float64(c.cfg.TickInterval)*min(inF, outF)), time.Second)
+}
+
+func (c *Core) onSubscribed(s uint16, now time.Time) {
+	if s > shardmesh.MaxShardIndex || !c.subscribed.Add(s) {
+		return
+	}
+	c.book.SetWanted(c.subscribed)
+	if c.cfg.DialOnSubscribe || c.cfg.DialOnEvents {
+		c.fillDeficits(now)
+	}
+}
+
+func (c *Core) onUnsubscribed(s uint16, now time.Time) {
+	if s > shardmesh.MaxShardIndex || !c.subscribed.Remove(s) {
+		return
+	}
+	c.book.SetWanted(c.subscribed)
+	c.health[s] = HealthUnknown
+	c.discoverUntil[s] = time.Time{}
+	if !c.cfg.UnsubscribeDisconnects {
+		// Ours and nwaku's: peers that served only s are now on no
+		// subscribed shard; pruning drops them if and when we are above
+		// target.
+		return
+	}
+	// go-waku handleNewRelayTopicUnSubscription: close connected peers
+	// whose only topic was s, service peers included.
+	conn := c.book.ConnectedPeers()
+	c.peers = c.peers[:0]
+	for i := range conn.Len() {
+		p := conn.At(i)
+		if shards, src := p.Shards(); src != ShardsUnknown && shards.Len() == 1 && shards.Contains(s) {
+			c.peers = append(c.peers, p)
+		}
+	}
+	for _, p := range c.peers {
+		c.disconnect(p, ReasonUnsubscribed, now)
+	}
+}
+
+func (c *Core) onDiscovered(d DiscoveredPeer, now time.Time) {
+	p, err := c.book.Discover(d, now)
+	if err != nil {
+		c.stats.BookFull++
+		return
+	}
+	if p.Static() && !slices.Contains(c.static, p.id) {
+		c.static = append(c.static, p.id)
+		if c.online && c.dialable(p, now) && len(c.dials) < c.cfg.MaxDialsInFlight {
+			c.dial(p, now)
+		}
+		return
+	}
+	if c.cfg.DialDiscoveredBelow > 0 && c.book.ConnectedPeers().Len() < c.cfg.DialDiscoveredBelow && c.online && c.dialable(p, now) {
+		c.enqueue(p.id, now)
+		return
+	}
+	if c.cfg.DialOnEvents && p.at.shards.Intersects(c.under) {
+		c.fillDeficits(now)
+	}
+}
+
+func (c *Core) onConnected(e PeerConnected, now time.Time) {
+	if _, ok := c.endDial(e.ID, now); ok {
+		c.stats.DialsSucceeded++
+		if c.cfg.Backoff.ResetOnSuccess {
+			c.book.ResetBackoff(e.ID)
+		}
+	}
+	p := c.book.Connected(e.ID, e.Direction, e.IP, now)
+	if c.cfg.ColocationLimit > 0 && p.ip.IsValid() && c.book.ConnectedOnIP(p.ip) > c.cfg.ColocationLimit {
+		c.enforceColocation(p, now)
+		if p.connectedness != Connected {
+			return
+		}
+	}
+	if c.cfg.InboundCheckOnConnect && e.Direction == Inbound && p.Supports(c.relay) &&
+		c.relayCounts().in > c.cfg.InboundTarget {
+		c.disconnect(p, ReasonInboundExcess, now)
+		return
+	}
+	c.drainQueue(now)
+	c.react(now)
+}
+
+// enforceColocation handles a connection that took p's IP over the limit:
+// ours (and go-waku's gater) turn the newcomer away; nwaku disconnects and
+// forgets the oldest peers on the IP.
+func (c *Core) enforceColocation(p *Peer, now time.Time) {
+	if !c.cfg.ColocationDropOldest {
+		c.disconnect(p, ReasonColocation, now)
+		return
+	}
+	conn := c.book.ConnectedPeers()
+	c.peers = c.peers[:0]
+	for i := range conn.Len() {
+		if q := conn.At(i); q.ip == p.ip {
+			c.peers = append(c.peers, q)
+		}
+	}
+	slices.SortStableFunc(c.peers, func(x, y *Peer) int { return x.connectedAt.Compare(y.connectedAt) })
+	for _, q := range c.peers[:len(c.peers)-c.cfg.ColocationLimit] {
+		c.disconnect(q, ReasonColocation, now)
+		if c.cfg.ForgetMisfits {
+			c.forget(q)
+		}
+	}
+}
+
+func (c *Core) onDisconnected(id peer.ID, now time.Time) {
+	p := c.book.Get(id)
+	if p == nil {
+		return
+	}
+	c.endDial(id, now)
+	if p.protected {
+		p.protected = false
+		c.emit(Action{Kind: ActUnprotect, Peer: id})
+	}
+	if p.connectedness == Connected {
+		c.book.Disconnected(id, now)
+		c.react(now)
+	}
+}
+
+func (c *Core) onMetadata(e MetadataReceived, now time.Time) {
+	p := c.book.MetadataReceived(e.ID, e.Cluster, e.Shards, now)
+	if p == nil || p.connectedness != Connected {
+		return
+	}
+	switch {
+	case e.Cluster != c.cfg.Cluster:
+		c.disconnect(p, ReasonClusterMismatch, now)
+		if c.cfg.ForgetMisfits {
+			c.forget(p)
+		}
+		return
+	case c.cfg.DisconnectRelayWithoutShards && e.Shards.Empty() && p.Supports(c.relay):
+		c.disconnect(p, ReasonNoShards, now)
+		return
+	}
+	c.react(now)
+}
+
+func (c *Core) onMetadataFailed(id peer.ID, now time.Time) {
+	p := c.book.Get(id)
+	if p == nil || p.connectedness != Connected {
+		return
+	}
+	switch c.cfg.MetadataFailure {
+	case AlwaysDisconnect:
+	case DisconnectOnTWN:
+		if c.cfg.Cluster != shardmesh.ClusterTWN {
+			return
+		}
+	default:
+		return
+	}
+	c.disconnect(p, ReasonMetadataFailed, now)
+	if c.cfg.ForgetMisfits {
+		c.forget(p)
+	}
+}
+
+func (c *Core) onOnline(online bool, now time.Time) {
+	was := c.online
+	c.online = online
+	if !online || was {
+		return
+	}
+	if c.cfg.Backoff.ResetOnOnline {
+		c.book.ResetAllBackoff()
+	}
+	c.drainQueue(now)
+	c.fillDeficits(now)
+}
+
+// onDialFailed records a failure and schedules the peer's next attempt.
+func (c *Core) onDialFailed(id peer.ID, now time.Time, expired bool) {
+	if _, ok := c.endDial(id, now); ok {
+		if expired {
+			c.stats.DialsExpired++
+		} else {
+			c.stats.DialsFailed++
+		}
+	}
+	p := c.book.Get(id)
+	if p == nil || p.connectedness == Connected {
+		return
+	}
+	delay := c.cfg.Backoff.Delay(p.dialFailures+1, c.rng)
+	failures := c.book.DialFailed(id, now.Add(delay), now)
+	if f := c.cfg.Backoff.ForgetAfter; f > 0 && failures >= f && !p.Static() {
+		c.forget(p)
+	}
+	c.drainQueue(now)
+	c.react(now)
+}
+
+func (c *Core) expireDials(now time.Time) {
+	var expired []peer.ID
+	for id, d := range c.dials {
+		if now.After(d.deadline) {
+			expired = append(expired, id)
+		}
+	}
+	slices.Sort(expired) // map order is random; decisions must not be
+	for _, id := range expired {
+		c.onDialFailed(id, now, true)
+	}
+}
+
+func (c *Core) onShardsOf(p *Peer) shardmesh.ShardSet { return p.at.shards.Intersect(c.subscribed) }
+
+// dialable reports whether p may be dialled at now.
+func (c *Core) dialable(p *Peer, now time.Time) bool {
+	if p.connectedness != NotConnected || p.InBackoff(now) {
+		return false
+	}
+	if p.clusterKnown && p.cluster != c.cfg.Cluster {
+		return false
+	}
+	if g := c.cfg.Backoff.GiveUpAfter; g > 0 && p.dialFailures >= g {
+		return false
+	}
+	if c.cfg.ColocationLimit > 0 && p.ip.IsValid() &&
+		c.book.ConnectedOnIP(p.ip)+c.dialingIP[p.ip] >= c.cfg.ColocationLimit {
+		return false
+	}
+	return true
+}
+
+func (c *Core) dial(p *Peer, now time.Time) {
+	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: p.ip}
+	c.dials[p.id] = d
+	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
+		c.pending[s]++
+	}
+	if d.ip.IsValid() {
+		c.dialingIP[d.ip]++
+	}
+	c.book.SetDialing(p.id, true, now)
+	c.stats.DialsStarted++
+	c.emit(Action{Kind: ActDial, Peer: p.id})
+}
+
+// endDial forgets an in-flight dial and reports whether there was one.
+func (c *Core) endDial(id peer.ID, now time.Time) (dialState, bool) {
+	d, ok := c.dials[id]
+	if !ok {
+		return d, false
+	}
+	delete(c.dials, id)
+	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
+		c.pending[s]--
+	}
+	if d.ip.IsValid() {
+		if n := c.dialingIP[d.ip] - 1; n > 0 {
+			c.dialingIP[d.ip] = n
+		} else {
+			delete(c.dialingIP, d.ip)
+		}
+	}
+	c.book.SetDialing(id, false, now)
+	return d, true
+}
+
+// disconnect asks the shell to close p and updates the book at once, so that
+// the rest of this step (and the next) already counts without p.
+func (c *Core) disconnect(p *Peer, reason DisconnectReason, now time.Time) {
+	c.emit(Action{Kind: ActDisconnect, Peer: p.id, Reason: reason})
+	c.stats.Disconnects[reason]++
+	if p.protected {
+		p.protected = false
+		c.emit(Action{Kind: ActUnprotect, Peer: p.id})
+	}
+	c.book.Disconnected(p.id, now)
+	if (reason == ReasonPruneNoShard || reason == ReasonPruneOverServed || reason == ReasonInboundExcess) &&
+		c.cfg.PruneCooldown > 0 && p.backoffUntil.Before(now.Add(c.cfg.PruneCooldown)) {
+		p.backoffUntil = now.Add(c.cfg.PruneCooldown)
+	}
+}
+
+// forget removes p from the book and tells the shell.
+func (c *Core) forget(p *Peer) {
+	if p.Static() {
+		return
+	}
+	id := p.id
+	if c.book.Remove(id) {
+		c.stats.Forgotten++
+		c.emit(Action{Kind: ActNotify, Notice: NoticePeerForgotten, Peer: id})
+	}
+}
+
+type relayCounts struct{ total, in, out int }
+
+// relayCounts counts connected peers supporting relay. O(connections).
+func (c *Core) relayCounts() relayCounts {
+	var rc relayCounts
+	conn := c.book.ConnectedPeers()
+	for i := range conn.Len() {
+		p := conn.At(i)
+		if !p.Supports(c.relay) {
+			continue
+		}
+		rc.total++
+		if p.direction == Outbound {
+			rc.out++
+		} else {
+			rc.in++
+		}
+	}
+	return rc
+}
+
+// checkFloors emits notices for shards crossing ShardFloor. O(subscribed).
+func (c *Core) checkFloors() {
+	if c.cfg.ShardFloor == 0 {
+		return
+	}
+	var below shardmesh.ShardSet
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		if c.book.Peers(c.relay, s, true).Len() < c.cfg.ShardFloor {
+			below.Add(s)
+		}
+	}
+	if below == c.below {
+		return
+	}
+	entered, left := below.Difference(c.below), c.below.Difference(below).Intersect(c.subscribed)
+	for s, ok := entered.Next(0); ok; s, ok = entered.Next(s + 1) {
+		c.emit(Action{Kind: ActNotify, Notice: NoticeShardBelowFloor, Shard: s})
+	}
+	for s, ok := left.Next(0); ok; s, ok = left.Next(s + 1) {
+		c.emit(Action{Kind: ActNotify, Notice: NoticeShardAtFloor, Shard: s})
+	}
+	c.below = below
+}

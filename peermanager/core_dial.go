@@ -1,0 +1,357 @@
+package peermanager
+
+import (
+	"cmp"
+	"math"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// fillDeficits runs the configured dial strategy.
+func (c *Core) fillDeficits(now time.Time) {
+	if !c.online {
+		return
+	}
+	c.redialStatic(now)
+	switch c.cfg.Dial {
+	case DialByCoverage:
+		c.dialByCoverage(now)
+	case DialGlobalRandom:
+		c.dialGlobalRandom(now)
+	case DialDividedTargets:
+		c.dialDividedTargets(now)
+	case DialPerTopicGlobalTarget:
+		c.dialPerTopic(now)
+	}
+}
+
+// redialStatic keeps static peers connected (ours: they are configured on
+// purpose and never forgotten). The other implementations dial them at
+// start only, which onDiscovered does for every policy.
+func (c *Core) redialStatic(now time.Time) {
+	if c.cfg.Dial != DialByCoverage {
+		return
+	}
+	for _, id := range c.static {
+		if len(c.dials) >= c.cfg.MaxDialsInFlight {
+			return
+		}
+		if p := c.book.Get(id); p != nil && c.dialable(p, now) {
+			c.dial(p, now)
+		}
+	}
+}
+
+// shardDeficit is how many more connected relay peers shard s needs:
+// the floor and the outbound floor, counting dials in flight.
+func (c *Core) shardDeficit(s uint16) int {
+	set := c.book.Peers(c.relay, s, true)
+	pend := int(c.pending[s])
+	return max(c.Floor(s)-set.Len()-pend, c.cfg.ShardOutboundFloor-set.Outbound()-pend, 0)
+}
+
+// dialByCoverage is our strategy. Under-floor shards first: repeatedly dial
+// the sampled candidate covering the most shards still short of their
+// floor (ties: lower RTT, measured first; then seen more recently), until
+// the dial slots or the relay budget (plus headroom) run out. With every
+// floor met, it fills the outbound target the same way, by coverage of all
+// subscribed shards. Shards left short with too few candidates get an
+// on-demand discovery request.
+//
+// Cost: O(subscribed + under-floor shards × CandidateSample × dials), never
+// the size of the book.
+func (c *Core) dialByCoverage(now time.Time) {
+	var under shardmesh.ShardSet
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		if d := c.shardDeficit(s); d > 0 {
+			c.deficit[s] = int16(min(d, math.MaxInt16))
+			under.Add(s)
+		}
+	}
+	c.under = under
+	rc := c.relayCounts()
+	inflight := len(c.dials)
+	budget := c.cfg.InboundTarget + c.cfg.OutboundTarget
+	var room int
+	want := under
+	if under.Empty() {
+		room = min(c.cfg.OutboundTarget-rc.out-inflight, budget-rc.total-inflight)
+		want = c.subscribed
+	} else {
+		limit := budget + int(math.Ceil(float64(budget)*c.cfg.DialHeadroom))
+		room = limit - rc.total - inflight
+	}
+	room = min(room, c.cfg.MaxDialsInFlight-inflight)
+	if want.Empty() || (room <= 0 && under.Empty()) {
+		return
+	}
+	pool := c.sampleCandidates(want, now)
+	for ; room > 0 && len(pool) > 0; room-- {
+		best, bestCov := -1, 0
+		for i, p := range pool {
+			cov := p.at.shards.IntersectionLen(want)
+			if cov == 0 {
+				continue
+			}
+			if best < 0 || cov > bestCov || (cov == bestCov && betterCandidate(p, pool[best]) < 0) {
+				best, bestCov = i, cov
+			}
+		}
+		if best < 0 {
+			break
+		}
+		p := pool[best]
+		pool[best] = pool[len(pool)-1]
+		pool = pool[:len(pool)-1]
+		c.dial(p, now)
+		if !under.Empty() {
+			on := c.onShardsOf(p)
+			for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+				if c.shardDeficit(s) == 0 {
+					want.Remove(s)
+				}
+			}
+			if want.Empty() {
+				break
+			}
+		}
+	}
+	c.pool = pool[:0]
+	for s, ok := under.Next(0); ok; s, ok = under.Next(s + 1) {
+		if int(c.eligible[s]) < int(c.deficit[s]) && c.shardDeficit(s) > 0 {
+			c.requestDiscovery(s, now)
+		}
+	}
+}
+
+// betterCandidate orders equally covering candidates: measured RTT before
+// unmeasured, lower RTT first, then the one seen most recently.
+func betterCandidate(a, b *Peer) int {
+	switch {
+	case a.rtt > 0 && b.rtt == 0:
+		return -1
+	case a.rtt == 0 && b.rtt > 0:
+		return 1
+	}
+	if r := cmp.Compare(a.rtt, b.rtt); r != 0 {
+		return r
+	}
+	return b.lastSeen.Compare(a.lastSeen)
+}
+
+// sampleCandidates gathers up to CandidateSample dialable relay peers per
+// shard of want, from a random position in each shard's bucket, without
+// duplicates, and records per shard how many it found (c.eligible).
+func (c *Core) sampleCandidates(want shardmesh.ShardSet, now time.Time) []*Peer {
+	c.epoch++
+	pool := c.pool[:0]
+	sample := c.cfg.CandidateSample
+	for s, ok := want.Next(0); ok; s, ok = want.Next(s + 1) {
+		c.eligible[s] = 0
+		bucket := c.book.Peers(c.relay, s, false)
+		n := bucket.Len()
+		if n == 0 {
+			continue
+		}
+		start, got := c.rng.IntN(n), 0
+		for k := 0; k < n && k < 4*sample && got < sample; k++ {
+			p := bucket.At((start + k) % n)
+			if !c.dialable(p, now) {
+				continue
+			}
+			got++
+			if p.mark != c.epoch {
+				p.mark = c.epoch
+				pool = append(pool, p)
+			}
+		}
+		c.eligible[s] = int16(got)
+	}
+	return pool
+}
+
+// requestDiscovery asks for peers on s, at most one request in flight per
+// shard when DiscoveryDedup is set.
+func (c *Core) requestDiscovery(s uint16, now time.Time) {
+	if !c.cfg.OnDemandDiscovery {
+		return
+	}
+	if c.cfg.DiscoveryDedup {
+		if now.Before(c.discoverUntil[s]) {
+			return
+		}
+		c.discoverUntil[s] = now.Add(c.cfg.DiscoveryTimeout)
+	}
+	c.stats.DiscoveryRequests++
+	c.discoveryReqs[s]++
+	c.emit(Action{Kind: ActDiscover, Shard: s, Count: c.cfg.DiscoveryBatch})
+}
+
+// enqueue queues a dial for the preset strategies, whose dialers take
+// requests from a queue as slots free up.
+func (c *Core) enqueue(id peer.ID, now time.Time) {
+	for _, q := range c.queue {
+		if q == id {
+			return
+		}
+	}
+	c.queue = append(c.queue, id)
+	c.drainQueue(now)
+}
+
+// drainQueue dials queued peers while slots are free; stale entries
+// (connected meanwhile, in backoff, forgotten) are dropped.
+func (c *Core) drainQueue(now time.Time) {
+	if !c.online {
+		return
+	}
+	i := 0
+	for ; i < len(c.queue) && len(c.dials) < c.cfg.MaxDialsInFlight; i++ {
+		if p := c.book.Get(c.queue[i]); p != nil && c.dialable(p, now) {
+			c.dial(p, now)
+		}
+	}
+	c.queue = append(c.queue[:0], c.queue[i:]...)
+}
+
+// shuffle permutes c.peers with the core's generator.
+func (c *Core) shufflePeers() {
+	c.rng.Shuffle(len(c.peers), func(i, j int) { c.peers[i], c.peers[j] = c.peers[j], c.peers[i] })
+}
+
+// dialGlobalRandom is nwaku's connectToRelayPeers (pm.nim:545-578): below
+// the outbound target, dial random dialable peers of the whole store, with
+// no shard or protocol filter. It scans the book, as nwaku does.
+func (c *Core) dialGlobalRandom(now time.Time) {
+	rc := c.relayCounts()
+	need := c.cfg.OutboundTarget - rc.out - len(c.dials) - len(c.queue)
+	if need <= 0 {
+		return
+	}
+	c.peers = c.peers[:0]
+	for p := range c.book.All() {
+		if c.dialableIgnoringColocation(p, now) {
+			c.peers = append(c.peers, p)
+		}
+	}
+	c.shufflePeers()
+	for _, p := range c.peers[:min(need, len(c.peers))] {
+		c.enqueue(p.id, now)
+	}
+}
+
+// dialableIgnoringColocation is nwaku's canBeConnected plus "not connected":
+// nwaku checks colocation only on connection.
+func (c *Core) dialableIgnoringColocation(p *Peer, now time.Time) bool {
+	if p.connectedness != NotConnected || p.InBackoff(now) {
+		return false
+	}
+	if p.clusterKnown && p.cluster != c.cfg.Cluster {
+		return false
+	}
+	g := c.cfg.Backoff.GiveUpAfter
+	return g == 0 || p.dialFailures < g
+}
+
+// dialDividedTargets is nwaku's manageRelayPeers (pm.nim:812-895): per
+// subscribed shard, outbound target div number of shards, counted over
+// connected relay peers whose ENR lists the shard; the deficit is filled
+// from random not-connected peers whose ENR lists the shard and has the
+// relay bit.
+func (c *Core) dialDividedTargets(now time.Time) {
+	n := c.subscribed.Len()
+	if n == 0 {
+		return
+	}
+	outTarget := c.cfg.OutboundTarget / n
+	c.countByENR()
+	c.epoch++
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		diff := outTarget - int(c.out[s])
+		if diff <= 0 {
+			continue
+		}
+		bucket := c.book.Peers(c.relay, s, false)
+		c.peers = c.peers[:0]
+		for i := range bucket.Len() {
+			p := bucket.At(i)
+			if p.hasENR && p.enrShards.Contains(s) && p.hasCaps && p.caps.Has(CapRelay) &&
+				p.mark != c.epoch && c.dialableIgnoringColocation(p, now) {
+				c.peers = append(c.peers, p)
+			}
+		}
+		c.shufflePeers()
+		for _, p := range c.peers[:min(diff, len(c.peers))] {
+			p.mark = c.epoch
+			c.enqueue(p.id, now)
+		}
+	}
+}
+
+// countByENR fills c.cnt (inbound) and c.out (outbound) per subscribed shard
+// with the connected relay peers whose ENR lists the shard, as nwaku's
+// sharded mode counts them (its ShardBook from metadata is ignored).
+func (c *Core) countByENR() {
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		c.cnt[s], c.out[s] = 0, 0
+	}
+	conn := c.book.ConnectedPeers()
+	for i := range conn.Len() {
+		p := conn.At(i)
+		if !p.Supports(c.relay) || !p.hasENR {
+			continue
+		}
+		on := p.enrShards.Intersect(c.subscribed)
+		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+			if p.direction == Outbound {
+				c.out[s]++
+			} else {
+				c.cnt[s]++
+			}
+		}
+	}
+}
+
+// dialPerTopic is go-waku's connectivity loop (peer_manager.go:374-537):
+// per subscribed shard, count connected peers whose metadata lists it
+// (direction and relay support unchecked); while that count is below the
+// global outbound target or the mesh is not sufficiently healthy, queue
+// candidates on the shard; with none, ask discovery for 2 peers, every
+// time (no de-duplication).
+func (c *Core) dialPerTopic(now time.Time) {
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		c.cnt[s] = 0
+	}
+	conn := c.book.ConnectedPeers()
+	for i := range conn.Len() {
+		p := conn.At(i)
+		if !p.hasMetadata {
+			continue
+		}
+		on := p.mdShards.Intersect(c.subscribed)
+		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+			c.cnt[s]++
+		}
+	}
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		count := int(c.cnt[s])
+		if count >= c.cfg.OutboundTarget && c.health[s] == SufficientlyHealthy {
+			continue
+		}
+		need := max(c.cfg.OutboundTarget-count, 1)
+		bucket := c.book.Peers(c.relay, s, false)
+		found := 0
+		for i := 0; i < bucket.Len() && found < need; i++ {
+			if p := bucket.At(i); c.dialable(p, now) {
+				found++
+				c.enqueue(p.id, now)
+			}
+		}
+		if found == 0 {
+			c.requestDiscovery(s, now)
+		}
+	}
+}

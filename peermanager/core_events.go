@@ -1,0 +1,112 @@
+package peermanager
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// Event is something that happened, fed to Core.Step. Events are plain
+// values; the shell (Manager) or a test builds them.
+type Event interface{ isEvent() }
+
+// Subscribed: the node joined a shard of its cluster.
+type Subscribed struct{ Shard uint16 }
+
+// Unsubscribed: the node left a shard.
+type Unsubscribed struct{ Shard uint16 }
+
+// PeerDiscovered: discovery (discv5, peer exchange, static configuration)
+// reported a peer.
+type PeerDiscovered struct{ Peer DiscoveredPeer }
+
+// PeerConnected: a first connection to the peer was established. IP is the
+// remote IP of that connection (zero when unknown, e.g. relayed).
+type PeerConnected struct {
+	ID        peer.ID
+	Direction Direction
+	IP        netip.Addr
+}
+
+// PeerDisconnected: the last connection to the peer closed.
+type PeerDisconnected struct{ ID peer.ID }
+
+// PeerIdentified: identify reported the peer's protocols.
+type PeerIdentified struct {
+	ID        peer.ID
+	Protocols []protocol.ID
+}
+
+// MetadataReceived: the metadata exchange with the peer succeeded.
+type MetadataReceived struct {
+	ID      peer.ID
+	Cluster uint16
+	Shards  shardmesh.ShardSet
+}
+
+// MetadataFailed: the metadata exchange failed or the peer does not speak
+// the protocol.
+type MetadataFailed struct{ ID peer.ID }
+
+// DialSucceeded: a dial the core asked for succeeded (the peer may already
+// have been connected).
+type DialSucceeded struct{ ID peer.ID }
+
+// DialFailed: a dial the core asked for failed or timed out.
+type DialFailed struct{ ID peer.ID }
+
+// HealthChanged: the tracker's health of a shard changed.
+type HealthChanged struct {
+	Shard  uint16
+	Health Health
+}
+
+// OnlineChanged: the node lost or regained network connectivity.
+type OnlineChanged struct{ Online bool }
+
+// DiscoveryDone: a Discover action for the shard finished (whatever it
+// found arrives as PeerDiscovered events).
+type DiscoveryDone struct{ Shard uint16 }
+
+// RTTMeasured: a ping to the peer took RTT.
+type RTTMeasured struct {
+	ID  peer.ID
+	RTT time.Duration
+}
+
+// ServicePeerChanged: the peer started or stopped being used as a service
+// peer (a light client of ours, or our store/filter/light-push server);
+// service peers are never pruned as relay peers.
+type ServicePeerChanged struct {
+	ID    peer.ID
+	InUse bool
+}
+
+// TargetsChanged: the connection budget changed the global relay targets.
+type TargetsChanged struct{ Inbound, Outbound int }
+
+// Tick: time passed; the core prunes, protects, expires dials and fills
+// deficits. The shell ticks at Core.NextTick.
+type Tick struct{}
+
+func (Subscribed) isEvent()         {}
+func (Unsubscribed) isEvent()       {}
+func (PeerDiscovered) isEvent()     {}
+func (PeerConnected) isEvent()      {}
+func (PeerDisconnected) isEvent()   {}
+func (PeerIdentified) isEvent()     {}
+func (MetadataReceived) isEvent()   {}
+func (MetadataFailed) isEvent()     {}
+func (DialSucceeded) isEvent()      {}
+func (DialFailed) isEvent()         {}
+func (HealthChanged) isEvent()      {}
+func (OnlineChanged) isEvent()      {}
+func (DiscoveryDone) isEvent()      {}
+func (RTTMeasured) isEvent()        {}
+func (ServicePeerChanged) isEvent() {}
+func (TargetsChanged) isEvent()     {}
+func (Tick) isEvent()               {}
