@@ -295,7 +295,8 @@ func (c *Core) onDiscovered(d DiscoveredPeer, now time.Time) {
 		c.enqueue(p.id, now)
 		return
 	}
-	if c.cfg.DialOnEvents && p.at.shards.Intersects(c.under) {
+	if c.cfg.DialOnEvents && p.at.shards.Intersects(c.subscribed) && c.dialable(p, now) &&
+		(p.at.shards.Intersects(c.under) || c.relayCounts().out+len(c.dials) < c.cfg.OutboundTarget) {
 		c.fillDeficits(now)
 	}
 }

@@ -120,6 +120,9 @@ func (c *Core) dialByCoverage(now time.Time) {
 		}
 	}
 	c.pool = pool[:0]
+	if !under.Empty() {
+		c.under = want // what is still short after these dials
+	}
 	for s, ok := under.Next(0); ok; s, ok = under.Next(s + 1) {
 		if int(c.eligible[s]) < int(c.deficit[s]) && c.shardDeficit(s) > 0 {
 			c.requestDiscovery(s, now)

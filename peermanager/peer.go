@@ -227,3 +227,7 @@ func (p *Peer) protocols(t *protocolTable) []protocol.ID {
 	}
 	return out
 }
+
+// Protected reports whether the relay core asked the connection manager to
+// protect the peer (it holds up a shard's floor, or is static).
+func (p *Peer) Protected() bool { return p.protected }
