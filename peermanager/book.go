@@ -170,7 +170,7 @@ type DiscoveredPeer struct {
 	Cluster   uint16
 	HasShards bool
 	Shards    shardmesh.ShardSet
-	Caps      Capabilities
+	Caps      shardmesh.Capabilities
 	IP        netip.Addr
 }
 

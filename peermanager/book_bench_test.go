@@ -1,6 +1,8 @@
 package peermanager
 
 import (
+	"github.com/wakupm/wakupm/shardmesh"
+
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -17,7 +19,7 @@ func bigBook(b *testing.B, n int) *Book {
 		for j := range idx {
 			idx[j] = uint16(rng.IntN(1024))
 		}
-		if _, err := book.Discover(enrPeer(i, 1, CapRelay|CapStore, idx...), t0); err != nil {
+		if _, err := book.Discover(enrPeer(i, 1, shardmesh.CapRelay|shardmesh.CapStore, idx...), t0); err != nil {
 			b.Fatal(err)
 		}
 		if i%3 == 0 {

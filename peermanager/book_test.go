@@ -27,7 +27,7 @@ func shards(idx ...uint16) shardmesh.ShardSet {
 	return s
 }
 
-func enrPeer(i int, cluster uint16, caps Capabilities, idx ...uint16) DiscoveredPeer {
+func enrPeer(i int, cluster uint16, caps shardmesh.Capabilities, idx ...uint16) DiscoveredPeer {
 	return DiscoveredPeer{ID: pid(i), Origin: OriginDiscv5, HasENR: true, Cluster: cluster,
 		HasShards: true, Shards: shards(idx...), Caps: caps}
 }
@@ -51,9 +51,9 @@ func ids(s PeerSet) []peer.ID {
 func TestBookIndexesDiscoveredPeersByProtocolAndShard(t *testing.T) {
 	b := newTestBook(t)
 	relay, store := b.MustProtocol(ProtocolRelay), b.MustProtocol(ProtocolStore)
-	_, err := b.Discover(enrPeer(1, 1, CapRelay, 2, 5), t0)
+	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 2, 5), t0)
 	require.NoError(t, err)
-	_, err = b.Discover(enrPeer(2, 1, CapRelay|CapStore, 5), t0)
+	_, err = b.Discover(enrPeer(2, 1, shardmesh.CapRelay|shardmesh.CapStore, 5), t0)
 	require.NoError(t, err)
 
 	require.Equal(t, []peer.ID{pid(1), pid(2)}, ids(b.Peers(relay, 5, false)))
@@ -67,7 +67,7 @@ func TestBookConnectionMovesPeerBetweenBucketsAndCountsOutbound(t *testing.T) {
 	b := newTestBook(t)
 	relay := b.MustProtocol(ProtocolRelay)
 	for i := range 3 {
-		_, err := b.Discover(enrPeer(i, 1, CapRelay, 7), t0)
+		_, err := b.Discover(enrPeer(i, 1, shardmesh.CapRelay, 7), t0)
 		require.NoError(t, err)
 	}
 	b.Connected(pid(0), Outbound, netip.MustParseAddr("10.0.0.1"), t0)
@@ -88,7 +88,7 @@ func TestBookConnectionMovesPeerBetweenBucketsAndCountsOutbound(t *testing.T) {
 func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 	b := newTestBook(t)
 	relay := b.MustProtocol(ProtocolRelay)
-	_, err := b.Discover(enrPeer(1, 1, CapRelay, 1, 2), t0)
+	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 1, 2), t0)
 	require.NoError(t, err)
 	b.MetadataReceived(pid(1), 1, shards(3), t0)
 
@@ -103,7 +103,7 @@ func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 	require.Equal(t, 1, b.Peers(relay, 3, false).Len())
 
 	// A later ENR does not override fresher metadata.
-	_, err = b.Discover(enrPeer(1, 1, CapRelay, 4), t0)
+	_, err = b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 4), t0)
 	require.NoError(t, err)
 	require.Zero(t, b.Peers(relay, 4, false).Len())
 
@@ -118,7 +118,7 @@ func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 func TestBookIdentifyReplacesENRCapabilities(t *testing.T) {
 	b := newTestBook(t)
 	relay, lp := b.MustProtocol(ProtocolRelay), b.MustProtocol(ProtocolLightPush)
-	_, err := b.Discover(enrPeer(1, 1, CapRelay, 0), t0)
+	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.True(t, b.Get(pid(1)).Supports(relay))
 
@@ -134,12 +134,12 @@ func TestBookIdentifyReplacesENRCapabilities(t *testing.T) {
 func TestBookOtherClusterAndUnknownShards(t *testing.T) {
 	b := newTestBook(t)
 	relay := b.MustProtocol(ProtocolRelay)
-	_, err := b.Discover(enrPeer(1, 2, CapRelay, 0), t0)
+	_, err := b.Discover(enrPeer(1, 2, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.Zero(t, b.Peers(relay, 0, false).Len(), "another cluster is never indexed")
 	require.False(t, b.Get(pid(1)).Supports(relay) && b.Get(pid(1)).at.indexed)
 
-	_, err = b.Discover(DiscoveredPeer{ID: pid(2), Origin: OriginPeerExchange, HasENR: true, Caps: CapRelay}, t0)
+	_, err = b.Discover(DiscoveredPeer{ID: pid(2), Origin: OriginPeerExchange, HasENR: true, Caps: shardmesh.CapRelay}, t0)
 	require.NoError(t, err)
 	require.Equal(t, []peer.ID{pid(2)}, ids(b.PeersWithUnknownShards(relay, false)))
 	_, src := b.Get(pid(2)).Shards()
@@ -154,20 +154,20 @@ func TestBookOriginStaticIsSticky(t *testing.T) {
 	b := newTestBook(t)
 	_, err := b.Discover(DiscoveredPeer{ID: pid(1), Origin: OriginStatic}, t0)
 	require.NoError(t, err)
-	_, err = b.Discover(enrPeer(1, 1, CapRelay, 0), t0)
+	_, err = b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.Equal(t, OriginStatic, b.Get(pid(1)).Origin())
 
 	b.Connected(pid(2), Inbound, netip.Addr{}, t0)
 	require.Equal(t, OriginInbound, b.Get(pid(2)).Origin())
-	_, err = b.Discover(enrPeer(2, 1, CapRelay, 0), t0)
+	_, err = b.Discover(enrPeer(2, 1, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.Equal(t, OriginDiscv5, b.Get(pid(2)).Origin(), "discovery explains an inbound peer")
 }
 
 func TestBookBackoffAndRTT(t *testing.T) {
 	b := newTestBook(t)
-	_, err := b.Discover(enrPeer(1, 1, CapRelay, 0), t0)
+	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.True(t, b.SetDialing(pid(1), true, t0))
 	require.Equal(t, Dialing, b.Get(pid(1)).Connectedness())
@@ -198,30 +198,30 @@ func TestBookEvictsLeastUsefulDisconnectedPeersFirst(t *testing.T) {
 		_, err := b.Discover(d, at)
 		require.NoError(t, err)
 	}
-	mustDiscover(DiscoveredPeer{ID: pid(0), Origin: OriginStatic}, t0) // static: never
-	mustDiscover(enrPeer(1, 1, CapRelay, 1), t0)                       // wanted, will connect
-	b.Connected(pid(1), Outbound, netip.Addr{}, t0)                    // connected: never
-	mustDiscover(enrPeer(2, 1, CapRelay, 1), t0)                       // wanted, kept
-	b.Keep(pid(2), true)                                               // kept: never
-	mustDiscover(enrPeer(3, 7, CapRelay, 1), t0.Add(time.Hour))        // other cluster
-	mustDiscover(enrPeer(4, 1, CapRelay, 5), t0.Add(time.Hour))        // off our shards
-	mustDiscover(enrPeer(5, 1, CapRelay, 1), t0)                       // wanted, old
+	mustDiscover(DiscoveredPeer{ID: pid(0), Origin: OriginStatic}, t0)    // static: never
+	mustDiscover(enrPeer(1, 1, shardmesh.CapRelay, 1), t0)                // wanted, will connect
+	b.Connected(pid(1), Outbound, netip.Addr{}, t0)                       // connected: never
+	mustDiscover(enrPeer(2, 1, shardmesh.CapRelay, 1), t0)                // wanted, kept
+	b.Keep(pid(2), true)                                                  // kept: never
+	mustDiscover(enrPeer(3, 7, shardmesh.CapRelay, 1), t0.Add(time.Hour)) // other cluster
+	mustDiscover(enrPeer(4, 1, shardmesh.CapRelay, 5), t0.Add(time.Hour)) // off our shards
+	mustDiscover(enrPeer(5, 1, shardmesh.CapRelay, 1), t0)                // wanted, old
 	require.Equal(t, 6, b.Len())
 
 	// A useful newcomer evicts the other-cluster peer first.
-	mustDiscover(enrPeer(6, 1, CapRelay, 1), t0.Add(2*time.Hour))
+	mustDiscover(enrPeer(6, 1, shardmesh.CapRelay, 1), t0.Add(2*time.Hour))
 	require.Nil(t, b.Get(pid(3)))
 	require.Equal(t, 6, b.Len())
 	// Then the off-shard one.
-	mustDiscover(enrPeer(7, 1, CapRelay, 1), t0.Add(2*time.Hour))
+	mustDiscover(enrPeer(7, 1, shardmesh.CapRelay, 1), t0.Add(2*time.Hour))
 	require.Nil(t, b.Get(pid(4)))
 	// Then the oldest wanted one.
-	mustDiscover(enrPeer(8, 1, CapRelay, 1), t0.Add(2*time.Hour))
+	mustDiscover(enrPeer(8, 1, shardmesh.CapRelay, 1), t0.Add(2*time.Hour))
 	require.Nil(t, b.Get(pid(5)))
 	require.Equal(t, 3, b.Evictions())
 
 	// A newcomer from another cluster is less useful than everyone left.
-	_, err := b.Discover(enrPeer(9, 7, CapRelay, 1), t0.Add(3*time.Hour))
+	_, err := b.Discover(enrPeer(9, 7, shardmesh.CapRelay, 1), t0.Add(3*time.Hour))
 	require.ErrorIs(t, err, ErrBookFull)
 	for _, keep := range []int{0, 1, 2} {
 		require.NotNil(t, b.Get(pid(keep)))
@@ -260,7 +260,7 @@ func TestBookIndexesMatchFullScan(t *testing.T) {
 		}
 		switch op {
 		case 0, 1:
-			d := enrPeer(0, uint16(1+rng.IntN(4)/3), Capabilities(rng.IntN(16)), uint16(rng.IntN(nShards)), uint16(rng.IntN(nShards)))
+			d := enrPeer(0, uint16(1+rng.IntN(4)/3), shardmesh.Capabilities(rng.IntN(16)), uint16(rng.IntN(nShards)), uint16(rng.IntN(nShards)))
 			d.ID, d.HasShards = id, rng.IntN(4) != 0
 			_, _ = b.Discover(d, now)
 		case 2:

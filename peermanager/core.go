@@ -25,9 +25,10 @@ type Core struct {
 	relay ProtocolRef
 	rng   *rand.Rand
 
-	subscribed shardmesh.ShardSet
-	health     [shardmesh.ShardsPerCluster]Health
-	online     bool
+	subscribed  shardmesh.ShardSet
+	health      [shardmesh.ShardsPerCluster]shardmesh.Health
+	healthKnown shardmesh.ShardSet // shards the tracker reported on
+	online      bool
 
 	dials     map[peer.ID]dialState
 	pending   [shardmesh.ShardsPerCluster]uint16 // dials in flight per shard
@@ -133,10 +134,9 @@ func (c *Core) ConnectedOnShard(s uint16) (total, outbound int) {
 
 // Floor returns shard s's current floor: ShardFloor, raised by
 // UnhealthyExtra while the tracker reports the shard below
-// SufficientlyHealthy.
+// shardmesh.SufficientlyHealthy.
 func (c *Core) Floor(s uint16) int {
-	h := c.health[s]
-	if h == Unhealthy || h == MinimallyHealthy {
+	if c.healthKnown.Contains(s) && c.health[s] < shardmesh.SufficientlyHealthy {
 		return c.cfg.ShardFloor + c.cfg.UnhealthyExtra
 	}
 	return c.cfg.ShardFloor
@@ -180,6 +180,7 @@ func (c *Core) Step(now time.Time, ev Event) []Action {
 	case HealthChanged:
 		if e.Shard <= shardmesh.MaxShardIndex {
 			c.health[e.Shard] = e.Health
+			c.healthKnown.Add(e.Shard)
 			c.react(now)
 		}
 	case OnlineChanged:
@@ -255,7 +256,7 @@ func (c *Core) onUnsubscribed(s uint16, now time.Time) {
 		return
 	}
 	c.book.SetWanted(c.subscribed)
-	c.health[s] = HealthUnknown
+	c.healthKnown.Remove(s)
 	c.discoverUntil[s] = time.Time{}
 	if !c.cfg.UnsubscribeDisconnects {
 		// Ours and nwaku's: peers that served only s are now on no

@@ -84,7 +84,7 @@ type Config struct {
 	// gossipsub can keep its Dout outbound mesh peers. Default Dout=2.
 	ShardOutboundFloor int
 	// UnhealthyExtra raises a shard's floor while the tracker reports it
-	// below SufficientlyHealthy: connected peers are not always mesh peers.
+	// below shardmesh.SufficientlyHealthy: connected peers are not always mesh peers.
 	UnhealthyExtra int
 	// InboundTarget and OutboundTarget are the global relay targets (from
 	// the slots budget). Dials for under-floor shards may use inbound room

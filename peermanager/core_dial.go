@@ -281,7 +281,7 @@ func (c *Core) dialDividedTargets(now time.Time) {
 		c.peers = c.peers[:0]
 		for i := range bucket.Len() {
 			p := bucket.At(i)
-			if p.hasENR && p.enrShards.Contains(s) && p.hasCaps && p.caps.Has(CapRelay) &&
+			if p.hasENR && p.enrShards.Contains(s) && p.hasCaps && p.caps.Has(shardmesh.CapRelay) &&
 				p.mark != c.epoch && c.dialableIgnoringColocation(p, now) {
 				c.peers = append(c.peers, p)
 			}
@@ -341,7 +341,7 @@ func (c *Core) dialPerTopic(now time.Time) {
 	}
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
 		count := int(c.cnt[s])
-		if count >= c.cfg.OutboundTarget && c.health[s] == SufficientlyHealthy {
+		if count >= c.cfg.OutboundTarget && c.healthKnown.Contains(s) && c.health[s] == shardmesh.SufficientlyHealthy {
 			continue
 		}
 		need := max(c.cfg.OutboundTarget-count, 1)

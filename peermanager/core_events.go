@@ -62,7 +62,7 @@ type DialFailed struct{ ID peer.ID }
 // HealthChanged: the tracker's health of a shard changed.
 type HealthChanged struct {
 	Shard  uint16
-	Health Health
+	Health shardmesh.Health
 }
 
 // OnlineChanged: the node lost or regained network connectivity.

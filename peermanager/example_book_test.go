@@ -24,7 +24,7 @@ func ExampleBook() {
 		_, _ = book.Discover(peermanager.DiscoveredPeer{
 			ID: id, Origin: peermanager.OriginDiscv5,
 			HasENR: true, Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on3,
-			Caps: peermanager.CapRelay,
+			Caps: shardmesh.CapRelay,
 		}, now)
 	}
 	book.Connected("alice", peermanager.Outbound, netip.MustParseAddr("192.0.2.1"), now)

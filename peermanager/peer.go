@@ -104,7 +104,7 @@ type Peer struct {
 	mdShards     shardmesh.ShardSet
 	hasENR       bool // enrShards was set from an ENR
 	hasMetadata  bool // mdShards was set from a metadata exchange
-	caps         Capabilities
+	caps         shardmesh.Capabilities
 	hasCaps      bool
 	protos       protoMask // tracked protocols from identify
 	identified   bool
@@ -156,8 +156,8 @@ func (p *Peer) ENRShards() (shardmesh.ShardSet, bool) { return p.enrShards, p.ha
 // MetadataShards returns the shards from the metadata protocol, if exchanged.
 func (p *Peer) MetadataShards() (shardmesh.ShardSet, bool) { return p.mdShards, p.hasMetadata }
 
-// Capabilities returns the ENR `waku2` bits and whether an ENR gave them.
-func (p *Peer) Capabilities() (Capabilities, bool) { return p.caps, p.hasCaps }
+// shardmesh.Capabilities returns the ENR `waku2` bits and whether an ENR gave them.
+func (p *Peer) Capabilities() (shardmesh.Capabilities, bool) { return p.caps, p.hasCaps }
 
 // Identified reports whether identify has reported the peer's protocols.
 func (p *Peer) Identified() bool { return p.identified }

@@ -147,7 +147,7 @@ func NwakuShardedPreset() Config {
 // (waku/v2/peermanager at 84a4b1be, REFERENCE.md §3.3): every 15 s, per
 // subscribed shard, dial candidates while the connected peers whose metadata
 // lists the shard are fewer than the global outbound target or the mesh is
-// below SufficientlyHealthy; on-demand discovery of 2 peers when there is no
+// below shardmesh.SufficientlyHealthy; on-demand discovery of 2 peers when there is no
 // candidate, not deduplicated; inbound excess closed, outbound never pruned;
 // at most 5 dials in flight, 20 s timeout; go-libp2p exponential backoff
 // 5^n s with full jitter in [1 min, 1 h], never reset; unsubscribing closes

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Waku protocol ids the book indexes by default (REFERENCE.md §1.7, §1.5,
@@ -26,7 +28,7 @@ const MaxTrackedProtocols = 64
 // no capability announces it).
 type TrackedProtocol struct {
 	ID  protocol.ID
-	Cap Capabilities
+	Cap shardmesh.Capabilities
 }
 
 // DefaultTrackedProtocols returns the Waku protocols the book indexes unless
@@ -34,10 +36,10 @@ type TrackedProtocol struct {
 // bits), peer exchange and metadata (no bit).
 func DefaultTrackedProtocols() []TrackedProtocol {
 	return []TrackedProtocol{
-		{ProtocolRelay, CapRelay},
-		{ProtocolStore, CapStore},
-		{ProtocolFilter, CapFilter},
-		{ProtocolLightPush, CapLightPush},
+		{ProtocolRelay, shardmesh.CapRelay},
+		{ProtocolStore, shardmesh.CapStore},
+		{ProtocolFilter, shardmesh.CapFilter},
+		{ProtocolLightPush, shardmesh.CapLightPush},
 		{ProtocolPeerExchange, 0},
 		{ProtocolMetadata, 0},
 	}
@@ -92,7 +94,7 @@ func (t *protocolTable) maskOf(ids []protocol.ID) protoMask {
 }
 
 // maskOfCaps returns the tracked protocols announced by ENR capabilities.
-func (t *protocolTable) maskOfCaps(c Capabilities) protoMask {
+func (t *protocolTable) maskOfCaps(c shardmesh.Capabilities) protoMask {
 	var m protoMask
 	for i, p := range t.list {
 		if p.Cap != 0 && c.Has(p.Cap) {

@@ -268,7 +268,7 @@ func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, erro
 		}
 		dp.Shards, dp.HasShards, dp.HasENR = set, true, true
 		if _, ok := c.Opts["caps"]; !ok {
-			dp.Caps = peermanager.CapRelay // a relay node's ENR, unless told otherwise
+			dp.Caps = shardmesh.CapRelay // a relay node's ENR, unless told otherwise
 		}
 	}
 	if v, ok := c.Opts["caps"]; ok {
@@ -424,10 +424,10 @@ func parseProtocols(s string) ([]protocol.ID, error) {
 	return out, nil
 }
 
-func parseCaps(s string) (peermanager.Capabilities, error) {
-	bits := map[string]peermanager.Capabilities{"relay": peermanager.CapRelay, "store": peermanager.CapStore,
-		"filter": peermanager.CapFilter, "lightpush": peermanager.CapLightPush, "sync": peermanager.CapSync}
-	var c peermanager.Capabilities
+func parseCaps(s string) (shardmesh.Capabilities, error) {
+	bits := map[string]shardmesh.Capabilities{"relay": shardmesh.CapRelay, "store": shardmesh.CapStore,
+		"filter": shardmesh.CapFilter, "lightpush": shardmesh.CapLightPush, "sync": shardmesh.CapSync}
+	var c shardmesh.Capabilities
 	for _, name := range strings.Split(s, ",") {
 		if name == "" || name == "none" {
 			continue
@@ -441,17 +441,17 @@ func parseCaps(s string) (peermanager.Capabilities, error) {
 	return c, nil
 }
 
-func parseHealth(s string, err error) (peermanager.Health, error) {
+func parseHealth(s string, err error) (shardmesh.Health, error) {
 	if err != nil {
 		return 0, err
 	}
 	switch s {
 	case "unhealthy":
-		return peermanager.Unhealthy, nil
+		return shardmesh.Unhealthy, nil
 	case "minimally":
-		return peermanager.MinimallyHealthy, nil
+		return shardmesh.MinimallyHealthy, nil
 	case "sufficiently":
-		return peermanager.SufficientlyHealthy, nil
+		return shardmesh.SufficientlyHealthy, nil
 	}
 	return 0, fmt.Errorf("health is unhealthy, minimally or sufficiently")
 }
