@@ -1,0 +1,7 @@
+//go:build !linux
+
+package slots
+
+import "testing"
+
+func reportThreadCPU(*testing.B) {}
