@@ -144,7 +144,7 @@ func (nw *Network) newNode(i int) (*Node, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	psOpts := wakugossip.Options()
 	if cfg.pubsubOptions != nil {
-		psOpts = append(psOpts, cfg.pubsubOptions(i)...)
+		psOpts = append(psOpts, cfg.pubsubOptions(node)...)
 	}
 	ps, err := pubsub.NewGossipSub(ctx, h, psOpts...)
 	if err != nil {

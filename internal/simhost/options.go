@@ -31,7 +31,7 @@ type config struct {
 	address       func(i int) *net.UDPAddr
 	seed          uint64
 	pubsub        bool
-	pubsubOptions func(i int) []pubsub.Option
+	pubsubOptions func(n *Node) []pubsub.Option
 	hostOptions   func(i int) []libp2p.Option
 	logger        *slog.Logger
 }
@@ -113,6 +113,19 @@ func WithSeed(seed uint64) Option {
 // WithPubsubOptions adds options to host i's GossipSub after the Waku relay
 // options of wakugossip.Options (tracers, peer scoring, ...).
 func WithPubsubOptions(f func(i int) []pubsub.Option) Option {
+	return func(c *config) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil pubsub options function", ErrInvalidOption)
+		}
+		c.pubsubOptions = func(n *Node) []pubsub.Option { return f(n.Index) }
+		return nil
+	}
+}
+
+// WithNodePubsubOptions is WithPubsubOptions for options that need the host,
+// such as a tracer that looks up connection directions in n.Host.Network().
+// n.PubSub is still nil when f runs.
+func WithNodePubsubOptions(f func(n *Node) []pubsub.Option) Option {
 	return func(c *config) error {
 		if f == nil {
 			return fmt.Errorf("%w: nil pubsub options function", ErrInvalidOption)

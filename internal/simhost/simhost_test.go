@@ -120,6 +120,7 @@ func TestOptionsValidate(t *testing.T) {
 		"nil latency":   simhost.WithLatencyFunc(nil),
 		"nil addresses": simhost.WithAddresses(nil),
 		"nil pubsub":    simhost.WithPubsubOptions(nil),
+		"nil node opts": simhost.WithNodePubsubOptions(nil),
 		"nil host":      simhost.WithHostOptions(nil),
 		"nil logger":    simhost.WithLogger(nil),
 	} {

@@ -1,0 +1,52 @@
+package shardmesh
+
+import (
+	"testing"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+)
+
+// TestTracerIgnoresForeignTopics feeds the adapter topics that are not
+// static-sharding topics: they are counted and change nothing.
+func TestTracerIgnoresForeignTopics(t *testing.T) {
+	tr, _ := NewTracker()
+	rt, err := NewTracer(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := []string{"/waku/2/default-waku/proto", "/eth2/beacon_block", "", "/waku/2/rs/1/1024", "/waku/2/rs/1/01"}
+	for _, topic := range foreign {
+		rt.Join(topic)
+		rt.Graft("a", topic)
+		rt.Prune("a", topic)
+		rt.Leave(topic)
+	}
+	if st := tr.Stats(); st.ForeignTopics != uint64(4*len(foreign)) {
+		t.Errorf("ForeignTopics = %d, want %d", st.ForeignTopics, 4*len(foreign))
+	}
+	if snap := tr.Snapshot(); len(snap) != 0 {
+		t.Errorf("foreign topics created shards: %+v", snap)
+	}
+	// Static-shard topics go through, and the remaining callbacks are no-ops.
+	rt.Join("/waku/2/rs/1/3")
+	rt.Graft("a", "/waku/2/rs/1/3")
+	rt.DeliverMessage(&pubsub.Message{})
+	rt.RecvRPC(&pubsub.RPC{})
+	if h := tr.Health(Shard{Cluster: 1, Index: 3}); h != MinimallyHealthy {
+		t.Errorf("health %v after one graft", h)
+	}
+	rt.OnClosedOutboundStream("a")
+	if h := tr.Health(Shard{Cluster: 1, Index: 3}); h != Unhealthy {
+		t.Errorf("health %v after the only mesh peer went away", h)
+	}
+}
+
+func TestNewTracerValidates(t *testing.T) {
+	if _, err := NewTracer(nil); err == nil {
+		t.Error("NewTracer(nil) accepted")
+	}
+	tr, _ := NewTracker()
+	if _, err := NewTracer(tr, WithDirections(nil)); err == nil {
+		t.Error("WithDirections(nil) accepted")
+	}
+}
