@@ -35,9 +35,10 @@ type Config struct {
 	Latency   time.Duration // one-way link latency
 	Sample    time.Duration // health sampling interval
 
-	JSON     bool
-	Plot     string
-	Progress bool
+	JSON       bool
+	Plot       string
+	Progress   bool
+	CPUProfile string
 }
 
 // SubsRange is how many shards each node subscribes to: drawn uniformly
@@ -143,6 +144,7 @@ func ParseFlags(args []string, out io.Writer) (Config, error) {
 	fs.BoolVar(&c.JSON, "json", c.JSON, "print one JSON object per policy instead of the table")
 	fs.StringVar(&c.Plot, "plot", c.Plot, "write an SVG chart of the healthy fraction over virtual time to this file")
 	fs.BoolVar(&c.Progress, "progress", c.Progress, "print a progress line (virtual and wall time) on stderr")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the whole run to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: go run ./examples/simulate [flags]\n\n"+
 			"Runs real go-libp2p hosts with real GossipSub on a simulated network in\n"+

@@ -19,6 +19,8 @@ import (
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/metrics"
+	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // simNode is one node of a run.
@@ -33,6 +35,20 @@ type simNode struct {
 	relays []pubsub.RelayCancelFunc
 	joined time.Time
 	left   time.Time
+	// meta answers the metadata protocol for nodes whose policy does not
+	// (adversaries, the static baseline), with the advertised shards.
+	meta *metadata.Service
+}
+
+// stop stops the node's policy, its relays and its metadata responder.
+func (sn *simNode) stop() {
+	sn.pol.Stop()
+	for _, cancel := range sn.relays {
+		cancel()
+	}
+	if sn.meta != nil {
+		_ = sn.meta.Close()
+	}
 }
 
 // connWatcher counts a host's connection events.
@@ -256,6 +272,14 @@ func (e *engine) join(i int) error {
 		sn.topics[s] = t
 		sn.relays = append(sn.relays, cancel)
 	}
+	if spec.Role != Honest || !pol.ServesMetadata() {
+		adv := spec.Advertised
+		sn.meta, err = metadata.NewService(node.Host, e.sc.Cluster, metadata.WithShards(func() shardmesh.ShardSet { return adv }))
+		if err != nil {
+			return fmt.Errorf("node %d: metadata: %w", i, err)
+		}
+		sn.meta.Start()
+	}
 	e.nodes[i] = sn
 	e.disc.join(i, node.AddrInfo())
 	env := &nodeEnv{
@@ -280,10 +304,7 @@ func (e *engine) leave(i int) {
 	}
 	sn.left = time.Now()
 	e.disc.leave(i, sn.left)
-	sn.pol.Stop()
-	for _, cancel := range sn.relays {
-		cancel()
-	}
+	sn.stop()
 	if err := sn.node.Close(); err != nil {
 		e.log.Debug("closing node", "node", i, "err", err)
 	}
@@ -320,11 +341,11 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 			mesh := sn.probe.meshSize(e.sc.Shard(shard).PubsubTopic())
 			s.Pairs++
 			ok := 0
-			switch {
-			case mesh >= wakugossip.Dlo:
+			switch shardmesh.DefaultThresholds.Level(mesh) {
+			case shardmesh.SufficientlyHealthy:
 				s.Sufficient++
 				ok = 1
-			case mesh >= 1:
+			case shardmesh.MinimallyHealthy:
 				s.Minimal++
 			}
 			if last {
@@ -366,10 +387,7 @@ func (e *engine) result() *runResult {
 func (e *engine) teardown() {
 	for _, sn := range e.nodes {
 		if sn != nil && sn.left.IsZero() {
-			sn.pol.Stop()
-			for _, cancel := range sn.relays {
-				cancel()
-			}
+			sn.stop()
 		}
 	}
 	if err := e.nw.Close(); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -27,6 +28,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sc := Generate(cfg)
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "simulate: -cpuprofile:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "simulate: -cpuprofile:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	log := slog.New(slog.DiscardHandler)
 	var results [][]*runResult
 	err = bubble.Run(func(*testing.T) error {

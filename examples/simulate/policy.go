@@ -35,6 +35,9 @@ type nodePolicy interface {
 	Start(env *nodeEnv) error
 	Stop()
 	Stats() policyStats
+	// ServesMetadata reports whether the policy answers the metadata
+	// protocol itself; otherwise the engine does, with the node's shards.
+	ServesMetadata() bool
 }
 
 // nodeEnv is what a started policy can use.
@@ -145,6 +148,7 @@ type staticNode struct {
 	loop *loop
 }
 
+func (*staticNode) ServesMetadata() bool           { return false }
 func (*staticNode) HostOptions() []libp2p.Option   { return nil }
 func (*staticNode) PubsubOptions() []pubsub.Option { return nil }
 func (n *staticNode) Stats() policyStats           { return n.dialer.stats() }
@@ -173,6 +177,7 @@ type sybilNode struct {
 	loop *loop
 }
 
+func (*sybilNode) ServesMetadata() bool           { return false }
 func (*sybilNode) HostOptions() []libp2p.Option   { return nil }
 func (*sybilNode) PubsubOptions() []pubsub.Option { return nil }
 func (n *sybilNode) Stats() policyStats           { return n.dialer.stats() }
@@ -191,6 +196,7 @@ func (n *sybilNode) Start(env *nodeEnv) error {
 // advertise every shard, but it joins no topic.
 type liarNode struct{}
 
+func (liarNode) ServesMetadata() bool           { return false }
 func (liarNode) HostOptions() []libp2p.Option   { return nil }
 func (liarNode) PubsubOptions() []pubsub.Option { return nil }
 func (liarNode) Start(*nodeEnv) error           { return nil }
