@@ -51,20 +51,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			var runs []*runResult
 			for r := range cfg.Repeat {
-				wall := monotonic()
-				res, err := runScenario(cfg, sc, pol, log, func(v time.Duration, healthy float64) {
-					if cfg.Progress {
-						fmt.Fprintf(stderr, "\r%-7s run %d/%d  virtual %5.0fs/%.0fs  wall %5.1fs  sufficiently healthy %5.1f%%",
-							name, r+1, cfg.Repeat, v.Seconds(), cfg.Duration.Seconds(), (monotonic() - wall).Seconds(), 100*healthy)
-					}
-				})
+				var prog *progress
+				var report func(time.Duration, float64)
+				if cfg.Progress {
+					prog = newProgress(stderr, fmt.Sprintf("%-7s run %d/%d", name, r+1, cfg.Repeat), cfg.Duration)
+					report = prog.update
+				}
+				res, err := runScenario(cfg, sc, pol, log, report)
+				if prog != nil {
+					prog.done()
+				}
 				if err != nil {
 					return fmt.Errorf("policy %s: %w", name, err)
 				}
 				runs = append(runs, res)
-			}
-			if cfg.Progress {
-				fmt.Fprintln(stderr)
 			}
 			results = append(results, runs)
 		}
