@@ -79,7 +79,7 @@ func (b BackoffPolicy) Delay(failures int, rng *rand.Rand) time.Duration {
 		// go-libp2p exponential backoff: Factor^(attempt) time units,
 		// attempt counted from 0, then bounded to [Initial, Max].
 		f := math.Pow(b.Factor, float64(failures-1)) * float64(b.Unit)
-		d = boundDuration(f, b.Max)
+		d = max(boundDuration(f, b.Max), b.Initial)
 	} else {
 		f := float64(b.Initial) * math.Pow(b.Factor, float64(failures-1))
 		d = boundDuration(f, b.Max)

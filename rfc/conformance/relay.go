@@ -320,11 +320,27 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 			return itoa(core.Floor(s)), nil
 		}
 		return strconv.FormatUint(core.DiscoveryRequests(s), 10), nil
-	case "shards-below-floor":
+	case "shards-below-floor", "shards-under":
+		// shards-under N counts subscribed shards with fewer than N
+		// connected relay peers, whatever the preset's own floor.
+		limit := -1
+		if c.Name == "shards-under" {
+			v, err := c.Arg(0)
+			if err != nil {
+				return "", err
+			}
+			if limit, err = strconv.Atoi(v); err != nil {
+				return "", err
+			}
+		}
 		n := 0
 		sub := core.Subscribed()
 		for s, ok := sub.Next(0); ok; s, ok = sub.Next(s + 1) {
-			if total, _ := core.ConnectedOnShard(s); total < core.Floor(s) {
+			floor := limit
+			if floor < 0 {
+				floor = core.Floor(s)
+			}
+			if total, _ := core.ConnectedOnShard(s); total < floor {
 				n++
 			}
 		}
