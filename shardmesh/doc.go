@@ -6,7 +6,36 @@
 //
 // It does not decide whom to connect to or prune (package peermanager), does
 // not budget connections (package slots) and does not export metrics
-// (package metrics). Apart from the gossipsub tracer adapter it has no
-// libp2p I/O: every function here is pure and safe to call with untrusted
-// input; decoders return typed errors and never panic.
+// (package metrics). Apart from the gossipsub tracer adapter and the
+// event-bus emitter it has no libp2p I/O: every function here is pure and
+// safe to call with untrusted input; decoders return typed errors and never
+// panic.
+//
+// # Mesh health
+//
+// Tracker is a pure state machine fed with gossipsub mesh events (Join,
+// Leave, Graft, Prune, PeerGone, SetDirection, SetScore). For each joined
+// shard it keeps the mesh peers, how many of them we dialled (gossipsub's Dout
+// guard against eclipse), how many score below a threshold and do not count,
+// and a Health level: Unhealthy with no counted mesh peer,
+// MinimallyHealthy below Thresholds.Sufficient (default Dlo = 4),
+// SufficientlyHealthy from there. NodeHealth summarises the joined shards
+// (the weakest level and a count per level). Each event costs O(1) and, in
+// steady state, no allocation; the Tracker reads no clock and starts no
+// goroutine.
+//
+// Wiring it to go-libp2p-pubsub (v0.19) takes a RawTracer:
+//
+//	tracker, _ := shardmesh.NewTracker()
+//	tracer, _ := shardmesh.NewTracer(tracker, shardmesh.WithDirections(h.Network()))
+//	ps, _ := pubsub.NewGossipSub(ctx, h, tracer.Option())
+//
+// Queries: Health, ShardHealth, MeshPeers, InMesh, AppendPeerShards,
+// Snapshot (all joined shards, for metrics and REST), NodeHealth, Stats.
+//
+// Changes: Subscribe returns a Subscription whose Ready channel is signalled
+// without blocking and whose Next returns, per shard, the latest level not
+// yet reported (coalesced, in order per shard, never the same twice in a row,
+// bounded memory however slow the reader). NewBusEmitter republishes the same
+// stream as EvtShardHealthChanged on a libp2p event bus.
 package shardmesh
