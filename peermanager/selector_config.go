@@ -1,0 +1,225 @@
+package peermanager
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// Policy is how the selector orders eligible service peers.
+type Policy uint8
+
+// Selection policies. In a Request, PolicyDefault means the protocol's
+// configured policy; in a ProtocolPolicy it is invalid.
+const (
+	PolicyDefault Policy = iota
+	// PolicyConnectedFirst (ours): connected peers first, in random order,
+	// then dialable ones, then (last resort) peers whose shards are unknown.
+	// A light client never redials a dead peer while a live one would do.
+	PolicyConnectedFirst
+	// PolicyRandom ignores connectedness: a uniform draw over every
+	// eligible peer (go-waku's selection before PR #1309).
+	PolicyRandom
+	// PolicyLowestRTT: within each connectedness tier, peers with a
+	// measured RTT (EWMA) by increasing RTT, then unmeasured peers.
+	PolicyLowestRTT
+	// PolicyPinnedFirst: the protocol's pinned peers first (in configured
+	// order, e.g. status-go's pinned store node), then PolicyConnectedFirst.
+	PolicyPinnedFirst
+
+	numPolicies
+)
+
+var policyText = [...]string{"default", "connected-first", "random", "lowest-rtt", "pinned-first"}
+
+func (p Policy) String() string {
+	if p < numPolicies {
+		return policyText[p]
+	}
+	return "policy?"
+}
+
+// ParsePolicy is the inverse of Policy.String.
+func ParsePolicy(s string) (Policy, bool) {
+	for p, t := range policyText {
+		if t == s {
+			return Policy(p), true
+		}
+	}
+	return 0, false
+}
+
+// UnknownShards says when peers whose shards are not known yet (no ENR
+// shard entry, no metadata exchange) may be selected.
+type UnknownShards uint8
+
+// Modes for peers of unknown shards.
+const (
+	// UnknownShardsLastResort (ours): only when no peer known to be on the
+	// shard is eligible.
+	UnknownShardsLastResort UnknownShards = iota + 1
+	// UnknownShardsNever: never (go-waku filters by the peer's topics).
+	UnknownShardsNever
+	// UnknownShardsAlongside: as if they were on the shard (js-waku lets
+	// "peers we don't know information about yet" pass).
+	UnknownShardsAlongside
+)
+
+var unknownShardsText = [...]string{"", "last-resort", "never", "alongside"}
+
+func (u UnknownShards) String() string {
+	if u != 0 && int(u) < len(unknownShardsText) {
+		return unknownShardsText[u]
+	}
+	return "unknown-shards?"
+}
+
+// ReplacementRule says when a pool member is replaced and for how long a
+// replaced peer stays out of every pool of the protocol.
+type ReplacementRule struct {
+	// MaxFailures is the number of consecutive counted failures after which
+	// the peer is replaced; 0 never replaces on counted failures. A success
+	// resets the count.
+	MaxFailures int
+	// Counted are the outcomes that count as failures.
+	Counted OutcomeSet
+	// Immediate are the outcomes that replace the peer at once, whatever
+	// its count (e.g. 421: the peer does not serve the shard).
+	Immediate OutcomeSet
+	// Cooldown is how long a replaced peer is not selected again for the
+	// protocol (on any shard). 0: it may come back at the next selection.
+	Cooldown time.Duration
+	// RateLimitCooldown replaces Cooldown when the replacement was caused
+	// by a 429: the server told us how it feels.
+	RateLimitCooldown time.Duration
+}
+
+// ProtocolPolicy is how one service protocol's peers are chosen and kept.
+type ProtocolPolicy struct {
+	// Protocol is the protocol id; it must be tracked by the book.
+	Protocol protocol.ID
+	// PoolSize is how many peers a request gets when it does not say
+	// (Request.Count 0), and the size of the sticky pool.
+	PoolSize int
+	// Sticky keeps the same peers per (protocol, shard) until they fail.
+	// When false every selection draws anew (go-waku).
+	Sticky bool
+	// Policy orders the candidates when a request does not name one.
+	Policy Policy
+	// Pinned are user-configured peers (status-go's pinned store node)
+	// put first by PolicyPinnedFirst. They are trusted to serve the
+	// protocol on any shard; cooldown and exclusions still apply.
+	Pinned []peer.ID
+	// Replace is the replacement rule.
+	Replace ReplacementRule
+}
+
+// SelectorConfig is the service-peer selection policy of a light client.
+// DefaultSelectorConfig returns ours; JSWakuSelectorPreset and
+// GoWakuSelectorPreset reproduce the other clients' choices in the same
+// selector. Durations are virtual: the selector core never reads a clock.
+type SelectorConfig struct {
+	// Name labels the policy in logs, metrics and reports.
+	Name string
+	// Cluster is our cluster: requests for shards of another cluster are
+	// refused, and peers of another cluster are never indexed by the book.
+	Cluster uint16
+	// Seed seeds the random choices (same seed, same events: same picks).
+	Seed uint64
+	// Protocols configures each service protocol; protocols the book
+	// tracks but that are not listed get Fallback.
+	Protocols []ProtocolPolicy
+	// Fallback is used for tracked protocols not listed in Protocols (its
+	// Protocol field is ignored).
+	Fallback ProtocolPolicy
+	// UnknownShards says when peers of unknown shards may be selected.
+	UnknownShards UnknownShards
+	// ConnectedOnly selects connected peers only, never dialable ones
+	// (js-waku).
+	ConnectedOnly bool
+	// UnmeasuredRTTFirst puts peers without an RTT before measured ones in
+	// PolicyLowestRTT (js-waku sorts a missing ping as -1); ours puts them
+	// after.
+	UnmeasuredRTTFirst bool
+	// HealthFilterPeers and HealthLightPushPeers are the numbers of live
+	// filter and light-push pool members on a shard from which the shard is
+	// SufficientlyHealthy for a light client; with at least one of each it
+	// is MinimallyHealthy, with none of either Unhealthy. 0 leaves the
+	// protocol out of the health; both 0 disables it.
+	HealthFilterPeers    int
+	HealthLightPushPeers int
+	// AutoshardingShards is the number of shards content topics map to in
+	// our cluster (8 on The Waku Network); 0 refuses requests by content
+	// topic.
+	AutoshardingShards uint16
+}
+
+// ErrInvalidSelectorConfig is wrapped by every error of
+// SelectorConfig.Validate.
+var ErrInvalidSelectorConfig = errors.New("peermanager: invalid selector config")
+
+// Validate reports the first inconsistency of the configuration.
+func (c SelectorConfig) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidSelectorConfig, fmt.Sprintf(format, args...))
+	}
+	switch c.UnknownShards {
+	case UnknownShardsLastResort, UnknownShardsNever, UnknownShardsAlongside:
+	default:
+		return bad("UnknownShards %d is not a mode", c.UnknownShards)
+	}
+	if c.HealthFilterPeers < 0 || c.HealthLightPushPeers < 0 {
+		return bad("negative health threshold (filter %d, light push %d)", c.HealthFilterPeers, c.HealthLightPushPeers)
+	}
+	seen := make(map[protocol.ID]bool, len(c.Protocols))
+	for _, p := range c.Protocols {
+		if p.Protocol == "" {
+			return bad("a protocol policy has an empty protocol id")
+		}
+		if seen[p.Protocol] {
+			return bad("protocol %q configured twice", p.Protocol)
+		}
+		seen[p.Protocol] = true
+		if err := p.validate(); err != nil {
+			return bad("protocol %q: %v", p.Protocol, err)
+		}
+	}
+	if err := c.Fallback.validate(); err != nil {
+		return bad("fallback: %v", err)
+	}
+	return nil
+}
+
+func (p ProtocolPolicy) validate() error {
+	if p.PoolSize < 1 || p.PoolSize > maxSelect {
+		return fmt.Errorf("pool size %d, want 1..%d", p.PoolSize, maxSelect)
+	}
+	if p.Policy == PolicyDefault || p.Policy >= numPolicies {
+		return fmt.Errorf("policy %d is not a policy", p.Policy)
+	}
+	r := p.Replace
+	if r.MaxFailures < 0 {
+		return fmt.Errorf("negative MaxFailures %d", r.MaxFailures)
+	}
+	if r.Cooldown < 0 || r.RateLimitCooldown < 0 {
+		return fmt.Errorf("negative cooldown (%v, rate limit %v)", r.Cooldown, r.RateLimitCooldown)
+	}
+	if (r.Counted|r.Immediate).Has(OutcomeSuccess) {
+		return errors.New("success cannot count as a failure")
+	}
+	seen := make(map[peer.ID]bool, len(p.Pinned))
+	for _, id := range p.Pinned {
+		if id == "" || seen[id] {
+			return fmt.Errorf("pinned peer %q empty or repeated", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// maxSelect bounds how many peers one request may ask for: service pools
+// are small by nature, and the bound keeps selection allocation-free.
+const maxSelect = 64

@@ -1,0 +1,246 @@
+package peermanager
+
+import (
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// tier is a group of index buckets the policy treats as equals, read as one
+// virtual list without copying.
+type tier struct {
+	sets [4]PeerSet
+	k    int
+	n    int
+}
+
+func (t *tier) add(s PeerSet) {
+	if s.Len() == 0 {
+		return
+	}
+	t.sets[t.k] = s
+	t.k++
+	t.n += s.Len()
+}
+
+func (t *tier) at(i int) *Peer {
+	for j := 0; ; j++ {
+		if l := t.sets[j].Len(); i >= l {
+			i -= l
+			continue
+		}
+		return t.sets[j].At(i)
+	}
+}
+
+// tiers returns the candidate buckets of (ref, shard) in the order the
+// policy and the configuration want them tried. Cost: O(1), bucket reads.
+func (c *SelectorCore) tiers(ref ProtocolRef, shard uint16, policy Policy) ([4]tier, int) {
+	var ts [4]tier
+	b := c.book
+	dialable := !c.cfg.ConnectedOnly
+	alongside := c.cfg.UnknownShards == UnknownShardsAlongside
+	lastResort := c.cfg.UnknownShards == UnknownShardsLastResort
+	n := 0
+	if policy == PolicyRandom {
+		t := &ts[n]
+		t.add(b.Peers(ref, shard, true))
+		if dialable {
+			t.add(b.Peers(ref, shard, false))
+		}
+		if alongside {
+			t.add(b.PeersWithUnknownShards(ref, true))
+			if dialable {
+				t.add(b.PeersWithUnknownShards(ref, false))
+			}
+		}
+		n++
+		if lastResort {
+			t := &ts[n]
+			t.add(b.PeersWithUnknownShards(ref, true))
+			if dialable {
+				t.add(b.PeersWithUnknownShards(ref, false))
+			}
+			n++
+		}
+		return ts, n
+	}
+	for _, connected := range [2]bool{true, false} {
+		if !connected && !dialable {
+			break
+		}
+		t := &ts[n]
+		t.add(b.Peers(ref, shard, connected))
+		if alongside {
+			t.add(b.PeersWithUnknownShards(ref, connected))
+		}
+		n++
+	}
+	if lastResort {
+		for _, connected := range [2]bool{true, false} {
+			if !connected && !dialable {
+				break
+			}
+			ts[n].add(b.PeersWithUnknownShards(ref, connected))
+			n++
+		}
+	}
+	return ts, n
+}
+
+// candidates appends to c.pick up to want eligible peers for (ref, shard)
+// in policy order, skipping peers already picked, pool members in skip,
+// avoid, and the request's exclusions.
+func (c *SelectorCore) candidates(ref ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+	limit := len(c.pick) + want
+	if policy == PolicyPinnedFirst {
+		for _, id := range c.protos[ref].policy.Pinned {
+			if len(c.pick) == limit {
+				return
+			}
+			if c.usableID(id, ref, req, skip, avoid, now) {
+				c.pick = append(c.pick, id)
+			}
+		}
+	}
+	ts, n := c.tiers(ref, shard, policy)
+	for i := 0; i < n && len(c.pick) < limit; i++ {
+		if policy == PolicyLowestRTT {
+			c.lowestRTT(&ts[i], ref, limit, req, skip, avoid, now)
+		} else {
+			c.random(&ts[i], ref, limit, req, skip, avoid, now)
+		}
+	}
+}
+
+// random appends eligible peers of t in random order until c.pick reaches
+// limit. It walks the tier along a random coprime stride from a random
+// start: a permutation of the tier without copying it, so the first pick is
+// uniform and the walk stops as soon as enough peers are found.
+func (c *SelectorCore) random(t *tier, ref ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+	n := t.n
+	if n == 0 {
+		return
+	}
+	idx, step := c.rng.IntN(n), c.coprimeStep(n)
+	for range n {
+		if p := t.at(idx); c.usable(p, ref, req, skip, avoid, now) {
+			c.pick = append(c.pick, p.id)
+			if len(c.pick) == limit {
+				return
+			}
+		}
+		if idx += step; idx >= n {
+			idx -= n
+		}
+	}
+}
+
+func (c *SelectorCore) coprimeStep(n int) int {
+	if n <= 2 {
+		return 1
+	}
+	s := 1 + c.rng.IntN(n-1)
+	for gcd(s, n) != 1 {
+		if s++; s == n {
+			s = 1
+		}
+	}
+	return s
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// lowestRTT appends the best eligible peers of t by RTT until c.pick reaches
+// limit. It reads the whole tier (one bucket of the index, not the book),
+// keeping the best few in a small sorted buffer; ties keep the order of a
+// walk from a random start.
+func (c *SelectorCore) lowestRTT(t *tier, ref ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+	n := t.n
+	if n == 0 {
+		return
+	}
+	want := limit - len(c.pick)
+	best := c.best[:0]
+	idx := c.rng.IntN(n)
+	for range n {
+		p := t.at(idx)
+		if idx++; idx == n {
+			idx = 0
+		}
+		if len(best) == want && !c.fasterThan(p, best[want-1]) {
+			continue
+		}
+		if !c.usable(p, ref, req, skip, avoid, now) {
+			continue
+		}
+		if len(best) < want {
+			best = append(best, p)
+		} else {
+			best[want-1] = p
+		}
+		for j := len(best) - 1; j > 0 && c.fasterThan(best[j], best[j-1]); j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
+	}
+	for _, p := range best {
+		c.pick = append(c.pick, p.id)
+	}
+	c.best = best[:0]
+}
+
+// fasterThan orders peers for PolicyLowestRTT: measured before unmeasured
+// (or after, UnmeasuredRTTFirst), then increasing RTT. It is a strict weak
+// order (go-waku's Less was not, defect 15).
+func (c *SelectorCore) fasterThan(a, b *Peer) bool {
+	ra, ma := a.RTT()
+	rb, mb := b.RTT()
+	if ma != mb {
+		return ma != c.cfg.UnmeasuredRTTFirst
+	}
+	return ma && ra < rb
+}
+
+// usable is the per-candidate part of eligibility (the index already
+// guarantees protocol, shard and cluster).
+func (c *SelectorCore) usable(p *Peer, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+	if p.connectedness != Connected && p.InBackoff(now) {
+		return false
+	}
+	return c.free(p.id, ref, req, skip, avoid, now)
+}
+
+// usableID is usable for a pinned peer, which the book may not know.
+func (c *SelectorCore) usableID(id peer.ID, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+	if p := c.book.Get(id); p != nil && p.connectedness != Connected && p.InBackoff(now) {
+		return false
+	}
+	if c.cfg.ConnectedOnly {
+		if p := c.book.Get(id); p == nil || p.connectedness != Connected {
+			return false
+		}
+	}
+	return c.free(id, ref, req, skip, avoid, now)
+}
+
+func (c *SelectorCore) free(id peer.ID, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+	if id == avoid || c.coolingDown(id, ref, now) {
+		return false
+	}
+	for _, x := range c.pick {
+		if x == id {
+			return false
+		}
+	}
+	for i := range skip {
+		if skip[i].id == id {
+			return false
+		}
+	}
+	return req == nil || !req.excludes(id)
+}
