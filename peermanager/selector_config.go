@@ -207,7 +207,7 @@ func (p ProtocolPolicy) validate() error {
 	if r.Cooldown < 0 || r.RateLimitCooldown < 0 {
 		return fmt.Errorf("negative cooldown (%v, rate limit %v)", r.Cooldown, r.RateLimitCooldown)
 	}
-	if (r.Counted|r.Immediate).Has(OutcomeSuccess) {
+	if (r.Counted | r.Immediate).Has(OutcomeSuccess) {
 		return errors.New("success cannot count as a failure")
 	}
 	seen := make(map[peer.ID]bool, len(p.Pinned))

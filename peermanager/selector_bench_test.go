@@ -1,0 +1,121 @@
+package peermanager
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// serviceBook returns a book of n service peers (filter, light push,
+// store) of cluster 1, each on 1 to 4 random shards of 1024, a third of
+// them connected, a tenth of the others in dial backoff.
+func serviceBook(b *testing.B, n int) *Book {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	book := newTestBook(b, WithCapacity(n))
+	for i := range n {
+		idx := make([]uint16, 1+rng.IntN(4))
+		for j := range idx {
+			idx[j] = uint16(rng.IntN(shardmesh.ShardsPerCluster))
+		}
+		if _, err := book.Discover(enrPeer(i, 1, svcCaps, idx...), t0); err != nil {
+			b.Fatal(err)
+		}
+		switch {
+		case i%3 == 0:
+			book.Connected(pid(i), Outbound, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), t0)
+		case i%10 == 1:
+			book.DialFailed(pid(i), t0.Add(time.Minute), t0)
+		}
+	}
+	return book
+}
+
+// BenchmarkSelect compares selecting 2 light-push peers on one shard of a
+// 10k-peer book over 1024 shards (the shard rotates every call):
+//
+//   - pool: the sticky path, what a client does on every send;
+//   - fresh: a one-off selection (NoPool) drawn from the indexes;
+//   - fullscan: the same eligibility and connected-first random choice
+//     done by scanning the whole book, the reference written only here.
+func BenchmarkSelect(b *testing.B) {
+	const peers = 10_000
+	book := serviceBook(b, peers)
+	sel, err := NewSelectorCore(book, DefaultSelectorConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	shard := func(i int) shardmesh.Shard {
+		return shardmesh.Shard{Cluster: 1, Index: uint16(i & (shardmesh.ShardsPerCluster - 1))}
+	}
+	check := func(b *testing.B, got []peer.ID, err error) {
+		if err != nil || len(got) == 0 {
+			b.Fatalf("selection failed: %v %v", got, err)
+		}
+	}
+
+	b.Run("pool", func(b *testing.B) {
+		for i := range shardmesh.ShardsPerCluster { // create the pools first
+			_, _ = sel.Select(ForShard(ProtocolLightPush, shard(i), 2), t0)
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			got, err := sel.Select(ForShard(ProtocolLightPush, shard(i), 2), t0)
+			check(b, got, err)
+		}
+	})
+	b.Run("fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			req := ForShard(ProtocolLightPush, shard(i), 2)
+			req.NoPool = true
+			got, err := sel.Select(req, t0)
+			check(b, got, err)
+		}
+	})
+	b.Run("fullscan", func(b *testing.B) {
+		ref := book.MustProtocol(ProtocolLightPush)
+		rng := rand.New(rand.NewPCG(3, 3))
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			got := fullScanSelect(book, sel, ref, shard(i).Index, 2, rng, t0)
+			check(b, got, nil)
+		}
+	})
+}
+
+// fullScanSelect is the reference: it walks every record of the book and
+// applies the selector's eligibility (protocol, shard, cluster, cooldown,
+// dial backoff), then draws connected peers first, then dialable ones. It
+// is how a peer store without (protocol, shard) indexes answers.
+func fullScanSelect(book *Book, sel *SelectorCore, ref ProtocolRef, shard uint16, n int, rng *rand.Rand, now time.Time) []peer.ID {
+	var connected, dialable []peer.ID
+	for p := range book.All() {
+		if !p.Supports(ref) {
+			continue
+		}
+		if cl, ok := p.Cluster(); ok && cl != book.Cluster() {
+			continue
+		}
+		if s, src := p.Shards(); src == ShardsUnknown || !s.Contains(shard) {
+			continue
+		}
+		if sel.coolingDown(p.ID(), ref, now) {
+			continue
+		}
+		if p.Connectedness() == Connected {
+			connected = append(connected, p.ID())
+		} else if !p.InBackoff(now) {
+			dialable = append(dialable, p.ID())
+		}
+	}
+	rng.Shuffle(len(connected), func(i, j int) { connected[i], connected[j] = connected[j], connected[i] })
+	rng.Shuffle(len(dialable), func(i, j int) { dialable[i], dialable[j] = dialable[j], dialable[i] })
+	out := append(connected, dialable...)
+	return out[:min(n, len(out))]
+}
