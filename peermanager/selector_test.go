@@ -30,7 +30,7 @@ func newSelFixture(t *testing.T, cfg SelectorConfig) *selFixture {
 	return &selFixture{t: t, book: book, sel: sel, now: t0}
 }
 
-const svcCaps = CapFilter | CapLightPush | CapStore
+const svcCaps = shardmesh.CapFilter | shardmesh.CapLightPush | shardmesh.CapStore
 
 // service adds peer i advertising the service capabilities on shards idx
 // (by ENR) and returns its id.
@@ -139,7 +139,7 @@ func TestSelectFallsBackToDialablePeersOutsideBackoff(t *testing.T) {
 func TestSelectEligibilityRules(t *testing.T) {
 	f := newSelFixture(t, DefaultSelectorConfig())
 	good := f.service(0, 5)
-	_, err := f.book.Discover(enrPeer(1, 1, CapRelay, 5), f.now) // no service capability
+	_, err := f.book.Discover(enrPeer(1, 1, shardmesh.CapRelay, 5), f.now) // no service capability
 	require.NoError(t, err)
 	_, err = f.book.Discover(enrPeer(2, 2, svcCaps, 5), f.now) // other cluster
 	require.NoError(t, err)
