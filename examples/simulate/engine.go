@@ -14,14 +14,29 @@ import (
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/metrics"
+	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 )
+
+// relayProtocols are the gossipsub protocol ids every node speaks, the Waku
+// relay id first (11/WAKU2-RELAY), then go-libp2p's own.
+var relayProtocols = append([]protocol.ID{peermanager.ProtocolRelay}, pubsub.GossipSubDefaultProtocols...)
+
+// relayFeatures gives the Waku relay id the features of gossipsub v1.1, the
+// version 11/WAKU2-RELAY builds on.
+func relayFeatures(feat pubsub.GossipSubFeature, proto protocol.ID) bool {
+	if proto == peermanager.ProtocolRelay {
+		proto = pubsub.GossipSubID_v11
+	}
+	return pubsub.GossipSubDefaultFeatures(feat, proto)
+}
 
 // simNode is one node of a run.
 type simNode struct {
@@ -97,6 +112,9 @@ type sample struct {
 	Pairs      int
 	Sufficient int // mesh >= Dlo
 	Minimal    int // 1 <= mesh < Dlo
+	// Capped counts pairs on shards with too few live subscribers for any
+	// policy to reach SufficientlyHealthy (fewer than Dlo other nodes).
+	Capped int
 	// PerShard[s] = {pairs, sufficient}, kept for the last sample only.
 	PerShard map[uint16][2]int
 	// Conns is the connection count of every honest node in the network.
@@ -197,6 +215,9 @@ func (e *engine) run() (*runResult, error) {
 		simhost.WithHostOptions(func(int) []libp2p.Option { return e.pending.pol.HostOptions() }),
 		simhost.WithPubsubOptions(func(int) []pubsub.Option {
 			return append([]pubsub.Option{
+				// Waku relay is gossipsub under its own protocol id, which
+				// identify then reports and peer books index.
+				pubsub.WithGossipSubProtocols(relayProtocols, relayFeatures),
 				pubsub.WithRawTracer(e.pending.probe),
 				pubsub.WithRawTracer(e.pending.bw),
 				// Waku nodes subscribe to shards, they never just relay:
@@ -332,6 +353,14 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 	if last {
 		s.PerShard = make(map[uint16][2]int)
 	}
+	var members [shardmesh.ShardsPerCluster]int
+	for _, sn := range e.nodes {
+		if sn != nil && sn.left.IsZero() {
+			for shard := range sn.spec.Subscribed.All() {
+				members[shard]++
+			}
+		}
+	}
 	for _, sn := range e.nodes {
 		if sn == nil || sn.spec.Role != Honest || !sn.left.IsZero() {
 			continue
@@ -340,6 +369,9 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 		for shard := range sn.spec.Subscribed.All() {
 			mesh := sn.probe.meshSize(e.sc.Shard(shard).PubsubTopic())
 			s.Pairs++
+			if members[shard]-1 < shardmesh.DefaultThresholds.Sufficient {
+				s.Capped++
+			}
 			ok := 0
 			switch shardmesh.DefaultThresholds.Level(mesh) {
 			case shardmesh.SufficientlyHealthy:

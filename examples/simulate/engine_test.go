@@ -74,3 +74,46 @@ func TestEngineMeasuresARun(t *testing.T) {
 	require.Positive(t, m.BandwidthOut["total"])
 	require.Positive(t, m.LatencyP50)
 }
+
+// ciConfig is the CI scenario of the acceptance test: 20 nodes, 3 shards,
+// one or two per node, so that every shard has enough members for
+// SufficientlyHealthy (checked below).
+func ciConfig() Config {
+	c := DefaultConfig()
+	c.Nodes = 20
+	c.Shards = 3
+	c.Subs = SubsRange{1, 2}
+	c.Duration = 60 * time.Second
+	c.MsgRate = 0.2
+	c.Progress = false
+	return c
+}
+
+// TestWakupmReachesFullHealth is the acceptance test: on real hosts with
+// real gossipsub, the wakupm policy gets every (node, subscribed shard)
+// pair to SufficientlyHealthy, and the seed fixes the scenario.
+func TestWakupmReachesFullHealth(t *testing.T) {
+	c := ciConfig()
+	sc := Generate(c)
+	require.Equal(t, sc, Generate(c), "same seed, same scenario")
+	members := map[uint16]int{}
+	for _, n := range sc.Nodes {
+		for s := range n.Subscribed.All() {
+			members[s]++
+		}
+	}
+	for s := range uint16(c.Shards) {
+		require.GreaterOrEqual(t, members[s], 5, "shard %d cannot reach 4 mesh peers", s)
+	}
+
+	pol, err := policyByName(PolicyWakuPM)
+	require.NoError(t, err)
+	res := runInBubble(t, c, pol)
+	m := metricsOf(sc, res)
+	require.Equal(t, 1.0, m.FinalSufficient, "final curve: %v", m.Curve[len(m.Curve)-5:])
+	require.NotNil(t, m.TimeTo100)
+	require.Zero(t, m.FinalCapped)
+	require.Greater(t, m.DeliveryRatio, 0.95)
+	t.Logf("wakupm: 100%% sufficiently healthy after %.0fs, %.1f connections per node, delivery %.3f",
+		*m.TimeTo100, m.ConnsMean, m.DeliveryRatio)
+}

@@ -72,6 +72,9 @@ func writeTable(w io.Writer, c Config, sc *Scenario, reports []PolicyReport) err
 		return pct(r.FinalSufficient) + spread(r, "final_sufficiently_healthy_fraction", pct)
 	})
 	row("final at least minimally healthy", func(r PolicyReport) string { return pct(r.FinalAtLeastMinimal) })
+	row("pairs (on shards too small for 4 peers)", func(r PolicyReport) string {
+		return fmt.Sprintf("%d (%d)", r.FinalPairs, r.FinalCapped)
+	})
 	row("worst shard (sufficient)", func(r PolicyReport) string {
 		if r.WorstShard < 0 {
 			return "-"

@@ -14,6 +14,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/peermanager"
 )
 
 // policy is a way of managing a node's connections, compared with others
@@ -208,6 +210,12 @@ func policyByName(name string) (policy, error) {
 	switch name {
 	case PolicyStatic:
 		return staticPolicy{}, nil
+	case PolicyWakuPM:
+		return corePolicy{name: name, preset: peermanager.WakupmPreset}, nil
+	case PolicyNwaku:
+		return corePolicy{name: name, preset: peermanager.NwakuPreset}, nil
+	case PolicyGoWaku:
+		return corePolicy{name: name, preset: peermanager.GoWakuPreset}, nil
 	}
 	return nil, fmt.Errorf("policy %q is not available in this build", name)
 }

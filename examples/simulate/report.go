@@ -22,6 +22,9 @@ type RunMetrics struct {
 	FinalSufficient     float64 `json:"final_sufficiently_healthy_fraction"`
 	FinalAtLeastMinimal float64 `json:"final_at_least_minimally_healthy_fraction"`
 	FinalPairs          int     `json:"final_pairs"`
+	// FinalCapped is the pairs, among FinalPairs, on shards with too few
+	// subscribers in the network for SufficientlyHealthy (< Dlo+1).
+	FinalCapped int `json:"final_pairs_on_too_small_shards"`
 	// WorstShard is the shard with the lowest SufficientlyHealthy fraction
 	// at the end.
 	WorstShard         int     `json:"worst_shard"`
@@ -90,6 +93,7 @@ func metricsOf(sc *Scenario, r *runResult) RunMetrics {
 		m.FinalSufficient = last.sufficientFraction()
 		m.FinalAtLeastMinimal = fraction(last.Sufficient+last.Minimal, last.Pairs)
 		m.FinalPairs = last.Pairs
+		m.FinalCapped = last.Capped
 		m.WorstShard, m.WorstShardFraction = -1, 1
 		shards := make([]int, 0, len(last.PerShard))
 		for s := range last.PerShard {
@@ -255,6 +259,7 @@ func aggregate(policy string, c Config, sc *Scenario, runs []RunMetrics) PolicyR
 		mean.FinalSufficient += r.FinalSufficient / n
 		mean.FinalAtLeastMinimal += r.FinalAtLeastMinimal / n
 		mean.FinalPairs = r.FinalPairs
+		mean.FinalCapped = max(mean.FinalCapped, r.FinalCapped)
 		if r.WorstShardFraction < mean.WorstShardFraction {
 			mean.WorstShard, mean.WorstShardFraction = r.WorstShard, r.WorstShardFraction
 		}
