@@ -16,9 +16,20 @@
 //     frees it at once on release, and refuses with a typed *Rejection whose
 //     Reason maps to the protocol status code (503 no slot, 429 over the
 //     client's own limit). It reads no clock: every call takes now.
+//   - Gater: the libp2p shell, built around the pure Ledger. As the host's
+//     go-libp2p connmgr.ConnectionGater and network notifiee it enforces the
+//     budget at connection level: an inbound peer beyond the relay target is
+//     accepted only while a reserved slot is free and is closed after a
+//     grace period unless it takes a lease or identify shows it is a relay
+//     peer; per-address colocation limits apply; counts change only when a
+//     connection completes or closes, so they cannot drift. Its Admit and
+//     Handler are what a filter or light-push server calls when a stream
+//     arrives.
 //
-// Relay peers never take reserved slots (a pool refuses them) and service
-// clients never evict relay peers (a pool never evicts anything).
+// Relay peers never take reserved slots (pools refuse them, and a relay peer
+// beyond RelayInbound is closed rather than kept in a reserved slot) and
+// service clients never evict relay peers (nothing closes a relay or an
+// outbound peer to make room).
 //
 // The package does not pick which relay peers to keep or dial (that is
 // peermanager's relay core, which reads the Budget), does not speak the

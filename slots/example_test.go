@@ -63,3 +63,31 @@ func ExamplePool() {
 	// dave: refused, prefix_limit, status 429
 	// 2 of 10 filter slots in use
 }
+
+func ExampleGater_AdmitPeer() {
+	budget, _ := slots.NewBudget(30, slots.WithReserved(slots.Reserved{Filter: 2, LightPush: 2}))
+	// Pass g to libp2p.ConnectionGater, then g.Attach(host) and go g.Run(ctx);
+	// a filter server calls g.Admit(stream) or uses g.Handler.
+	g, _ := slots.NewGater(budget, slots.WithPoolOptions(slots.Filter, slots.WithMaxPerPrefix(0)))
+
+	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	addr := netip.MustParseAddr("192.0.2.1")
+	for _, name := range []string{"a", "b", "a", "c"} {
+		id := peer.ID(name)
+		_, err := g.AdmitPeer(slots.Filter, id, addr, now)
+		var rej *slots.Rejection
+		switch {
+		case errors.As(err, &rej):
+			fmt.Printf("%s: status %d (%s)\n", name, rej.StatusCode(), rej.Reason)
+		case err != nil:
+			fmt.Println(err)
+		default:
+			fmt.Printf("%s: status 200\n", name)
+		}
+	}
+	// Output:
+	// a: status 200
+	// b: status 200
+	// a: status 200
+	// c: status 503 (no_slot)
+}

@@ -1,0 +1,78 @@
+package slots
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// ErrNotService is returned by Admit for a stream whose protocol has no
+// reserved slots (relay, metadata, ...). The caller's handler registration
+// is wrong; there is nothing to answer.
+var ErrNotService = errors.New("slots: stream protocol is not a service with reserved slots")
+
+// Admit is what a filter, light-push, store or peer-exchange server calls
+// when a stream arrives: it renews the remote peer's lease of the stream's
+// service, or grants one, and returns it. On refusal it returns a
+// *Rejection; the server answers with Rejection.StatusCode (503 or 429) and
+// the client should use another server. A peer that gets no lease is closed
+// when its grace period ends.
+func (g *Gater) Admit(s network.Stream) (Lease, error) {
+	svc, ok := ServiceOf(s.Protocol())
+	if !ok {
+		return Lease{}, fmt.Errorf("%w: %q", ErrNotService, s.Protocol())
+	}
+	c := s.Conn()
+	return g.AdmitPeer(svc, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), time.Now())
+}
+
+// AdmitPeer is Admit for a server that knows the service, peer and address
+// itself.
+func (g *Gater) AdmitPeer(svc Service, id peer.ID, addr netip.Addr, now time.Time) (Lease, error) {
+	if !svc.Valid() {
+		return Lease{}, fmt.Errorf("%w: service %d", ErrNotService, svc)
+	}
+	// The ledger's view (relay or not) and the lease change together.
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l, err := g.pools[svc].Renew(Client{Peer: id, Addr: addr, Relay: g.ledger.IsRelay(id)}, now)
+	if err != nil {
+		g.log.Debug("slots: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", err)
+		return Lease{}, err
+	}
+	g.ledger.Leased(id)
+	return l, nil
+}
+
+// Release frees a lease at once (a filter UNSUBSCRIBE_ALL, for example).
+func (g *Gater) Release(l Lease) bool {
+	if !l.Service.Valid() {
+		return false
+	}
+	return g.pools[l.Service].Release(l)
+}
+
+// Handler wraps a service's stream handler: serve runs with the stream and
+// the lease when the peer is admitted; refuse runs with the Rejection
+// otherwise and must answer with rej.StatusCode() in the protocol's own
+// response (filter and light push echo the request id, which only the
+// protocol can read) and close the stream. Streams of protocols without
+// reserved slots are reset.
+func (g *Gater) Handler(serve func(network.Stream, Lease), refuse func(network.Stream, *Rejection)) network.StreamHandler {
+	return func(s network.Stream) {
+		l, err := g.Admit(s)
+		var rej *Rejection
+		switch {
+		case err == nil:
+			serve(s, l)
+		case errors.As(err, &rej):
+			refuse(s, rej)
+		default:
+			_ = s.Reset()
+		}
+	}
+}

@@ -1,0 +1,367 @@
+package slots
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Class is what a connected peer counts against in the Budget.
+type Class uint8
+
+// The classes of a connected peer.
+const (
+	// ClassPending: an inbound peer not yet known as a relay peer or a
+	// service client. It must become one before its grace period ends.
+	ClassPending Class = iota + 1
+	// ClassRelay: an inbound relay peer, within RelayInbound.
+	ClassRelay
+	// ClassService: an inbound peer holding at least one lease.
+	ClassService
+	// ClassOutbound: a peer we dialled, within Budget.OutboundLimit.
+	ClassOutbound
+	// ClassClosing: a peer being closed (over the budget, or its grace
+	// period ended). It counts against nothing.
+	ClassClosing
+)
+
+// NumClasses bounds the Class values.
+const NumClasses = 6
+
+// String returns the class's label.
+func (c Class) String() string {
+	switch c {
+	case ClassPending:
+		return "pending"
+	case ClassRelay:
+		return "relay_inbound"
+	case ClassService:
+		return "service"
+	case ClassOutbound:
+		return "outbound"
+	case ClassClosing:
+		return "closing"
+	default:
+		return fmt.Sprintf("class(%d)", uint8(c))
+	}
+}
+
+// Refusal says why the ledger refused or closed a connection.
+type Refusal uint8
+
+// The refusals. The zero Refusal means "allowed".
+const (
+	// RefusePrefix: the address prefix already has its cap of inbound peers.
+	RefusePrefix Refusal = iota + 1
+	// RefuseInboundFull: inbound peers fill RelayInbound plus every reserved
+	// slot.
+	RefuseInboundFull
+	// RefuseOutboundFull: outbound peers fill Budget.OutboundLimit.
+	RefuseOutboundFull
+	// RefuseRelayFull: a relay peer arrived beyond RelayInbound; relay peers
+	// never take reserved slots.
+	RefuseRelayFull
+	// RefuseGraceExpired: an inbound peer took no lease and did not show it
+	// is a relay peer within the grace period.
+	RefuseGraceExpired
+	// RefuseIdle: a service client's last lease ended and it took no new
+	// one within the grace period.
+	RefuseIdle
+)
+
+// NumRefusals bounds the Refusal values.
+const NumRefusals = 7
+
+// Refusals returns every Refusal in order.
+func Refusals() []Refusal {
+	return []Refusal{RefusePrefix, RefuseInboundFull, RefuseOutboundFull, RefuseRelayFull, RefuseGraceExpired, RefuseIdle}
+}
+
+// String returns the refusal's metric label.
+func (r Refusal) String() string {
+	switch r {
+	case RefusePrefix:
+		return "prefix_limit"
+	case RefuseInboundFull:
+		return "inbound_full"
+	case RefuseOutboundFull:
+		return "outbound_full"
+	case RefuseRelayFull:
+		return "relay_full"
+	case RefuseGraceExpired:
+		return "grace_expired"
+	case RefuseIdle:
+		return "idle"
+	default:
+		return fmt.Sprintf("refusal(%d)", uint8(r))
+	}
+}
+
+// Ledger is the pure connection-level core of the Gater: it classifies
+// connected peers against a Budget and decides which connections to refuse
+// or close. It counts a peer when its first connection completes and
+// forgets it when its last connection closes, so its counts cannot drift
+// (go-waku counts before the handshake and uncounts on every close:
+// REFERENCE.md §8.13). Its caller serialises access; it reads no clock.
+type Ledger struct {
+	budget       Budget
+	grace        time.Duration
+	maxPerPrefix int
+	v4Bits       int
+	v6Bits       int
+
+	peers    map[peer.ID]*ledgerPeer
+	byPrefix map[prefixKey]int // inbound peers counted against a class
+	classes  [NumClasses]int
+	refused  [NumRefusals]uint64
+}
+
+type ledgerPeer struct {
+	class    Class
+	inbound  bool
+	relay    bool // identified as a relay peer
+	conns    int
+	prefix   prefixKey
+	deadline time.Time // ClassPending only
+}
+
+// LedgerConfig configures a Ledger.
+type LedgerConfig struct {
+	// Grace is how long an inbound peer may stay pending.
+	Grace time.Duration
+	// MaxPerPrefix caps inbound peers per address prefix; 0 disables.
+	MaxPerPrefix int
+	// IPv4PrefixLen and IPv6PrefixLen group addresses for MaxPerPrefix.
+	IPv4PrefixLen, IPv6PrefixLen int
+}
+
+// NewLedger returns an empty ledger for b. b must be valid.
+func NewLedger(b Budget, cfg LedgerConfig) *Ledger {
+	return &Ledger{
+		budget:       b,
+		grace:        cfg.Grace,
+		maxPerPrefix: cfg.MaxPerPrefix,
+		v4Bits:       cfg.IPv4PrefixLen,
+		v6Bits:       cfg.IPv6PrefixLen,
+		peers:        make(map[peer.ID]*ledgerPeer),
+		byPrefix:     make(map[prefixKey]int),
+	}
+}
+
+func (l *Ledger) key(addr netip.Addr) prefixKey {
+	return keyOf(prefixOf(addr, l.v4Bits, l.v6Bits))
+}
+
+func (l *Ledger) inbound() int {
+	return l.classes[ClassPending] + l.classes[ClassRelay] + l.classes[ClassService]
+}
+
+// CheckAccept decides on a raw inbound connection from addr, before the
+// handshake (peer unknown): only the prefix cap applies here.
+func (l *Ledger) CheckAccept(addr netip.Addr) Refusal {
+	if l.maxPerPrefix > 0 && l.byPrefix[l.key(addr)] >= l.maxPerPrefix {
+		return l.refuse(RefusePrefix)
+	}
+	return 0
+}
+
+// CheckDial decides whether we may dial id.
+func (l *Ledger) CheckDial(id peer.ID) Refusal {
+	if _, ok := l.peers[id]; ok {
+		return 0
+	}
+	if l.classes[ClassOutbound] >= l.budget.OutboundLimit() {
+		return l.refuse(RefuseOutboundFull)
+	}
+	return 0
+}
+
+// CheckSecured decides on an authenticated connection before it is used.
+// It changes no count: Connected does, once the connection completes.
+func (l *Ledger) CheckSecured(dir network.Direction, id peer.ID, addr netip.Addr) Refusal {
+	if _, ok := l.peers[id]; ok {
+		return 0 // another connection of a counted peer
+	}
+	if r := l.admission(dir == network.DirInbound, addr); r != 0 {
+		return l.refuse(r)
+	}
+	return 0
+}
+
+func (l *Ledger) admission(inbound bool, addr netip.Addr) Refusal {
+	if !inbound {
+		if l.classes[ClassOutbound] >= l.budget.OutboundLimit() {
+			return RefuseOutboundFull
+		}
+		return 0
+	}
+	if l.maxPerPrefix > 0 && l.byPrefix[l.key(addr)] >= l.maxPerPrefix {
+		return RefusePrefix
+	}
+	// Beyond the relay target an inbound peer needs a free reserved slot;
+	// together that is the inbound limit.
+	if l.inbound() >= l.budget.InboundLimit() {
+		return RefuseInboundFull
+	}
+	return 0
+}
+
+// Connected records a completed connection. It returns a non-zero Refusal
+// when the connection must be closed because concurrent handshakes overran
+// the budget; the peer is then counted as closing until Disconnected.
+func (l *Ledger) Connected(dir network.Direction, id peer.ID, addr netip.Addr, now time.Time) Refusal {
+	if p, ok := l.peers[id]; ok {
+		p.conns++
+		return 0
+	}
+	inbound := dir == network.DirInbound
+	p := &ledgerPeer{inbound: inbound, conns: 1, prefix: l.key(addr)}
+	l.peers[id] = p
+	if r := l.admission(inbound, addr); r != 0 {
+		l.setClass(p, ClassClosing)
+		return l.refuse(r)
+	}
+	if !inbound {
+		l.setClass(p, ClassOutbound)
+		return 0
+	}
+	p.deadline = now.Add(l.grace)
+	l.setClass(p, ClassPending)
+	return 0
+}
+
+// Disconnected records a closed connection. It reports whether that was the
+// peer's last one (the caller then releases the peer's leases).
+func (l *Ledger) Disconnected(id peer.ID) bool {
+	p, ok := l.peers[id]
+	if !ok {
+		return false
+	}
+	if p.conns--; p.conns > 0 {
+		return false
+	}
+	l.setClass(p, 0)
+	delete(l.peers, id)
+	return true
+}
+
+// MarkRelay records that id is a relay peer. An inbound pending or service
+// peer becomes a relay peer if RelayInbound has room; otherwise the caller
+// must close it (RefuseRelayFull). released reports that the peer was a
+// service client, whose leases the caller must release: relay peers never
+// hold reserved slots.
+func (l *Ledger) MarkRelay(id peer.ID) (close Refusal, released bool) {
+	p, ok := l.peers[id]
+	if !ok || p.relay {
+		return 0, false
+	}
+	p.relay = true
+	switch p.class {
+	case ClassPending, ClassService:
+		released = p.class == ClassService
+		if l.classes[ClassRelay] >= l.budget.RelayInbound {
+			l.setClass(p, ClassClosing)
+			return l.refuse(RefuseRelayFull), released
+		}
+		l.setClass(p, ClassRelay)
+	}
+	return 0, released
+}
+
+// IsRelay reports whether id is known as a relay peer.
+func (l *Ledger) IsRelay(id peer.ID) bool {
+	p, ok := l.peers[id]
+	return ok && p.relay
+}
+
+// Class returns id's class, or 0 when id is not connected.
+func (l *Ledger) Class(id peer.ID) Class {
+	if p, ok := l.peers[id]; ok {
+		return p.class
+	}
+	return 0
+}
+
+// Leased records that id obtained a lease: a pending inbound peer becomes a
+// service client.
+func (l *Ledger) Leased(id peer.ID) {
+	if p, ok := l.peers[id]; ok && p.class == ClassPending {
+		l.setClass(p, ClassService)
+	}
+}
+
+// Sweep returns the peers to close at now, appended to dst:
+//   - pending peers whose grace period ended, unless isRelay says they are
+//     relay peers (and RelayInbound has room);
+//   - service clients for which holds reports no live lease become pending
+//     again with a fresh grace period (they are closed at its end).
+//
+// Closed peers count as closing until Disconnected.
+func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []peer.ID) []peer.ID {
+	for id, p := range l.peers {
+		switch p.class {
+		case ClassService:
+			if !holds(id) {
+				p.deadline = now.Add(l.grace)
+				l.setClass(p, ClassPending)
+			}
+		case ClassPending:
+			if now.Before(p.deadline) {
+				continue
+			}
+			if isRelay(id) {
+				if r, _ := l.MarkRelay(id); r != 0 {
+					dst = append(dst, id)
+				}
+				continue
+			}
+			l.setClass(p, ClassClosing)
+			l.refuse(RefuseGraceExpired)
+			dst = append(dst, id)
+		}
+	}
+	return dst
+}
+
+func (l *Ledger) setClass(p *ledgerPeer, c Class) {
+	counted := func(c Class) bool { return c == ClassPending || c == ClassRelay || c == ClassService }
+	if p.class != 0 {
+		l.classes[p.class]--
+		if p.inbound && counted(p.class) {
+			if n := l.byPrefix[p.prefix] - 1; n == 0 {
+				delete(l.byPrefix, p.prefix)
+			} else {
+				l.byPrefix[p.prefix] = n
+			}
+		}
+	}
+	p.class = c
+	if c != 0 {
+		l.classes[c]++
+		if p.inbound && counted(c) {
+			l.byPrefix[p.prefix]++
+		}
+	}
+}
+
+func (l *Ledger) refuse(r Refusal) Refusal {
+	l.refused[r]++
+	return r
+}
+
+// LedgerStats is a snapshot of a Ledger.
+type LedgerStats struct {
+	// Peers counts connected peers by class (index by Class).
+	Peers [NumClasses]int
+	// Refused counts refused or closed connections by reason (index by
+	// Refusal).
+	Refused [NumRefusals]uint64
+}
+
+// Stats returns a snapshot.
+func (l *Ledger) Stats() LedgerStats {
+	return LedgerStats{Peers: l.classes, Refused: l.refused}
+}
