@@ -44,6 +44,7 @@ type Core struct {
 	// nothing
 	epoch    uint32
 	pool     []*Peer
+	cov      []int
 	peers    []*Peer
 	cnt, out [shardmesh.ShardsPerCluster]int16
 	deficit  [shardmesh.ShardsPerCluster]int16

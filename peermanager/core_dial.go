@@ -88,37 +88,55 @@ func (c *Core) dialByCoverage(now time.Time) {
 	if want.Empty() || (room <= 0 && under.Empty()) {
 		return
 	}
-	pool := c.sampleCandidates(want, now)
+	pool := c.sampleCandidates(want, under, now)
+	// Coverage of each candidate, recomputed only when a dial completes a
+	// shard's deficit (want shrinks).
+	cov := c.cov[:0]
+	for _, p := range pool {
+		cov = append(cov, p.at.shards.IntersectionLen(want))
+	}
 	for ; room > 0 && len(pool) > 0; room-- {
-		best, bestCov := -1, 0
+		best := -1
 		for i, p := range pool {
-			cov := p.at.shards.IntersectionLen(want)
-			if cov == 0 {
+			if cov[i] == 0 {
 				continue
 			}
-			if best < 0 || cov > bestCov || (cov == bestCov && betterCandidate(p, pool[best]) < 0) {
-				best, bestCov = i, cov
+			if best < 0 || cov[i] > cov[best] || (cov[i] == cov[best] && betterCandidate(p, pool[best]) < 0) {
+				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
 		p := pool[best]
-		pool[best] = pool[len(pool)-1]
-		pool = pool[:len(pool)-1]
+		last := len(pool) - 1
+		pool[best], cov[best] = pool[last], cov[last]
+		pool, cov = pool[:last], cov[:last]
 		c.dial(p, now)
-		if !under.Empty() {
-			on := c.onShardsOf(p)
-			for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-				if c.shardDeficit(s) == 0 {
-					want.Remove(s)
-				}
+		if under.Empty() {
+			continue
+		}
+		var completed shardmesh.ShardSet
+		on := c.onShardsOf(p)
+		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+			if want.Contains(s) && c.shardDeficit(s) == 0 {
+				completed.Add(s)
 			}
-			if want.Empty() {
-				break
+		}
+		if completed.Empty() {
+			continue
+		}
+		want = want.Difference(completed)
+		if want.Empty() {
+			break
+		}
+		for i, q := range pool {
+			if cov[i] > 0 && q.at.shards.Intersects(completed) {
+				cov[i] = q.at.shards.IntersectionLen(want)
 			}
 		}
 	}
+	c.cov = cov[:0]
 	c.pool = pool[:0]
 	if !under.Empty() {
 		c.under = want // what is still short after these dials
@@ -145,19 +163,30 @@ func betterCandidate(a, b *Peer) int {
 	return b.lastSeen.Compare(a.lastSeen)
 }
 
-// sampleCandidates gathers up to CandidateSample dialable relay peers per
-// shard of want, from a random position in each shard's bucket, without
-// duplicates, and records per shard how many it found (c.eligible).
-func (c *Core) sampleCandidates(want shardmesh.ShardSet, now time.Time) []*Peer {
+// maxPool bounds the candidates one pass examines, so that a pass over
+// many short shards stays cheap; each shard still gets at least as many
+// candidates as its deficit, so that "too few candidates" is judged right.
+const maxPool = 256
+
+// sampleCandidates gathers dialable relay peers on the shards of want,
+// from a random position in each shard's bucket, without duplicates: per
+// shard up to CandidateSample, fewer when many shards share the pool cap,
+// but never fewer than the shard's deficit (short shards are those of
+// under). It records per shard how many it found (c.eligible).
+func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) []*Peer {
 	c.epoch++
 	pool := c.pool[:0]
-	sample := c.cfg.CandidateSample
+	share := max(1, min(c.cfg.CandidateSample, maxPool/max(1, want.Len())))
 	for s, ok := want.Next(0); ok; s, ok = want.Next(s + 1) {
 		c.eligible[s] = 0
 		bucket := c.book.Peers(c.relay, s, false)
 		n := bucket.Len()
 		if n == 0 {
 			continue
+		}
+		sample := share
+		if under.Contains(s) {
+			sample = max(sample, int(c.deficit[s]))
 		}
 		start, got := c.rng.IntN(n), 0
 		for k := 0; k < n && k < 4*sample && got < sample; k++ {

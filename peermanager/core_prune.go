@@ -90,8 +90,23 @@ func (c *Core) pruneByCoverage(now time.Time) {
 	}
 	done := func() bool { return needIn <= 0 && needTotal <= 0 }
 
-	// 1. Peers on no subscribed shard (shards unknown included: after the
-	// grace period a peer that told us nothing serves nothing we know of).
+	// Two rounds at most: while inbound is over its target only inbound
+	// peers may go; once it is not, outbound peers passed over in the
+	// first round become candidates.
+	for round := 0; round < 2 && !done(); round++ {
+		inboundPhase := needIn > 0
+		c.pruneNoShard(now, allowed, remove, done)
+		c.pruneOverServed(now, allowed, remove, done)
+		if !inboundPhase {
+			break
+		}
+	}
+}
+
+// pruneNoShard removes peers on none of our subscribed shards (shards
+// unknown included: after the grace period a peer that told us nothing
+// serves nothing we know of), inbound ones first, random among equals.
+func (c *Core) pruneNoShard(now time.Time, allowed func(*Peer) bool, remove func(*Peer, DisconnectReason), done func() bool) {
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
@@ -100,6 +115,9 @@ func (c *Core) pruneByCoverage(now time.Time) {
 		}
 	}
 	c.shufflePeers()
+	slices.SortStableFunc(c.peers, func(x, y *Peer) int {
+		return cmp.Compare(outboundRank(x), outboundRank(y))
+	})
 	for _, p := range c.peers {
 		if done() {
 			return
@@ -108,51 +126,51 @@ func (c *Core) pruneByCoverage(now time.Time) {
 			remove(p, ReasonPruneNoShard)
 		}
 	}
+}
 
-	// 2. Most over-served shard first, fewest-shards peer first.
-	var exhausted shardmesh.ShardSet
+// pruneOverServed repeatedly removes one allowed peer on an over-served
+// subscribed shard (connected above its floor): the one covering the
+// fewest of our shards, then the one whose tightest shard has the most
+// peers above its floor (the most over-served), random among equals.
+// Choosing the peer rather than the shard first matters when an
+// over-served shard's only allowed candidate also holds up other shards
+// (found by TestPruneProperties).
+func (c *Core) pruneOverServed(now time.Time, allowed func(*Peer) bool, remove func(*Peer, DisconnectReason), done func() bool) {
+	var over shardmesh.ShardSet
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		if int(c.cnt[s]) > c.Floor(s) {
+			over.Add(s)
+		}
+	}
+	c.peers = c.peers[:0]
+	conn := c.book.ConnectedPeers()
+	for i := range conn.Len() {
+		if p := conn.At(i); c.prunable(p, now) && p.at.shards.Intersects(over) {
+			c.peers = append(c.peers, p)
+		}
+	}
+	c.shufflePeers()
 	for !done() {
-		best, bestExcess, ties := uint16(0), 0, 0
-		for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
-			if exhausted.Contains(s) {
+		best, bestShards, bestSlack := -1, 0, 0
+		for i, p := range c.peers {
+			if p == nil || !allowed(p) {
 				continue
 			}
-			excess := int(c.cnt[s]) - c.Floor(s)
-			switch {
-			case excess > bestExcess:
-				best, bestExcess, ties = s, excess, 1
-			case excess == bestExcess && excess > 0:
-				ties++ // reservoir choice among equally over-served shards
-				if c.rng.IntN(ties) == 0 {
-					best = s
-				}
+			on := c.onShardsOf(p)
+			n, slack := 0, int(^uint(0)>>1)
+			for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+				n++
+				slack = min(slack, int(c.cnt[s])-c.Floor(s))
+			}
+			if best < 0 || n < bestShards || (n == bestShards && slack > bestSlack) {
+				best, bestShards, bestSlack = i, n, slack
 			}
 		}
-		if bestExcess <= 0 {
+		if best < 0 {
 			return
 		}
-		bucket := c.book.Peers(c.relay, best, true)
-		c.peers = c.peers[:0]
-		for i := range bucket.Len() {
-			if p := bucket.At(i); c.prunable(p, now) {
-				c.peers = append(c.peers, p)
-			}
-		}
-		c.shufflePeers()
-		slices.SortStableFunc(c.peers, func(x, y *Peer) int {
-			return cmp.Compare(x.at.shards.IntersectionLen(c.subscribed), y.at.shards.IntersectionLen(c.subscribed))
-		})
-		removed := false
-		for _, p := range c.peers {
-			if allowed(p) {
-				remove(p, ReasonPruneOverServed)
-				removed = true
-				break
-			}
-		}
-		if !removed {
-			exhausted.Add(best)
-		}
+		remove(c.peers[best], ReasonPruneOverServed)
+		c.peers[best] = nil
 	}
 }
 
@@ -224,4 +242,11 @@ func (c *Core) protectFloorPeers() {
 			c.emit(Action{Kind: ActUnprotect, Peer: p.id})
 		}
 	}
+}
+
+func outboundRank(p *Peer) int {
+	if p.direction == Outbound {
+		return 1
+	}
+	return 0
 }
