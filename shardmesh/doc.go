@@ -1,8 +1,8 @@
 // Package shardmesh owns the identity of a Waku relay shard and everything
 // that encodes it on the wire: the static-sharding pubsub topic
 // (/waku/2/rs/<cluster>/<shard>), the compact ShardSet, autosharding of
-// content topics, and the ENR entries rs, rsv and waku2. It also owns the
-// per-shard gossipsub mesh health Tracker.
+// content topics, and the ENR entries rs, rsv, waku2 and multiaddrs. It
+// also owns the per-shard gossipsub mesh health Tracker.
 //
 // It does not decide whom to connect to or prune (package peermanager), does
 // not budget connections (package slots) and does not export metrics
@@ -38,4 +38,20 @@
 // yet reported (coalesced, in order per shard, never the same twice in a row,
 // bounded memory however slow the reader). NewBusEmitter republishes the same
 // stream as EvtShardHealthChanged on a libp2p event bus.
+//
+// # Wire formats
+//
+// The formats follow what nwaku and go-waku do where the specs
+// (RELAY-SHARDING, WAKU2-ENR in waku-org/specs) are ambiguous:
+//
+//   - rsv puts shard s in value byte 2+s/8 under mask 1<<(s%8) (EncodeRSV
+//     explains the disagreement with the spec text and with js-waku).
+//   - SetRelayShards writes rs below 64 shards and rsv from 64 on, never
+//     both; RelayShardsFromRecord reads rs when present and otherwise rsv.
+//   - Decoders return indexes sorted and unique; DecodeRSSet and
+//     DecodeRSVSet decode into a ShardSet without allocating.
+//   - Every ENR reader returns *ENRError; errors.Is(err, ErrFieldAbsent)
+//     tells a missing field from a malformed one.
+//   - AutoShard uses the last 8 bytes of SHA-256(app ‖ version) modulo the
+//     shard count, generation 0 only.
 package shardmesh
