@@ -96,9 +96,11 @@ func (s *searches) start(ctx context.Context, req Request, search func(ctx conte
 	e := &emitter{ch: make(chan Candidate, req.N), n: req.N, seen: make(map[peer.ID]struct{}, req.N)}
 	s.wg.Add(1)
 	go func() {
+		// Deferred in reverse: the slot is free before the channel closes,
+		// so a caller that saw the close may start the next search at once.
 		defer s.wg.Done()
-		defer func() { <-s.slots }()
 		defer close(e.ch)
+		defer func() { <-s.slots }()
 		defer unlink()
 		defer cancel()
 		search(ctx, e.emit)
