@@ -179,3 +179,13 @@ func GoWakuSelectorPreset() SelectorConfig {
 		AutoshardingShards: twnAutoshardingShards,
 	}
 }
+
+// SelectorPresets returns the named selector policies, for the conformance
+// suite and the simulator: "wakupm" (ours), "jswaku", "gowaku".
+func SelectorPresets() map[string]func() SelectorConfig {
+	return map[string]func() SelectorConfig{
+		"wakupm": WakupmSelectorPreset,
+		"jswaku": JSWakuSelectorPreset,
+		"gowaku": GoWakuSelectorPreset,
+	}
+}

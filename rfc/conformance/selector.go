@@ -1,0 +1,677 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// SelectorSuite drives peermanager.SelectorCore over a peer Book: the
+// service-peer selection scenarios under scenarios/selector. Presets:
+// wakupm, jswaku, gowaku.
+func SelectorSuite() Suite {
+	return Suite{
+		Name:           "selector",
+		DefaultPresets: []string{"wakupm"},
+		NewDriver: func(preset string) (Driver, error) {
+			mk, ok := peermanager.SelectorPresets()[preset]
+			if !ok {
+				return nil, fmt.Errorf("unknown selector preset %q", preset)
+			}
+			return &selectorDriver{cfg: mk(), times: map[peer.ID]int{}}, nil
+		},
+	}
+}
+
+// selectorDriver builds the book and selector lazily so that "set" lines
+// can change the configuration first.
+type selectorDriver struct {
+	cfg  peermanager.SelectorConfig
+	book *peermanager.Book
+	sel  *peermanager.SelectorCore
+
+	last     []peer.ID       // the last selection
+	lastErr  error           // and its error
+	times    map[peer.ID]int // how often each peer was selected
+	dialable int             // selected peers that were not connected
+	memory   map[string][]peer.ID
+}
+
+var _ Driver = (*selectorDriver)(nil)
+
+func (d *selectorDriver) Configure(c Command) error {
+	if len(c.Args) > 0 {
+		return fmt.Errorf("set takes key=value options only, got %q", c.Args[0])
+	}
+	for k, v := range c.Opts {
+		if err := d.set(k, v); err != nil {
+			return fmt.Errorf("set %s=%s: %w", k, v, err)
+		}
+	}
+	return nil
+}
+
+func (d *selectorDriver) set(k, v string) error {
+	cfg := &d.cfg
+	if proto, field, ok := strings.Cut(k, "."); ok {
+		id, err := parseProtocol(proto)
+		if err != nil {
+			return err
+		}
+		return setProtocolPolicy(d.protocolPolicy(id), field, v)
+	}
+	bools := map[string]*bool{"connected-only": &cfg.ConnectedOnly, "unmeasured-first": &cfg.UnmeasuredRTTFirst}
+	ints := map[string]*int{"health-filter": &cfg.HealthFilterPeers, "health-lightpush": &cfg.HealthLightPushPeers}
+	if p, ok := bools[k]; ok {
+		b, err := strconv.ParseBool(v)
+		*p = b
+		return err
+	}
+	if p, ok := ints[k]; ok {
+		n, err := strconv.Atoi(v)
+		*p = n
+		return err
+	}
+	switch k {
+	case "seed":
+		n, err := strconv.ParseUint(v, 10, 64)
+		cfg.Seed = n
+		return err
+	case "cluster", "autosharding":
+		n, err := strconv.ParseUint(v, 10, 16)
+		if k == "cluster" {
+			cfg.Cluster = uint16(n)
+		} else {
+			cfg.AutoshardingShards = uint16(n)
+		}
+		return err
+	case "unknown-shards":
+		modes := map[string]peermanager.UnknownShards{"last-resort": peermanager.UnknownShardsLastResort,
+			"never": peermanager.UnknownShardsNever, "alongside": peermanager.UnknownShardsAlongside}
+		m, ok := modes[v]
+		if !ok {
+			return errors.New("unknown-shards is last-resort, never or alongside")
+		}
+		cfg.UnknownShards = m
+		return nil
+	}
+	return errors.New("unknown setting")
+}
+
+// protocolPolicy returns the policy of id in the configuration, adding a
+// copy of the fallback for a protocol not listed.
+func (d *selectorDriver) protocolPolicy(id protocol.ID) *peermanager.ProtocolPolicy {
+	for i := range d.cfg.Protocols {
+		if d.cfg.Protocols[i].Protocol == id {
+			return &d.cfg.Protocols[i]
+		}
+	}
+	pp := d.cfg.Fallback
+	pp.Protocol = id
+	d.cfg.Protocols = append(d.cfg.Protocols, pp)
+	return &d.cfg.Protocols[len(d.cfg.Protocols)-1]
+}
+
+func setProtocolPolicy(pp *peermanager.ProtocolPolicy, field, v string) error {
+	switch field {
+	case "pool", "max-failures":
+		n, err := strconv.Atoi(v)
+		if field == "pool" {
+			pp.PoolSize = n
+		} else {
+			pp.Replace.MaxFailures = n
+		}
+		return err
+	case "sticky":
+		b, err := strconv.ParseBool(v)
+		pp.Sticky = b
+		return err
+	case "policy":
+		p, ok := peermanager.ParsePolicy(v)
+		if !ok {
+			return fmt.Errorf("unknown policy %q", v)
+		}
+		pp.Policy = p
+		return nil
+	case "cooldown", "rate-limit-cooldown":
+		dur, err := time.ParseDuration(v)
+		if field == "cooldown" {
+			pp.Replace.Cooldown = dur
+		} else {
+			pp.Replace.RateLimitCooldown = dur
+		}
+		return err
+	case "counted", "immediate":
+		set, err := parseOutcomes(v)
+		if field == "counted" {
+			pp.Replace.Counted = set
+		} else {
+			pp.Replace.Immediate = set
+		}
+		return err
+	case "pinned":
+		pp.Pinned = parsePeers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown protocol setting %q", field)
+}
+
+func (d *selectorDriver) ensure() error {
+	if d.sel != nil {
+		return nil
+	}
+	book, err := peermanager.NewBook(d.cfg.Cluster)
+	if err != nil {
+		return err
+	}
+	sel, err := peermanager.NewSelectorCore(book, d.cfg)
+	if err != nil {
+		return err
+	}
+	d.book, d.sel = book, sel
+	return nil
+}
+
+func (d *selectorDriver) Exec(now time.Time, c Command) ([]string, error) {
+	if err := d.ensure(); err != nil {
+		return nil, err
+	}
+	out, err := d.exec(now, c)
+	if err != nil {
+		return nil, fmt.Errorf("line %d: %w", c.Line, err)
+	}
+	for _, e := range d.sel.Events() {
+		out = append(out, "notice "+formatSelectorEvent(e))
+	}
+	return out, nil
+}
+
+func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
+	switch c.Name {
+	case "tick":
+		d.sel.Tick(now)
+		return nil, nil
+	case "select":
+		return d.selectPeers(now, c)
+	case "release", "remember":
+		id, shard, err := d.protoShard(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		if c.Name == "release" {
+			d.sel.Release(id, shard)
+			return nil, nil
+		}
+		if d.memory == nil {
+			d.memory = map[string][]peer.ID{}
+		}
+		d.memory[c.Args[0]+" "+c.Args[1]] = d.poolIDs(id, shard)
+		return nil, nil
+	}
+	name, err := c.Arg(0)
+	if err != nil {
+		return nil, err
+	}
+	p := peer.ID(name)
+	switch c.Name {
+	case "discovered":
+		dp, err := d.discovered(p, c)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.book.Discover(dp, now); err != nil {
+			return nil, err
+		}
+	case "connected":
+		dir := peermanager.Outbound
+		if v, _ := c.Arg(1); v == "in" {
+			dir = peermanager.Inbound
+		}
+		ip, err := parseIP(c.Opt("ip", ""))
+		if err != nil {
+			return nil, err
+		}
+		d.book.Connected(p, dir, ip, now)
+	case "disconnected":
+		d.book.Disconnected(p, now)
+	case "removed":
+		d.book.Remove(p)
+	case "identified":
+		list, _ := c.Arg(1)
+		protos, err := parseProtocols(list)
+		if err != nil {
+			return nil, err
+		}
+		d.book.Identified(p, protos, now)
+	case "metadata":
+		cluster, err := strconv.ParseUint(c.Opt("cluster", strconv.Itoa(int(d.cfg.Cluster))), 10, 16)
+		if err != nil {
+			return nil, err
+		}
+		set, err := parseShards(c.Opt("shards", ""))
+		if err != nil {
+			return nil, err
+		}
+		d.book.MetadataReceived(p, uint16(cluster), set, now)
+	case "dial-failed":
+		backoff, err := time.ParseDuration(c.Opt("backoff", "1m"))
+		if err != nil {
+			return nil, err
+		}
+		d.book.DialFailed(p, now.Add(backoff), now)
+	case "rtt":
+		v, err := c.Arg(1)
+		if err != nil {
+			return nil, err
+		}
+		rtt, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, err
+		}
+		d.book.ObserveRTT(p, rtt, now)
+	case "report":
+		return nil, d.report(now, p, c)
+	case "ping-failed":
+		d.sel.ReportPeer(p, peermanager.OutcomePingFailed, now)
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("unknown selector event %q", c.Name)
+	}
+	d.sel.PeerUpdated(p, now)
+	return nil, nil
+}
+
+// discovered builds a DiscoveredPeer: shards=, cluster= or caps= mean an
+// ENR; shards without caps mean a service node (filter, light push, store).
+func (d *selectorDriver) discovered(id peer.ID, c Command) (peermanager.DiscoveredPeer, error) {
+	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: d.cfg.Cluster}
+	switch c.Opt("origin", "discv5") {
+	case "discv5":
+	case "px":
+		dp.Origin = peermanager.OriginPeerExchange
+	case "static":
+		dp.Origin = peermanager.OriginStatic
+	default:
+		return dp, errors.New("origin is discv5, px or static")
+	}
+	if v, ok := c.Opts["cluster"]; ok {
+		n, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return dp, err
+		}
+		dp.Cluster, dp.HasENR = uint16(n), true
+	}
+	if v, ok := c.Opts["shards"]; ok {
+		set, err := parseShards(v)
+		if err != nil {
+			return dp, err
+		}
+		dp.Shards, dp.HasShards, dp.HasENR = set, true, true
+		dp.Caps = shardmesh.CapFilter | shardmesh.CapLightPush | shardmesh.CapStore
+	}
+	if v, ok := c.Opts["caps"]; ok {
+		caps, err := parseCaps(v)
+		if err != nil {
+			return dp, err
+		}
+		dp.Caps, dp.HasENR = caps, true
+	}
+	return dp, nil
+}
+
+// selectPeers runs "select PROTO SHARD|topic=T|content=CT [n=N]
+// [policy=P] [exclude=a,b] [nopool=true]" and answers "selected a b" (or
+// "selected none").
+func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error) {
+	protoName, err := c.Arg(0)
+	if err != nil {
+		return nil, err
+	}
+	id, err := parseProtocol(protoName)
+	if err != nil {
+		return nil, err
+	}
+	req := peermanager.Request{Protocol: id, PubsubTopic: c.Opt("topic", ""), ContentTopic: c.Opt("content", ""),
+		Exclude: parsePeers(c.Opt("exclude", ""))}
+	if req.PubsubTopic == "" && req.ContentTopic == "" {
+		_, shard, err := d.protoShard(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		req.Shard = shard
+	}
+	if req.Count, err = strconv.Atoi(c.Opt("n", "0")); err != nil {
+		return nil, err
+	}
+	if v, ok := c.Opts["policy"]; ok {
+		p, ok := peermanager.ParsePolicy(v)
+		if !ok {
+			return nil, fmt.Errorf("unknown policy %q", v)
+		}
+		req.Policy = p
+	}
+	if req.NoPool, err = strconv.ParseBool(c.Opt("nopool", "false")); err != nil {
+		return nil, err
+	}
+	repeat, err := strconv.Atoi(c.Opt("repeat", "1"))
+	if err != nil || repeat < 1 {
+		return nil, fmt.Errorf("repeat=%q: want a count >= 1", c.Opt("repeat", ""))
+	}
+	for range repeat {
+		d.last, d.lastErr = d.sel.Select(req, now)
+		for _, p := range d.last {
+			d.times[p]++
+			if rec := d.book.Get(p); rec == nil || rec.Connectedness() != peermanager.Connected {
+				d.dialable++
+			}
+		}
+	}
+	if len(d.last) == 0 {
+		return []string{"selected none"}, nil
+	}
+	return []string{"selected " + joinPeers(d.last, " ")}, nil
+}
+
+func (d *selectorDriver) report(now time.Time, p peer.ID, c Command) error {
+	protoName, err := c.Arg(1)
+	if err != nil {
+		return err
+	}
+	id, err := parseProtocol(protoName)
+	if err != nil {
+		return err
+	}
+	var o peermanager.Outcome
+	if v, ok := c.Opts["status"]; ok {
+		code, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return err
+		}
+		o = peermanager.OutcomeOfStatus(uint32(code))
+	} else {
+		name, err := c.Arg(2)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if o, ok = peermanager.ParseOutcome(name); !ok {
+			return fmt.Errorf("unknown outcome %q", name)
+		}
+	}
+	return d.sel.Report(p, id, o, now)
+}
+
+// protoShard reads "PROTO SHARD" from argument i.
+func (d *selectorDriver) protoShard(c Command, i int) (protocol.ID, shardmesh.Shard, error) {
+	name, err := c.Arg(i)
+	if err != nil {
+		return "", shardmesh.Shard{}, err
+	}
+	id, err := parseProtocol(name)
+	if err != nil {
+		return "", shardmesh.Shard{}, err
+	}
+	s, err := c.Arg(i + 1)
+	if err != nil {
+		return "", shardmesh.Shard{}, err
+	}
+	n, err := strconv.ParseUint(s, 10, 16)
+	return id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
+}
+
+func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
+	if err := d.ensure(); err != nil {
+		return "", err
+	}
+	switch c.Name {
+	case "selected":
+		return joinPeers(d.last, ","), nil
+	case "selected-count":
+		return strconv.Itoa(len(d.last)), nil
+	case "selected-at":
+		v, err := c.Arg(0)
+		if err != nil {
+			return "", err
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 || i >= len(d.last) {
+			return "none", nil
+		}
+		return string(d.last[i]), nil
+	case "dialable-picks":
+		return strconv.Itoa(d.dialable), nil
+	case "pool-same":
+		id, shard, err := d.protoShard(c, 0)
+		if err != nil {
+			return "", err
+		}
+		was, ok := d.memory[c.Args[0]+" "+c.Args[1]]
+		if !ok {
+			return "", fmt.Errorf("no remembered pool %s %s", c.Args[0], c.Args[1])
+		}
+		now := d.poolIDs(id, shard)
+		slices.Sort(was)
+		slices.Sort(now)
+		return strconv.FormatBool(slices.Equal(was, now)), nil
+	case "selected-connected":
+		n := 0
+		for _, p := range d.last {
+			if rec := d.book.Get(p); rec != nil && rec.Connectedness() == peermanager.Connected {
+				n++
+			}
+		}
+		return strconv.Itoa(n), nil
+	case "error":
+		return errorName(d.lastErr), nil
+	case "retry-in":
+		var se *peermanager.SelectionError
+		if !errors.As(d.lastErr, &se) || se.RetryAt.IsZero() {
+			return "0s", nil
+		}
+		return se.RetryAt.Sub(now).String(), nil
+	case "pool", "pool-size", "pool-live":
+		id, shard, err := d.protoShard(c, 0)
+		if err != nil {
+			return "", err
+		}
+		members := d.sel.Pool(id, shard)
+		var ids []peer.ID
+		live := 0
+		for _, m := range members {
+			ids = append(ids, m.ID)
+			if m.Live {
+				live++
+			}
+		}
+		switch c.Name {
+		case "pool-size":
+			return strconv.Itoa(len(members)), nil
+		case "pool-live":
+			return strconv.Itoa(live), nil
+		}
+		return joinPeers(ids, ","), nil
+	case "in-pool":
+		id, shard, err := d.protoShard(c, 0)
+		if err != nil {
+			return "", err
+		}
+		p, err := c.Arg(2)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range d.sel.Pool(id, shard) {
+			if m.ID == peer.ID(p) {
+				return "true", nil
+			}
+		}
+		return "false", nil
+	case "health":
+		s, err := c.Arg(0)
+		if err != nil {
+			return "", err
+		}
+		n, err := strconv.ParseUint(s, 10, 16)
+		if err != nil {
+			return "", err
+		}
+		return d.sel.Health(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}).String(), nil
+	case "failures", "cooldown":
+		name, err := c.Arg(0)
+		if err != nil {
+			return "", err
+		}
+		protoName, err := c.Arg(1)
+		if err != nil {
+			return "", err
+		}
+		id, err := parseProtocol(protoName)
+		if err != nil {
+			return "", err
+		}
+		if c.Name == "failures" {
+			return strconv.Itoa(d.sel.Failures(peer.ID(name), id)), nil
+		}
+		until, ok := d.sel.CoolingDownUntil(peer.ID(name), id, now)
+		if !ok {
+			return "0s", nil
+		}
+		return until.Sub(now).String(), nil
+	case "times-selected", "kept", "state":
+		name, err := c.Arg(0)
+		if err != nil {
+			return "", err
+		}
+		p := peer.ID(name)
+		if c.Name == "times-selected" {
+			return strconv.Itoa(d.times[p]), nil
+		}
+		rec := d.book.Get(p)
+		if rec == nil {
+			return "", fmt.Errorf("peer %s is not in the book", name)
+		}
+		if c.Name == "kept" {
+			return strconv.FormatBool(rec.Kept()), nil
+		}
+		return rec.Connectedness().String(), nil
+	}
+	return "", fmt.Errorf("unknown selector query %q", c.Name)
+}
+
+func (d *selectorDriver) poolIDs(id protocol.ID, shard shardmesh.Shard) []peer.ID {
+	var ids []peer.ID
+	for _, m := range d.sel.Pool(id, shard) {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// errorName names the reason of a selection error as scenarios write it.
+func errorName(err error) string {
+	if err == nil {
+		return "none"
+	}
+	reasons := []struct {
+		err  error
+		name string
+	}{
+		{peermanager.ErrInvalidRequest, "invalid-request"},
+		{peermanager.ErrUntrackedProtocol, "untracked-protocol"},
+		{peermanager.ErrNoPeerSupportsProtocol, "no-peer-supports-protocol"},
+		{peermanager.ErrNoPeerOnShard, "no-peer-on-shard"},
+		{peermanager.ErrNoConnectedPeer, "no-connected-peer"},
+		{peermanager.ErrAllExcluded, "all-excluded"},
+		{peermanager.ErrAllInBackoff, "all-in-backoff"},
+	}
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.name
+		}
+	}
+	return "other: " + err.Error()
+}
+
+func formatSelectorEvent(e peermanager.SelectorEvent) string {
+	proto, shard := protocolName(e.Protocol), strconv.Itoa(int(e.Shard.Index))
+	switch e.Kind {
+	case peermanager.EventPeerReplaced, peermanager.EventPeerReleased:
+		s := "released " + proto + " " + shard + " " + string(e.Peer)
+		if e.Kind == peermanager.EventPeerReplaced {
+			s = "replaced " + proto + " " + shard + " " + string(e.Peer) + " " + e.Outcome.String()
+		}
+		if e.Replacement != "" {
+			s += " by " + string(e.Replacement)
+		}
+		return s
+	case peermanager.EventPoolDegraded:
+		return fmt.Sprintf("degraded %s %s %d/%d", proto, shard, e.Live, e.Target)
+	case peermanager.EventPoolRestored:
+		return fmt.Sprintf("restored %s %s", proto, shard)
+	case peermanager.EventHealthChanged:
+		return "health " + shard + " " + e.Health.String()
+	}
+	return e.Kind.String()
+}
+
+func parseProtocol(name string) (protocol.ID, error) {
+	if name == "" {
+		return "", errors.New("empty protocol")
+	}
+	if id, ok := protocolNames[name]; ok {
+		return id, nil
+	}
+	return protocol.ID(name), nil
+}
+
+func protocolName(id protocol.ID) string {
+	for name, x := range protocolNames {
+		if x == id {
+			return name
+		}
+	}
+	return string(id)
+}
+
+func parseOutcomes(s string) (peermanager.OutcomeSet, error) {
+	var set peermanager.OutcomeSet
+	for _, name := range strings.Split(s, ",") {
+		if name == "" || name == "none" {
+			continue
+		}
+		o, ok := peermanager.ParseOutcome(name)
+		if !ok {
+			return 0, fmt.Errorf("unknown outcome %q", name)
+		}
+		set |= peermanager.OutcomesOf(o)
+	}
+	return set, nil
+}
+
+func parsePeers(s string) []peer.ID {
+	var out []peer.ID
+	for _, name := range strings.Split(s, ",") {
+		if name != "" && name != "none" {
+			out = append(out, peer.ID(name))
+		}
+	}
+	return out
+}
+
+func joinPeers(ids []peer.ID, sep string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return strings.Join(s, sep)
+}
