@@ -38,6 +38,18 @@ func relayFeatures(feat pubsub.GossipSubFeature, proto protocol.ID) bool {
 	return pubsub.GossipSubDefaultFeatures(feat, proto)
 }
 
+// heartbeatPhase returns Waku's gossipsub parameters with the first
+// heartbeat of node i delayed by a node-specific fraction of the interval.
+// Nodes created at the same virtual instant would otherwise beat in
+// lockstep: all graft at once, overshoot Dhi, prune each other and sit out
+// a minute of prune backoff, which real networks (nodes started at
+// different times) do not see.
+func heartbeatPhase(i int) pubsub.GossipSubParams {
+	p := wakugossip.Params()
+	p.HeartbeatInitialDelay = 100*time.Millisecond + time.Duration((i*7919)%1000)*time.Millisecond
+	return p
+}
+
 // simNode is one node of a run.
 type simNode struct {
 	spec   *NodeSpec
@@ -119,6 +131,18 @@ type sample struct {
 	PerShard map[uint16][2]int
 	// Conns is the connection count of every honest node in the network.
 	Conns []int
+	// Weak lists, in the last sample only, the pairs below
+	// SufficientlyHealthy (for diagnosis).
+	Weak []weakPair
+}
+
+// weakPair describes a (node, shard) pair below SufficientlyHealthy.
+type weakPair struct {
+	Node, Shard int
+	Mesh        int // mesh peers
+	Topic       int // connected peers subscribed to the topic (gossipsub's view)
+	Connected   int // connected peers
+	Members     int // live nodes subscribed to the shard, this one included
 }
 
 func (s sample) sufficientFraction() float64 { return fraction(s.Sufficient, s.Pairs) }
@@ -213,8 +237,9 @@ func (e *engine) run() (*runResult, error) {
 			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(n.IP), Port: n.Port}
 		}),
 		simhost.WithHostOptions(func(int) []libp2p.Option { return e.pending.pol.HostOptions() }),
-		simhost.WithPubsubOptions(func(int) []pubsub.Option {
+		simhost.WithPubsubOptions(func(i int) []pubsub.Option {
 			return append([]pubsub.Option{
+				pubsub.WithGossipSubParams(heartbeatPhase(i)),
 				// Waku relay is gossipsub under its own protocol id, which
 				// identify then reports and peer books index.
 				pubsub.WithGossipSubProtocols(relayProtocols, relayFeatures),
@@ -379,6 +404,12 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 				ok = 1
 			case shardmesh.MinimallyHealthy:
 				s.Minimal++
+			}
+			if last && ok == 0 {
+				topic := e.sc.Shard(shard).PubsubTopic()
+				s.Weak = append(s.Weak, weakPair{Node: sn.spec.Index, Shard: int(shard), Mesh: mesh,
+					Topic: len(sn.node.PubSub.ListPeers(topic)), Connected: len(sn.node.Host.Network().Peers()),
+					Members: members[shard]})
 			}
 			if last {
 				v := s.PerShard[shard]

@@ -110,7 +110,8 @@ func TestWakupmReachesFullHealth(t *testing.T) {
 	require.NoError(t, err)
 	res := runInBubble(t, c, pol)
 	m := metricsOf(sc, res)
-	require.Equal(t, 1.0, m.FinalSufficient, "final curve: %v", m.Curve[len(m.Curve)-5:])
+	last := res.Samples[len(res.Samples)-1]
+	require.Equal(t, 1.0, m.FinalSufficient, "final curve: %v, weak pairs: %+v", m.Curve[len(m.Curve)-5:], last.Weak)
 	require.NotNil(t, m.TimeTo100)
 	require.Zero(t, m.FinalCapped)
 	require.Greater(t, m.DeliveryRatio, 0.95)
