@@ -204,6 +204,7 @@ func (g *Gater) Sweep(now time.Time) {
 	toClose := g.ledger.Sweep(now, holds, isRelay, nil)
 	g.mu.Unlock()
 	for _, id := range toClose {
+		// Grace expired, or a relay peer found beyond RelayInbound.
 		g.closePeer(id, RefuseGraceExpired)
 	}
 }

@@ -273,7 +273,7 @@ func checkPoolInvariants(t *testing.T, where string, p *Pool, m *poolModel, now 
 
 func TestPoolProperties(t *testing.T) {
 	seeds := 300
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		seeds = 50
 	}
 	for seed := range seeds {

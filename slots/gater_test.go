@@ -1,0 +1,157 @@
+package slots_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/marcopolo/simnet"
+
+	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/slots"
+)
+
+// gaterNet starts a server (host 0) gated by g, relay peers 1..relays (Waku
+// relay protocol id) and clients after them, each in its own /24.
+func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Network {
+	t.Helper()
+	relayProto := []protocol.ID{slots.ProtocolRelay}
+	nw := simhost.NewT(t, 1+relays+clients,
+		simhost.WithAddresses(func(i int) *net.UDPAddr {
+			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i << 8), Port: simhost.DefaultPort}
+		}),
+		simhost.WithHostOptions(func(i int) []libp2p.Option {
+			if i == 0 {
+				return []libp2p.Option{libp2p.ConnectionGater(g)}
+			}
+			return nil
+		}),
+		simhost.WithPubsubOptions(func(i int) []pubsub.Option {
+			if i <= relays {
+				return []pubsub.Option{pubsub.WithGossipSubProtocols(relayProto, pubsub.GossipSubDefaultFeatures)}
+			}
+			return nil
+		}),
+	)
+	server := nw.Node(0)
+	if err := g.Attach(server.Host); err != nil {
+		t.Fatal(err)
+	}
+	server.Host.SetStreamHandler(slots.ProtocolFilterSubscribe, g.Handler(
+		func(s network.Stream, _ slots.Lease) { writeStatus(s, 200) },
+		func(s network.Stream, rej *slots.Rejection) { writeStatus(s, rej.StatusCode()) },
+	))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	// Registered after NewT's cleanup, so it runs first: the gater stops
+	// before the hosts close.
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("gater run: %v", err)
+		}
+	})
+	return nw
+}
+
+func TestGaterConnectionLifecycle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Inbound: 1 relay peer + 3 reserved slots.
+		budget := slots.Budget{MaxConnections: 14, RelayInbound: 1, RelayOutbound: 7,
+			Reserved: slots.Reserved{Filter: 2, LightPush: 1}}
+		const (
+			grace = 5 * time.Second
+			ttl   = 30 * time.Second
+		)
+		g, err := slots.NewGater(budget, slots.WithGrace(grace),
+			slots.WithPoolOptions(slots.Filter, slots.WithTTL(ttl)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nw := gaterNet(t, g, 2, 3)
+		server := nw.Node(0)
+		ctx := t.Context()
+		connected := func(i int) bool {
+			return server.Host.Network().Connectedness(nw.Node(i).ID()) == network.Connected
+		}
+		filter := g.Pool(slots.Filter)
+
+		// A relay peer within RelayInbound stays; the next one would sit in
+		// a reserved slot and is closed.
+		if err := nw.Connect(ctx, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		if c := g.Class(nw.Node(1).ID()); c != slots.ClassRelay {
+			t.Fatalf("first relay peer classed %s", c)
+		}
+		_ = nw.Connect(ctx, 2, 0)
+		time.Sleep(time.Second)
+		if connected(2) {
+			t.Fatalf("relay peer beyond RelayInbound kept (class %s)", g.Class(nw.Node(2).ID()))
+		}
+
+		// A client that takes a slot and disconnects frees it at once.
+		if code, err := subscribe(ctx, nw.Node(3), server.AddrInfo()); err != nil || code != 200 {
+			t.Fatalf("client 3: %d %v", code, err)
+		}
+		if n := filter.Stats(time.Now()).InUse; n != 1 {
+			t.Fatalf("in use %d after subscribe", n)
+		}
+		if err := nw.Node(3).Host.Network().ClosePeer(server.ID()); err != nil {
+			t.Fatal(err)
+		}
+		// The close reaches the server after one link latency; the TTL is
+		// 30 s, so only the disconnect can free the slot this soon.
+		time.Sleep(100 * time.Millisecond)
+		if server.Host.Network().Connectedness(nw.Node(3).ID()) == network.Connected {
+			t.Fatal("server still connected to the closed client")
+		}
+		if n := filter.Stats(time.Now()).InUse; n != 0 {
+			t.Fatalf("slot not freed on disconnect: %d in use", n)
+		}
+
+		// A client that never opens a service stream is closed when its
+		// grace period ends, not before.
+		if err := nw.Connect(ctx, 4, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(grace - 500*time.Millisecond)
+		if !connected(4) {
+			t.Fatal("pending client closed before its grace period ended")
+		}
+		time.Sleep(2 * time.Second) // grace end + one sweep interval
+		if connected(4) {
+			t.Fatal("pending client still connected after its grace period")
+		}
+
+		// A subscriber that stops pinging loses its slot after the TTL and
+		// its connection a grace period later; the relay peer stays.
+		if code, err := subscribe(ctx, nw.Node(5), server.AddrInfo()); err != nil || code != 200 {
+			t.Fatalf("client 5: %d %v", code, err)
+		}
+		time.Sleep(ttl + time.Second)
+		if !connected(5) || filter.Stats(time.Now()).InUse != 0 {
+			t.Fatalf("after TTL: connected %v, in use %d", connected(5), filter.Stats(time.Now()).InUse)
+		}
+		time.Sleep(grace + time.Second)
+		if connected(5) {
+			t.Fatal("idle subscriber still connected a grace period after its lease expired")
+		}
+		if !connected(1) {
+			t.Fatal("relay peer lost its connection")
+		}
+		st := g.Stats(time.Now())
+		if st.Ledger.Refused[slots.RefuseRelayFull] != 1 || st.Ledger.Refused[slots.RefuseGraceExpired] != 2 ||
+			st.Pools[slots.Filter].Expired != 1 || st.Pools[slots.Filter].Released != 1 {
+			t.Fatalf("stats: ledger %+v filter %+v", st.Ledger, st.Pools[slots.Filter])
+		}
+	})
+}
