@@ -36,6 +36,10 @@ import (
 // clients can never evict them. Counts change only when a connection
 // completes and when it closes.
 //
+// An inbound peer that neither runs relay nor holds a lease is closed after
+// the grace period, so reserve slots (Budget.Reserved) for every service the
+// node serves, store and peer exchange included.
+//
 // Use: g := NewGater(budget); pass libp2p.ConnectionGater(g) when building
 // the host; then g.Attach(host) and run g.Run(ctx) in a goroutine you own.
 type Gater struct {

@@ -253,7 +253,7 @@ func (l *Ledger) Disconnected(id peer.ID) bool {
 // must close it (RefuseRelayFull). released reports that the peer was a
 // service client, whose leases the caller must release: relay peers never
 // hold reserved slots.
-func (l *Ledger) MarkRelay(id peer.ID) (close Refusal, released bool) {
+func (l *Ledger) MarkRelay(id peer.ID) (refusal Refusal, released bool) {
 	p, ok := l.peers[id]
 	if !ok || p.relay {
 		return 0, false
