@@ -55,6 +55,9 @@ type SelectorStats struct {
 	Pools []PoolStats
 	// Health is the light-client health per shard.
 	Health []ShardLightHealth
+	// EventsDropped counts events the Selector shell dropped because its
+	// reader was behind (0 from a bare SelectorCore).
+	EventsDropped uint64
 }
 
 // SelectionCount is one counter of SelectorStats.Selections.
