@@ -366,4 +366,3 @@ func readDelimited(r *bufio.Reader) ([]byte, error) {
 	_, err = io.ReadFull(r, b)
 	return b, err
 }
-
