@@ -362,6 +362,12 @@ func (c *Core) onDisconnected(id peer.ID, now time.Time) {
 	}
 	if p.connectedness == Connected {
 		c.book.Disconnected(id, now)
+		// The peer closed on us (we mark our own disconnections at once):
+		// it is gone, or over its own target and would prune us again.
+		// Either way, try others first for a while.
+		if c.cfg.PruneCooldown > 0 && p.backoffUntil.Before(now.Add(c.cfg.PruneCooldown)) {
+			p.backoffUntil = now.Add(c.cfg.PruneCooldown)
+		}
 		c.react(now)
 	}
 }

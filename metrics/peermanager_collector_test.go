@@ -1,0 +1,106 @@
+package metrics
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+func relayCoreFixture(t *testing.T) *peermanager.Core {
+	t.Helper()
+	cfg := peermanager.DefaultConfig()
+	cfg.DialOnEvents, cfg.DialOnSubscribe = false, false
+	core, err := peermanager.NewCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(0, 0)
+	on2, _ := shardmesh.ShardSetOf(2)
+	core.Step(now, peermanager.Subscribed{Shard: 2})
+	core.Step(now, peermanager.PeerConnected{ID: "a", Direction: peermanager.Outbound, IP: netip.MustParseAddr("192.0.2.1")})
+	core.Step(now, peermanager.PeerConnected{ID: "b", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.2")})
+	for _, id := range []string{"a", "b"} {
+		core.Step(now, peermanager.PeerIdentified{ID: peer.ID(id), Protocols: []protocol.ID{peermanager.ProtocolRelay}})
+		core.Step(now, peermanager.MetadataReceived{ID: peer.ID(id), Cluster: cfg.Cluster, Shards: on2})
+	}
+	core.Step(now, peermanager.PeerConnected{ID: "c", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.3")})
+	core.Step(now, peermanager.MetadataReceived{ID: "c", Cluster: 7, Shards: on2}) // another cluster
+	core.Step(now, peermanager.PeerDiscovered{Peer: peermanager.DiscoveredPeer{ID: "d", Origin: peermanager.OriginDiscv5,
+		HasENR: true, Cluster: cfg.Cluster, HasShards: true, Shards: on2, Caps: shardmesh.CapRelay}})
+	core.Step(now, peermanager.Tick{}) // dials d, asks discovery for shard 2
+	return core
+}
+
+func TestPeerManagerCollectorSeries(t *testing.T) {
+	core := relayCoreFixture(t)
+	c, err := NewPeerManagerCollector(core, WithPeerManagerConstLabels(prometheus.Labels{"node": "n1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP wakupm_relay_shard_peers Connected relay peers advertising a subscribed shard, by direction; a peer on several shards counts for each.
+# TYPE wakupm_relay_shard_peers gauge
+wakupm_relay_shard_peers{cluster="1",direction="inbound",node="n1",shard="2"} 1
+wakupm_relay_shard_peers{cluster="1",direction="outbound",node="n1",shard="2"} 1
+# HELP wakupm_relay_peers Connected relay peers by direction.
+# TYPE wakupm_relay_peers gauge
+wakupm_relay_peers{direction="inbound",node="n1"} 1
+wakupm_relay_peers{direction="outbound",node="n1"} 1
+# HELP wakupm_relay_dials_total Dials of the relay policy by outcome (started, succeeded, failed, expired: never reported back).
+# TYPE wakupm_relay_dials_total counter
+wakupm_relay_dials_total{node="n1",outcome="expired"} 0
+wakupm_relay_dials_total{node="n1",outcome="failed"} 0
+wakupm_relay_dials_total{node="n1",outcome="started"} 1
+wakupm_relay_dials_total{node="n1",outcome="succeeded"} 0
+# HELP wakupm_relay_discovery_requests_total On-demand discovery requests for a shard below its floor.
+# TYPE wakupm_relay_discovery_requests_total counter
+wakupm_relay_discovery_requests_total{cluster="1",node="n1",shard="2"} 1
+# HELP wakupm_peer_book_size Peer records in the peer book.
+# TYPE wakupm_peer_book_size gauge
+wakupm_peer_book_size{node="n1"} 4
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+		"wakupm_relay_shard_peers", "wakupm_relay_peers", "wakupm_relay_dials_total",
+		"wakupm_relay_discovery_requests_total", "wakupm_peer_book_size"); err != nil {
+		t.Fatal(err)
+	}
+	var disc strings.Builder
+	disc.WriteString("# HELP wakupm_relay_disconnects_total Disconnections decided by the relay policy, by reason.\n# TYPE wakupm_relay_disconnects_total counter\n")
+	for _, r := range peermanager.DisconnectReasons() {
+		n := 0
+		if r == peermanager.ReasonClusterMismatch {
+			n = 1
+		}
+		fmt.Fprintf(&disc, "wakupm_relay_disconnects_total{node=\"n1\",reason=%q} %d\n", r.String(), n)
+	}
+	if err := testutil.CollectAndCompare(c, strings.NewReader(disc.String()), "wakupm_relay_disconnects_total"); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint %s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestNewPeerManagerCollectorRejects(t *testing.T) {
+	if _, err := NewPeerManagerCollector(nil); err == nil {
+		t.Fatal("nil source accepted")
+	}
+	core := relayCoreFixture(t)
+	if _, err := NewPeerManagerCollector(core, WithPeerManagerConstLabels(prometheus.Labels{"shard": "x"})); err == nil {
+		t.Fatal("clashing constant label accepted")
+	}
+}

@@ -1,0 +1,344 @@
+package peermanager
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+
+	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// maxMetadataInFlight bounds concurrent metadata requests: a burst of new
+// connections waits its turn instead of opening a stream each at once.
+const maxMetadataInFlight = 16
+
+// Manager is the relay peer manager a go-libp2p Waku node embeds: the thin
+// shell around a Core. It turns host notifications (connections,
+// identify, metadata, the tracker's mesh health) into Core events, steps
+// the Core on one goroutine, and carries out its actions: dials (each with
+// the policy's timeout, at most MaxDialsInFlight at once), disconnections,
+// discovery requests and connection-manager protection under its own tag.
+//
+// It owns its goroutines: Start launches them, Close stops them and waits.
+// Public methods are safe for concurrent use and never block on the loop.
+type Manager struct {
+	host   host.Host
+	cfg    managerConfig
+	log    *slog.Logger
+	meta   *metadata.Service
+	ownsMD bool
+
+	mu   sync.Mutex // guards core (Step and every read of it and its book)
+	core *Core
+
+	subMu      sync.Mutex
+	subscribed shardmesh.ShardSet // what metadata answers; follows Subscribe
+
+	qmu    sync.Mutex
+	queue  []Event
+	signal chan struct{}
+
+	metaSlots chan struct{}
+	ctx       context.Context
+	cancel    context.CancelFunc
+	spawnMu   sync.Mutex
+	started   bool
+	stopped   bool
+	wg        sync.WaitGroup
+	notifiee  network.Notifiee
+	idSub     event.Subscription
+}
+
+// NewManager builds a manager for h. It does nothing until Start.
+func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
+	if h == nil {
+		return nil, optionError("NewManager", "nil host")
+	}
+	cfg := managerConfig{policy: DefaultConfig(), protectTag: DefaultProtectTag}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.budget != nil {
+		cfg.policy.InboundTarget = cfg.budget.RelayInbound
+		cfg.policy.OutboundTarget = cfg.budget.RelayOutbound
+		if cfg.policy.Prune == PruneByCoverage {
+			cfg.policy.OutboundQuota = cfg.budget.RelayOutbound
+		}
+		cfg.policy.OutboundQuota = min(cfg.policy.OutboundQuota, cfg.policy.OutboundTarget)
+	}
+	if cfg.meta != nil && cfg.noMeta {
+		return nil, optionError("WithoutMetadata", "conflicts with WithMetadataService")
+	}
+	core, err := NewCore(cfg.policy, cfg.bookOpts...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{
+		host:      h,
+		cfg:       cfg,
+		log:       cfg.logger,
+		core:      core,
+		signal:    make(chan struct{}, 1),
+		metaSlots: make(chan struct{}, maxMetadataInFlight),
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	m.meta = cfg.meta
+	if m.meta == nil && !cfg.noMeta {
+		m.meta, err = metadata.NewService(h, cfg.policy.Cluster,
+			metadata.WithShards(m.localShards),
+			metadata.WithRequestObserver(m.onMetadataRequest),
+			metadata.WithLogger(m.log))
+		if err != nil {
+			return nil, err
+		}
+		m.ownsMD = true
+	}
+	return m, nil
+}
+
+// Start launches the manager: it registers its stream handler and host
+// notifications and starts its loop. It fails if called twice.
+func (m *Manager) Start() error {
+	m.spawnMu.Lock()
+	defer m.spawnMu.Unlock()
+	if m.started {
+		return errors.New("peermanager: manager already started")
+	}
+	m.started = true
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	sub, err := m.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
+	if err != nil {
+		return err
+	}
+	m.idSub = sub
+	if m.ownsMD {
+		m.meta.Start()
+	}
+	m.notifiee = &network.NotifyBundle{ConnectedF: m.onConnected, DisconnectedF: m.onDisconnected}
+	m.host.Network().Notify(m.notifiee)
+	for _, c := range m.host.Network().Conns() { // connections made before Start
+		m.onConnected(m.host.Network(), c)
+	}
+	for _, p := range m.cfg.static {
+		m.AddPeer(DiscoveredPeer{ID: p.ID, Origin: OriginStatic}, p.Addrs)
+	}
+	m.wg.Go(m.loop)
+	m.wg.Go(m.readIdentify)
+	if m.cfg.discoverer != nil && m.cfg.background > 0 {
+		m.wg.Go(m.backgroundDiscovery)
+	}
+	return nil
+}
+
+// Close stops every goroutine of the manager and waits for them. Pending
+// dials and requests are cancelled. Close is idempotent.
+func (m *Manager) Close() error {
+	m.spawnMu.Lock()
+	if !m.started || m.stopped {
+		m.stopped = true
+		m.spawnMu.Unlock()
+		return nil
+	}
+	m.stopped = true
+	m.spawnMu.Unlock()
+	m.host.Network().StopNotify(m.notifiee)
+	m.cancel()
+	err := m.idSub.Close()
+	m.wg.Wait()
+	if m.ownsMD {
+		err = errors.Join(err, m.meta.Close())
+	}
+	return err
+}
+
+// spawn runs f on a goroutine Close waits for, unless the manager stopped.
+func (m *Manager) spawn(f func()) {
+	m.spawnMu.Lock()
+	defer m.spawnMu.Unlock()
+	if m.stopped {
+		return
+	}
+	m.wg.Go(f)
+}
+
+// push queues an event for the loop; it never blocks.
+func (m *Manager) push(ev Event) {
+	m.qmu.Lock()
+	m.queue = append(m.queue, ev)
+	m.qmu.Unlock()
+	select {
+	case m.signal <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribe tells the manager the node relays on shard index s of its
+// cluster (call it after joining the topic; with WithTracker joins are seen
+// without it).
+func (m *Manager) Subscribe(s uint16) {
+	m.subMu.Lock()
+	m.subscribed.Add(s)
+	m.subMu.Unlock()
+	m.push(Subscribed{Shard: s})
+}
+
+// Unsubscribe tells the manager the node left shard index s.
+func (m *Manager) Unsubscribe(s uint16) {
+	m.subMu.Lock()
+	m.subscribed.Remove(s)
+	m.subMu.Unlock()
+	m.push(Unsubscribed{Shard: s})
+}
+
+func (m *Manager) localShards() shardmesh.ShardSet {
+	m.subMu.Lock()
+	defer m.subMu.Unlock()
+	return m.subscribed
+}
+
+// AddPeer records a peer found by some discovery outside the manager (its
+// addresses go to the peerstore); the policy may dial it.
+func (m *Manager) AddPeer(d DiscoveredPeer, addrs []ma.Multiaddr) {
+	if d.ID == "" || d.ID == m.host.ID() {
+		return
+	}
+	ttl := peerstore.AddressTTL
+	if d.Origin == OriginStatic {
+		ttl = peerstore.PermanentAddrTTL
+	}
+	m.host.Peerstore().AddAddrs(d.ID, addrs, ttl)
+	if !d.IP.IsValid() {
+		d.IP = firstIP(addrs)
+	}
+	m.push(PeerDiscovered{Peer: d})
+}
+
+// SetServicePeer marks a peer as in use as a service peer (never pruned as
+// a relay peer) or releases it.
+func (m *Manager) SetServicePeer(id peer.ID, inUse bool) {
+	m.push(ServicePeerChanged{ID: id, InUse: inUse})
+}
+
+// SetOnline reports the node's connectivity (from an online checker).
+func (m *Manager) SetOnline(online bool) { m.push(OnlineChanged{Online: online}) }
+
+// ObserveRTT feeds a ping round-trip time to the peer book.
+func (m *Manager) ObserveRTT(id peer.ID, rtt time.Duration) { m.push(RTTMeasured{ID: id, RTT: rtt}) }
+
+// ReadBook calls f with the peer book under the manager's lock: f must not
+// keep the book or its peers nor call the manager.
+func (m *Manager) ReadBook(f func(*Book)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f(m.core.book)
+}
+
+// Snapshot returns the policy's current figures for metrics and reports.
+func (m *Manager) Snapshot() RelaySnapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.core.Snapshot()
+}
+
+func firstIP(addrs []ma.Multiaddr) netip.Addr {
+	for _, a := range addrs {
+		if ip, err := manet.ToIP(a); err == nil {
+			if addr, ok := netip.AddrFromSlice(ip); ok {
+				return addr.Unmap()
+			}
+		}
+	}
+	return netip.Addr{}
+}
+
+// loop is the only goroutine that steps the core.
+func (m *Manager) loop() {
+	var health <-chan struct{}
+	var sub *shardmesh.Subscription
+	if m.cfg.tracker != nil {
+		sub = m.cfg.tracker.Subscribe()
+		defer sub.Close()
+		health = sub.Ready()
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var changes []shardmesh.ShardHealthChange
+	var batch []Event
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-timer.C:
+			m.step(Tick{})
+			m.mu.Lock()
+			next := m.core.NextTick()
+			m.mu.Unlock()
+			timer.Reset(next)
+		case <-health:
+			changes = sub.Next(changes[:0])
+			for _, c := range changes {
+				if c.Shard.Cluster != m.cfg.policy.Cluster {
+					continue
+				}
+				m.followJoin(c)
+				if c.Joined {
+					m.step(HealthChanged{Shard: c.Shard.Index, Health: c.Health})
+				}
+			}
+		case <-m.signal:
+			m.qmu.Lock()
+			batch, m.queue = m.queue, batch[:0]
+			m.qmu.Unlock()
+			for _, ev := range batch {
+				m.step(ev)
+			}
+			clear(batch)
+		}
+	}
+}
+
+// followJoin subscribes or unsubscribes as gossipsub joins or leaves a
+// shard's topic.
+func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
+	m.subMu.Lock()
+	was := m.subscribed.Contains(c.Shard.Index)
+	if c.Joined {
+		m.subscribed.Add(c.Shard.Index)
+	} else {
+		m.subscribed.Remove(c.Shard.Index)
+	}
+	m.subMu.Unlock()
+	switch {
+	case c.Joined && !was:
+		m.step(Subscribed{Shard: c.Shard.Index})
+	case !c.Joined && was:
+		m.step(Unsubscribed{Shard: c.Shard.Index})
+	}
+}
+
+func (m *Manager) step(ev Event) {
+	m.mu.Lock()
+	actions := slices.Clone(m.core.Step(time.Now(), ev))
+	m.mu.Unlock()
+	for _, a := range actions {
+		m.execute(a)
+	}
+}

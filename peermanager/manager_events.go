@@ -1,0 +1,115 @@
+package peermanager
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	manet "github.com/multiformats/go-multiaddr/net"
+
+	"github.com/wakupm/wakupm/peermanager/metadata"
+)
+
+// onConnected runs on libp2p's notification goroutine: it only queues.
+// The first connection to a peer makes a PeerConnected event and, unless
+// metadata is off, a metadata request.
+func (m *Manager) onConnected(nw network.Network, c network.Conn) {
+	p := c.RemotePeer()
+	if len(nw.ConnsToPeer(p)) != 1 {
+		return
+	}
+	dir := Inbound
+	if c.Stat().Direction == network.DirOutbound {
+		dir = Outbound
+	}
+	var ip netip.Addr
+	if a, err := manet.ToIP(c.RemoteMultiaddr()); err == nil {
+		if addr, ok := netip.AddrFromSlice(a); ok {
+			ip = addr.Unmap()
+		}
+	}
+	m.push(PeerConnected{ID: p, Direction: dir, IP: ip})
+	if m.meta != nil {
+		m.spawn(func() { m.requestMetadata(p) })
+	}
+}
+
+func (m *Manager) onDisconnected(nw network.Network, c network.Conn) {
+	if nw.Connectedness(c.RemotePeer()) != network.Connected {
+		m.push(PeerDisconnected{ID: c.RemotePeer()})
+	}
+}
+
+// requestMetadata asks a newly connected peer for its cluster and shards,
+// at most maxMetadataInFlight at a time, bounded by the service's timeout.
+func (m *Manager) requestMetadata(p peer.ID) {
+	select {
+	case m.metaSlots <- struct{}{}:
+	case <-m.ctx.Done():
+		return
+	}
+	defer func() { <-m.metaSlots }()
+	if m.host.Network().Connectedness(p) != network.Connected {
+		return
+	}
+	md, err := m.meta.Request(m.ctx, p)
+	if m.ctx.Err() != nil {
+		return // our shutdown, not the peer's fault
+	}
+	if err != nil {
+		m.log.Debug("metadata request failed", "peer", p, "err", err)
+		m.push(MetadataFailed{ID: p})
+		return
+	}
+	m.pushMetadata(p, md)
+}
+
+// onMetadataRequest learns an inbound requester's metadata (it sends its
+// own in the request), on the stream handler's goroutine: only queues.
+func (m *Manager) onMetadataRequest(p peer.ID, md metadata.Metadata) { m.pushMetadata(p, md) }
+
+func (m *Manager) pushMetadata(p peer.ID, md metadata.Metadata) {
+	cluster, ok := md.ClusterID()
+	if !ok {
+		m.push(MetadataFailed{ID: p})
+		return
+	}
+	m.push(MetadataReceived{ID: p, Cluster: cluster, Shards: md.Shards})
+}
+
+// readIdentify turns identify results into PeerIdentified events.
+func (m *Manager) readIdentify() {
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case e, ok := <-m.idSub.Out():
+			if !ok {
+				return
+			}
+			if ev, ok := e.(event.EvtPeerIdentificationCompleted); ok {
+				m.push(PeerIdentified{ID: ev.Peer, Protocols: ev.Protocols})
+			}
+		}
+	}
+}
+
+// backgroundDiscovery asks for peers on every subscribed shard each
+// interval.
+func (m *Manager) backgroundDiscovery() {
+	t := time.NewTicker(m.cfg.background)
+	defer t.Stop()
+	for {
+		shards := m.localShards()
+		for s, ok := shards.Next(0); ok; s, ok = shards.Next(s + 1) {
+			m.find(s, m.cfg.backgroundN, false)
+		}
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

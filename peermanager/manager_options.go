@@ -1,0 +1,185 @@
+package peermanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/slots"
+)
+
+// Discoverer finds peers for the Manager's on-demand discovery. FindPeers
+// looks for up to n peers of cluster advertising shard, calls found for
+// each (with the addresses to dial) and returns when the search ends or ctx
+// is done. It must be safe for concurrent use. SourceDiscoverer adapts a
+// peermanager/discovery Source.
+type Discoverer interface {
+	FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(DiscoveredPeer, []ma.Multiaddr)) error
+}
+
+// ManagerOption configures a Manager.
+type ManagerOption func(*managerConfig) error
+
+type managerConfig struct {
+	policy      Config
+	policySet   bool
+	budget      *slots.Budget
+	tracker     *shardmesh.Tracker
+	meta        *metadata.Service
+	noMeta      bool
+	discoverer  Discoverer
+	background  time.Duration
+	backgroundN int
+	static      []peer.AddrInfo
+	logger      *slog.Logger
+	protectTag  string
+	bookOpts    []BookOption
+}
+
+// ErrInvalidOption wraps every option error of NewManager.
+var ErrInvalidOption = errors.New("peermanager: invalid manager option")
+
+func optionError(name, format string, a ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidOption, name, fmt.Sprintf(format, a...))
+}
+
+// WithPolicy sets the relay policy (default DefaultConfig(); presets:
+// WakupmPreset, NwakuPreset, NwakuShardedPreset, GoWakuPreset). It is
+// validated.
+func WithPolicy(cfg Config) ManagerOption {
+	return func(c *managerConfig) error {
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		c.policy, c.policySet = cfg, true
+		return nil
+	}
+}
+
+// WithBudget takes the global relay targets from the connection budget
+// (RelayInbound, RelayOutbound); the outbound quota follows the outbound
+// target. Use the Budget the slots.Gater enforces.
+func WithBudget(b slots.Budget) ManagerOption {
+	return func(c *managerConfig) error {
+		if err := b.Validate(); err != nil {
+			return optionError("WithBudget", "%v", err)
+		}
+		c.budget = &b
+		return nil
+	}
+}
+
+// WithTracker feeds the tracker's per-shard health to the policy (floors
+// rise while a shard's mesh is not sufficiently healthy) and subscribes or
+// unsubscribes shards as gossipsub joins or leaves their topics. Install
+// the tracker's RawTracer in gossipsub (shardmesh.NewTracer(t).Option()).
+func WithTracker(t *shardmesh.Tracker) ManagerOption {
+	return func(c *managerConfig) error {
+		if t == nil {
+			return optionError("WithTracker", "nil tracker")
+		}
+		c.tracker = t
+		return nil
+	}
+}
+
+// WithMetadataService uses s for metadata exchanges instead of a service
+// of the Manager's own (the Manager neither starts nor closes s).
+func WithMetadataService(s *metadata.Service) ManagerOption {
+	return func(c *managerConfig) error {
+		if s == nil {
+			return optionError("WithMetadataService", "nil service")
+		}
+		c.meta = s
+		return nil
+	}
+}
+
+// WithoutMetadata neither serves nor requests metadata: peers' shards come
+// from their ENRs only.
+func WithoutMetadata() ManagerOption {
+	return func(c *managerConfig) error {
+		c.noMeta = true
+		return nil
+	}
+}
+
+// WithDiscoverer serves the policy's on-demand discovery requests.
+func WithDiscoverer(d Discoverer) ManagerOption {
+	return func(c *managerConfig) error {
+		if d == nil {
+			return optionError("WithDiscoverer", "nil discoverer")
+		}
+		c.discoverer = d
+		return nil
+	}
+}
+
+// WithBackgroundDiscovery also asks the discoverer for n peers on each
+// subscribed shard every interval, as nwaku's and go-waku's continuous
+// discv5 does (off by default: on-demand discovery covers shards below
+// their floor).
+func WithBackgroundDiscovery(interval time.Duration, n int) ManagerOption {
+	return func(c *managerConfig) error {
+		if interval <= 0 || n < 1 {
+			return optionError("WithBackgroundDiscovery", "interval %v and n %d must be positive", interval, n)
+		}
+		c.background, c.backgroundN = interval, n
+		return nil
+	}
+}
+
+// WithStaticPeers adds peers to keep connected (never forgotten, never
+// pruned; redialled after backoff by the wakupm policy).
+func WithStaticPeers(peers ...peer.AddrInfo) ManagerOption {
+	return func(c *managerConfig) error {
+		for _, p := range peers {
+			if p.ID == "" || len(p.Addrs) == 0 {
+				return optionError("WithStaticPeers", "peer %q needs an id and an address", p.ID)
+			}
+		}
+		c.static = append(c.static, peers...)
+		return nil
+	}
+}
+
+// WithLogger logs decisions and failures (default: discard).
+func WithLogger(l *slog.Logger) ManagerOption {
+	return func(c *managerConfig) error {
+		if l == nil {
+			return optionError("WithLogger", "nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// DefaultProtectTag is the connection-manager protection tag of the relay
+// policy, apart from gossipsub's own "pubsub:<topic>" tags.
+const DefaultProtectTag = "wakupm-relay-floor"
+
+// WithProtectTag sets the connection-manager protection tag.
+func WithProtectTag(tag string) ManagerOption {
+	return func(c *managerConfig) error {
+		if tag == "" {
+			return optionError("WithProtectTag", "empty tag")
+		}
+		c.protectTag = tag
+		return nil
+	}
+}
+
+// WithBookOptions configures the peer book (capacity, tracked protocols).
+func WithBookOptions(opts ...BookOption) ManagerOption {
+	return func(c *managerConfig) error {
+		c.bookOpts = append(c.bookOpts, opts...)
+		return nil
+	}
+}
