@@ -1,4 +1,4 @@
-// Package peermanager decides whom a Waku relay node connects to, keeps and
+// Package peermanager decides whom a Waku node connects to, keeps and
 // drops, shard by shard, and records what it knows about peers.
 //
 // It owns:
@@ -7,16 +7,28 @@
 //     connectedness, dial failures and backoff, RTT, last seen), indexed by
 //     (protocol, shard) and connectedness so that no hot path scans it, with
 //     a capacity and eviction of the least useful disconnected peers;
-//   - the relay Core: a pure state machine (events and now in, actions out,
-//     seeded randomness) holding the per-shard floors, dial choice by shard
-//     coverage, Lighthouse-style pruning, backoff and on-demand discovery;
-//   - presets reproducing nwaku's and go-waku's policies in the same Core;
-//   - the Manager: the thin shell that wires a libp2p host, gossipsub and
-//     discovery to the Core and carries out its actions.
+//   - the relay Core: a pure state machine (Step: an Event and now in,
+//     Actions out; seeded randomness; no clock, no I/O, no goroutine) with
+//     per-shard floors (Dlo connected relay peers, Dout of them outbound, on
+//     every subscribed shard; a peer on several shards counts for each),
+//     global targets from the slots budget, greedy dialling by coverage of
+//     the shards under their floor, Lighthouse-style pruning that never
+//     takes a shard under its floor, capped exponential backoff with jitter,
+//     and de-duplicated on-demand discovery;
+//   - presets reproducing nwaku's (NwakuPreset, NwakuShardedPreset) and
+//     go-waku's (GoWakuPreset) relay policies in the same Core, for the
+//     conformance suite (rfc/conformance) and the simulator;
+//   - the Manager: the shell that wires a libp2p host, the shardmesh
+//     Tracker (mesh health, joined shards), the metadata protocol and a
+//     Discoverer to the Core, and carries out its actions (dials with a
+//     timeout and bounded parallelism, disconnections, discovery,
+//     connection-manager protection under its own tag);
+//   - the service-peer Selector for light clients, on the same Book.
 //
-// It does not own the wire protocols (metadata, peer exchange) nor the
-// discovery adapters (subpackages metadata, peerexchange, discovery), the
-// per-shard mesh health (shardmesh.Tracker), the connection budget (package
-// slots) or the Prometheus collectors (package metrics). Peer addresses stay
-// in the libp2p peerstore; the book keeps only what decisions need.
+// It does not own the wire protocols nor the discovery adapters
+// (subpackages metadata, peerexchange, discovery), the mesh health itself
+// (shardmesh.Tracker), the connection budget and its gater (package slots)
+// or the Prometheus collectors (package metrics: PeerManagerCollector reads
+// Manager.Snapshot). Peer addresses stay in the libp2p peerstore; the book
+// keeps only what decisions need.
 package peermanager
