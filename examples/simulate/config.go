@@ -92,7 +92,7 @@ var ErrInvalidConfig = errors.New("invalid configuration")
 
 // DefaultConfig is what `go run ./examples/simulate` runs: about 200 nodes,
 // 16 shards, 1-6 subscriptions per node, 50 connections at most, 2 virtual
-// minutes, a light load (one 512-byte message every two seconds per shard),
+// minutes, a light load (one 512-byte message every ten seconds per shard),
 // all three policies.
 func DefaultConfig() Config {
 	return Config{
@@ -102,7 +102,7 @@ func DefaultConfig() Config {
 		Subs:       SubsRange{1, 6},
 		MaxConns:   50,
 		Duration:   2 * time.Minute,
-		MsgRate:    0.5,
+		MsgRate:    0.1,
 		MsgSize:    512,
 		SybilLeave: 0.67,
 		Seed:       1,

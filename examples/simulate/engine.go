@@ -289,7 +289,7 @@ func (e *engine) join(i int) error {
 	case Liar:
 		pol = liarNode{}
 	}
-	bw, err := metrics.NewBandwidthTracer(metrics.WithMessageIDFunc(wakugossip.MessageID))
+	bw, err := metrics.NewBandwidthTracer(metrics.WithMessageIDFunc(wakugossip.MessageID), metrics.WithMessageIDCacheSize(1024))
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime/pprof"
 	"testing"
-	"time"
 
 	"github.com/wakupm/wakupm/examples/simulate/internal/bubble"
 )
@@ -41,34 +39,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	log := slog.New(slog.DiscardHandler)
+	var prog *progress
+	if cfg.Progress {
+		prog = newProgress(stderr, cfg.Policies, cfg.Duration, cfg.Repeat)
+	}
 	var results [][]*runResult
 	err = bubble.Run(func(*testing.T) error {
-		for _, name := range cfg.Policies {
-			pol, err := policyByName(name)
-			if err != nil {
-				return err
-			}
-			var runs []*runResult
-			for r := range cfg.Repeat {
-				var prog *progress
-				var report func(time.Duration, float64)
-				if cfg.Progress {
-					prog = newProgress(stderr, fmt.Sprintf("%-7s run %d/%d", name, r+1, cfg.Repeat), cfg.Duration)
-					report = prog.update
-				}
-				res, err := runScenario(cfg, sc, pol, log, report)
-				if prog != nil {
-					prog.done()
-				}
-				if err != nil {
-					return fmt.Errorf("policy %s: %w", name, err)
-				}
-				runs = append(runs, res)
-			}
-			results = append(results, runs)
-		}
-		return nil
+		var err error
+		results, err = simulate(cfg, sc, prog)
+		return err
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "simulate:", err)

@@ -4,44 +4,66 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// progress prints where a run is: virtual time, wall time and the current
-// healthy fraction. On a terminal it rewrites one line a few times a
-// second; elsewhere (CI logs, pipes) it prints a line every tenth of the
-// run.
+// progress prints where the runs are: virtual time, wall time, and each
+// policy's current SufficientlyHealthy fraction. On a terminal it rewrites
+// one line a few times a second; elsewhere (CI logs, pipes) it prints a
+// line every tenth of the virtual duration. It is safe for concurrent use
+// by the runs of several policies.
 type progress struct {
 	w        io.Writer
 	tty      bool
-	label    string
 	duration time.Duration
+	repeat   int
 	wall0    time.Duration
+
+	mu       sync.Mutex
+	names    []string
+	healthy  []float64
+	run      []int
+	virtual  time.Duration
 	lastWall time.Duration
 	lastStep int
 	printed  bool
 }
 
-func newProgress(w io.Writer, label string, duration time.Duration) *progress {
+func newProgress(w io.Writer, policies []string, duration time.Duration, repeat int) *progress {
 	tty := false
 	if f, ok := w.(*os.File); ok {
 		_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 		tty = err == nil
 	}
 	now := monotonic()
-	return &progress{w: w, tty: tty, label: label, duration: duration, wall0: now, lastWall: now, lastStep: -1}
+	p := &progress{w: w, tty: tty, duration: duration, repeat: repeat, wall0: now, lastWall: now, lastStep: -1,
+		names: policies, healthy: make([]float64, len(policies)), run: make([]int, len(policies))}
+	for i := range p.healthy {
+		p.healthy[i] = -1
+	}
+	return p
 }
 
-func (p *progress) update(virtual time.Duration, healthy float64) {
+// update records that run r of policy i reached virtual time v with the
+// given healthy fraction, and prints if it is time to.
+func (p *progress) update(i, r int, v time.Duration, healthy float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.healthy[i], p.run[i], p.virtual = healthy, r, v
 	now := monotonic()
-	step := int(10 * virtual / p.duration)
+	step := int(10 * v / p.duration)
+	if r > 0 {
+		step += 11 * r
+	}
 	switch {
-	case p.tty && (now-p.lastWall >= 200*time.Millisecond || virtual >= p.duration):
-		fmt.Fprintf(p.w, "\r%s", p.line(virtual, healthy, now))
+	case p.tty && (now-p.lastWall >= 200*time.Millisecond || v >= p.duration):
+		fmt.Fprintf(p.w, "\r%s", p.line(now))
 	case !p.tty && step > p.lastStep:
-		fmt.Fprintln(p.w, p.line(virtual, healthy, now))
+		fmt.Fprintln(p.w, p.line(now))
 		p.lastStep = step
 	default:
 		return
@@ -49,13 +71,27 @@ func (p *progress) update(virtual time.Duration, healthy float64) {
 	p.lastWall, p.printed = now, true
 }
 
-func (p *progress) line(virtual time.Duration, healthy float64, now time.Duration) string {
-	return fmt.Sprintf("%s  virtual %4.0fs/%.0fs  wall %5.1fs  sufficiently healthy %5.1f%%",
-		p.label, virtual.Seconds(), p.duration.Seconds(), (now - p.wall0).Seconds(), 100*healthy)
+func (p *progress) line(now time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "virtual %4.0fs/%.0fs  wall %5.1fs", p.virtual.Seconds(), p.duration.Seconds(), (now - p.wall0).Seconds())
+	for i, name := range p.names {
+		if p.healthy[i] < 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s", name)
+		if p.repeat > 1 {
+			fmt.Fprintf(&b, " run %d/%d", p.run[i]+1, p.repeat)
+		}
+		fmt.Fprintf(&b, " %5.1f%%", 100*p.healthy[i])
+	}
+	b.WriteString("  (sufficiently healthy pairs)")
+	return b.String()
 }
 
 // done ends the terminal line.
 func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.tty && p.printed {
 		fmt.Fprintln(p.w)
 	}
