@@ -82,6 +82,9 @@ func (d *discovery) record(i int) (candidate, bool) {
 // of other nodes advertising a shard of want (any node when want is
 // empty). Records of nodes that left less than staleRecordTTL ago are
 // still returned, as in discv5.
+//
+// rng is only used under the oracle's lock, so one generator may serve
+// several goroutines of a node.
 func (d *discovery) lookup(self int, want shardmesh.ShardSet, n int, rng *rand.Rand) []candidate {
 	time.Sleep(lookupDelay)
 	now := time.Now()

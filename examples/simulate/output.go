@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,15 @@ func writeTable(w io.Writer, c Config, sc *Scenario, reports []PolicyReport) err
 	})
 	row("dials by the policy (failed)", func(r PolicyReport) string { return fmt.Sprintf("%d (%d)", r.Dials, r.DialFailures) })
 	row("disconnects by the policy", func(r PolicyReport) string { return itoa(r.Disconnects) })
+	reasons := map[string]bool{}
+	for _, r := range reports {
+		for k := range r.DisconnectsBy {
+			reasons[k] = true
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(reasons)) {
+		row("  "+k, func(r PolicyReport) string { return itoa(r.DisconnectsBy[k]) })
+	}
 	row("connections opened / closed", func(r PolicyReport) string { return fmt.Sprintf("%d / %d", r.ConnsOpened, r.ConnsClosed) })
 	row("gossipsub out per node", func(r PolicyReport) string {
 		return rate(r.BandwidthOut["total"]) + spread(r, "gossipsub_out_bytes_per_s_per_node", rate)

@@ -51,21 +51,33 @@ type nodeEnv struct {
 	Discovery *discovery
 	// Bootstrap is the records of the node's bootnodes.
 	Bootstrap []candidate
-	Rand      *rand.Rand
+	Rand      randSource
 	Log       *slog.Logger
 }
+
+// randSource is the random generator a node's discovery lookups draw from
+// (the oracle serialises its use).
+type randSource = *rand.Rand
 
 // policyStats is what a policy itself did.
 type policyStats struct {
 	Dials        int // dial attempts
 	DialFailures int
 	Disconnects  int // connections it closed
+	// DisconnectsBy counts Disconnects by reason (policies that say why).
+	DisconnectsBy map[string]int
 }
 
 func (s *policyStats) add(o policyStats) {
 	s.Dials += o.Dials
 	s.DialFailures += o.DialFailures
 	s.Disconnects += o.Disconnects
+	for k, v := range o.DisconnectsBy {
+		if s.DisconnectsBy == nil {
+			s.DisconnectsBy = map[string]int{}
+		}
+		s.DisconnectsBy[k] += v
+	}
 }
 
 // dialTimeout bounds one dial, like the 10 s of nwaku (REFERENCE §3.2).
@@ -211,11 +223,11 @@ func policyByName(name string) (policy, error) {
 	case PolicyStatic:
 		return staticPolicy{}, nil
 	case PolicyWakuPM:
-		return corePolicy{name: name, preset: peermanager.WakupmPreset}, nil
+		return managerPolicy{name: name, preset: peermanager.WakupmPreset}, nil
 	case PolicyNwaku:
-		return corePolicy{name: name, preset: peermanager.NwakuPreset}, nil
+		return managerPolicy{name: name, preset: peermanager.NwakuPreset}, nil
 	case PolicyGoWaku:
-		return corePolicy{name: name, preset: peermanager.GoWakuPreset}, nil
+		return managerPolicy{name: name, preset: peermanager.GoWakuPreset}, nil
 	}
 	return nil, fmt.Errorf("policy %q is not available in this build", name)
 }

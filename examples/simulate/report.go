@@ -39,8 +39,10 @@ type RunMetrics struct {
 	Dials        int `json:"dials"`
 	DialFailures int `json:"dial_failures"`
 	Disconnects  int `json:"disconnects"`
-	ConnsOpened  int `json:"connections_opened"`
-	ConnsClosed  int `json:"connections_closed"`
+	// DisconnectsBy splits Disconnects by the policy's reason.
+	DisconnectsBy map[string]int `json:"disconnects_by_reason,omitempty"`
+	ConnsOpened   int            `json:"connections_opened"`
+	ConnsClosed   int            `json:"connections_closed"`
 
 	// BandwidthOut and BandwidthIn are bytes/s per node by message type
 	// (data, ihave, iwant, graft, prune, idontwant, subscription,
@@ -116,6 +118,7 @@ func metricsOf(sc *Scenario, r *runResult) RunMetrics {
 		}
 	}
 	m.Dials, m.DialFailures, m.Disconnects = r.PolicyStats.Dials, r.PolicyStats.DialFailures, r.PolicyStats.Disconnects
+	m.DisconnectsBy = r.PolicyStats.DisconnectsBy
 	m.ConnsOpened, m.ConnsClosed = r.ConnsOpened, r.ConnsClosed
 
 	m.BandwidthOut = perNodeRates(r.Bandwidth, metrics.DirectionOut, r.NodeSeconds)
