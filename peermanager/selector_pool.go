@@ -341,6 +341,10 @@ func (c *SelectorCore) replace(id peer.ID, ref ProtocolRef, o Outcome, now time.
 // as OutcomeDisconnected) and short pools try to refill. Cost: the number
 // of pools times their size, never the book.
 func (c *SelectorCore) PeerUpdated(id peer.ID, now time.Time) {
+	if c.inPools[id] > 0 {
+		// A pinned member may join a pool before the book has its record.
+		c.book.Keep(id, true)
+	}
 	for _, pl := range c.poolList {
 		if len(pl.members) < pl.target || pl.index(id) >= 0 {
 			c.maintain(pl, "", now)

@@ -1,0 +1,213 @@
+package peermanager
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// TestSelectorInvariantsUnderRandomEvents drives the selector with random
+// book changes, requests and outcomes under every preset and checks, after
+// every step, what must always hold:
+//   - a pool has no duplicate, never exceeds its target, and holds only
+//     peers eligible for it (pinned ones aside): known to the book, serving
+//     the protocol, on the shard or of unknown shards where allowed, not
+//     cooling down for the protocol, connected when the policy says so;
+//   - the book keeps exactly the pool members against eviction;
+//   - an answer has no duplicate, at most the count asked, no excluded peer,
+//     no peer cooling down, and no peer in dial backoff unless connected.
+func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
+	protos := []protocol.ID{ProtocolLightPush, ProtocolFilter, ProtocolStore}
+	outcomes := make([]Outcome, 0, numOutcomes)
+	for o := range numOutcomes {
+		outcomes = append(outcomes, o)
+	}
+	for name, mk := range SelectorPresets() {
+		for seed := range uint64(12) {
+			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
+				cfg := mk()
+				cfg.Seed = seed
+				for i := range cfg.Protocols {
+					if cfg.Protocols[i].Protocol == ProtocolStore && seed%2 == 0 {
+						cfg.Protocols[i].Pinned = []peer.ID{pid(0), "pinned-elsewhere"}
+						cfg.Protocols[i].Policy = PolicyPinnedFirst
+					}
+				}
+				f := newSelFixture(t, cfg)
+				rng := rand.New(rand.NewPCG(seed, 99))
+				const peers, shardsUsed = 30, 4
+				randShards := func() []uint16 {
+					out := []uint16{uint16(rng.IntN(shardsUsed))}
+					if rng.IntN(3) == 0 {
+						out = append(out, uint16(rng.IntN(shardsUsed)))
+					}
+					return out
+				}
+				for step := range 600 {
+					id := pid(rng.IntN(peers))
+					what := ""
+					switch op := rng.IntN(14); op {
+					case 0, 1:
+						what = "discover"
+						if rng.IntN(5) == 0 {
+							f.unknownShards(rng.IntN(peers))
+						} else {
+							f.service(rng.IntN(peers), randShards()...)
+						}
+					case 2:
+						what = "connect"
+						if f.book.Get(id) != nil || rng.IntN(4) == 0 {
+							f.book.Connected(id, Outbound, netip.Addr{}, f.now)
+							f.sel.PeerUpdated(id, f.now)
+						}
+					case 3:
+						what = "disconnect"
+						f.disconnect(id)
+					case 4:
+						what = "identify"
+						var ids []protocol.ID
+						for _, p := range protos {
+							if rng.IntN(3) > 0 {
+								ids = append(ids, p)
+							}
+						}
+						f.book.Identified(id, ids, f.now)
+						f.sel.PeerUpdated(id, f.now)
+					case 5:
+						what = "metadata"
+						cluster := uint16(1)
+						if rng.IntN(8) == 0 {
+							cluster = 2
+						}
+						f.book.MetadataReceived(id, cluster, shards(randShards()...), f.now)
+						f.sel.PeerUpdated(id, f.now)
+					case 6:
+						what = "dial-failed"
+						f.book.DialFailed(id, f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
+						f.sel.PeerUpdated(id, f.now)
+					case 7, 8:
+						what = "report"
+						if err := f.sel.Report(id, protos[rng.IntN(len(protos))], outcomes[rng.IntN(len(outcomes))], f.now); err != nil {
+							t.Fatal(err)
+						}
+					case 9:
+						what = "ping-failed"
+						f.sel.ReportPeer(id, OutcomePingFailed, f.now)
+					case 10:
+						what = "advance"
+						f.advance(time.Duration(rng.IntN(90)) * time.Second)
+					case 11:
+						what = "release"
+						f.sel.Release(protos[rng.IntN(len(protos))], shardmesh.Shard{Cluster: 1, Index: uint16(rng.IntN(shardsUsed))})
+					case 12:
+						what = "removed"
+						if !f.sel.InPool(id) || rng.IntN(3) == 0 {
+							f.book.Remove(id)
+							f.sel.PeerUpdated(id, f.now)
+						}
+					default:
+						what = "select"
+						req := Request{Protocol: protos[rng.IntN(len(protos))], Shard: shardmesh.Shard{Cluster: 1, Index: uint16(rng.IntN(shardsUsed))},
+							Count: rng.IntN(4), Policy: Policy(rng.IntN(int(numPolicies))), NoPool: rng.IntN(4) == 0}
+						for range rng.IntN(3) {
+							req.Exclude = append(req.Exclude, pid(rng.IntN(peers)))
+						}
+						got, err := f.sel.Select(req, f.now)
+						checkAnswer(t, f, req, got, err)
+					}
+					f.sel.Events()
+					if t.Failed() {
+						t.Fatalf("after step %d (%s %s)", step, what, id)
+					}
+					checkPools(t, f)
+					if t.Failed() {
+						t.Fatalf("after step %d (%s %s)", step, what, id)
+					}
+				}
+				if testing.Verbose() {
+					st := f.sel.Stats()
+					t.Logf("selections %v replacements %v pools %d", st.Selections, st.Replacements, len(st.Pools))
+				}
+			})
+		}
+	}
+}
+
+func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err error) {
+	t.Helper()
+	ref := f.book.MustProtocol(req.Protocol)
+	want := req.Count
+	if want == 0 {
+		want = f.sel.protos[ref].policy.PoolSize
+	}
+	if len(got) > want {
+		t.Errorf("answer %v longer than %d", got, want)
+	}
+	if len(got) == 0 && err == nil {
+		t.Errorf("empty answer without error")
+	}
+	seen := map[peer.ID]bool{}
+	for _, id := range got {
+		if seen[id] {
+			t.Errorf("answer %v repeats %s", got, id)
+		}
+		seen[id] = true
+		if req.excludes(id) {
+			t.Errorf("answer %v holds excluded %s", got, id)
+		}
+		if f.sel.coolingDown(id, ref, f.now) {
+			t.Errorf("answer %v holds %s cooling down", got, id)
+		}
+		if p := f.book.Get(id); p != nil && p.Connectedness() != Connected && p.InBackoff(f.now) {
+			t.Errorf("answer %v holds %s in dial backoff", got, id)
+		}
+		if f.sel.cfg.ConnectedOnly && !f.sel.isLive(id) {
+			t.Errorf("connected-only answer %v holds %s not connected", got, id)
+		}
+	}
+}
+
+func checkPools(t *testing.T, f *selFixture) {
+	t.Helper()
+	c := f.sel
+	count := map[peer.ID]int{}
+	for _, pl := range c.poolList {
+		if len(pl.members) > pl.target {
+			t.Errorf("pool %v: %d members above target %d", pl.key, len(pl.members), pl.target)
+		}
+		ids := make([]peer.ID, 0, len(pl.members))
+		for i := range pl.members {
+			m := &pl.members[i]
+			ids = append(ids, m.id)
+			count[m.id]++
+			if !c.stillEligible(pl, m, f.now) {
+				t.Errorf("pool %v holds ineligible %s", pl.key, m.id)
+			}
+		}
+		slices.Sort(ids)
+		if len(slices.Compact(ids)) != len(pl.members) {
+			t.Errorf("pool %v repeats a member", pl.key)
+		}
+	}
+	if len(count) != len(c.inPools) {
+		t.Errorf("inPools tracks %d peers, pools hold %d", len(c.inPools), len(count))
+	}
+	for id, n := range count {
+		if c.inPools[id] != n {
+			t.Errorf("inPools[%s] = %d, in %d pools", id, c.inPools[id], n)
+		}
+	}
+	for p := range f.book.All() {
+		if p.Kept() != (count[p.ID()] > 0) {
+			t.Errorf("%s kept %v, in %d pools", p.ID(), p.Kept(), count[p.ID()])
+		}
+	}
+}
