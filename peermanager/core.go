@@ -28,6 +28,7 @@ type Core struct {
 	subscribed  shardmesh.ShardSet
 	health      [shardmesh.ShardsPerCluster]shardmesh.Health
 	healthKnown shardmesh.ShardSet // shards the tracker reported on
+	boost       [shardmesh.ShardsPerCluster]uint8
 	online      bool
 
 	dials     map[peer.ID]dialState
@@ -44,6 +45,7 @@ type Core struct {
 	// nothing
 	epoch    uint32
 	pool     []*Peer
+	reserve  []*Peer
 	cov      []int
 	peers    []*Peer
 	cnt, out [shardmesh.ShardsPerCluster]int16
@@ -138,7 +140,7 @@ func (c *Core) ConnectedOnShard(s uint16) (total, outbound int) {
 // shardmesh.SufficientlyHealthy.
 func (c *Core) Floor(s uint16) int {
 	if c.healthKnown.Contains(s) && c.health[s] < shardmesh.SufficientlyHealthy {
-		return c.cfg.ShardFloor + c.cfg.UnhealthyExtra
+		return c.cfg.ShardFloor + c.cfg.UnhealthyExtra + int(c.boost[s])
 	}
 	return c.cfg.ShardFloor
 }
@@ -182,6 +184,9 @@ func (c *Core) Step(now time.Time, ev Event) []Action {
 		if e.Shard <= shardmesh.MaxShardIndex {
 			c.health[e.Shard] = e.Health
 			c.healthKnown.Add(e.Shard)
+			if e.Health == shardmesh.SufficientlyHealthy {
+				c.boost[e.Shard] = 0
+			}
 			c.react(now)
 		}
 	case OnlineChanged:
@@ -217,10 +222,29 @@ func (c *Core) react(now time.Time) {
 
 func (c *Core) tick(now time.Time) {
 	c.expireDials(now)
+	c.escalateUnhealthy()
 	c.prune(now)
 	c.fillDeficits(now)
 	if c.cfg.ProtectFloorPeers {
 		c.protectFloorPeers()
+	}
+}
+
+// escalateUnhealthy raises by one the floor of each subscribed shard that
+// is still below SufficientlyHealthy although its raised floor is met and
+// no dial for it is in flight, up to UnhealthyExtraMax above ShardFloor.
+func (c *Core) escalateUnhealthy() {
+	limit := c.cfg.UnhealthyExtraMax - c.cfg.UnhealthyExtra
+	if limit <= 0 {
+		return
+	}
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		if !c.healthKnown.Contains(s) || c.health[s] == shardmesh.SufficientlyHealthy {
+			continue
+		}
+		if int(c.boost[s]) < limit && c.pending[s] == 0 && c.book.Peers(c.relay, s, true).Len() >= c.Floor(s) {
+			c.boost[s]++
+		}
 	}
 }
 
@@ -258,6 +282,7 @@ func (c *Core) onUnsubscribed(s uint16, now time.Time) {
 	}
 	c.book.SetWanted(c.subscribed)
 	c.healthKnown.Remove(s)
+	c.boost[s] = 0
 	c.discoverUntil[s] = time.Time{}
 	if !c.cfg.UnsubscribeDisconnects {
 		// Ours and nwaku's: peers that served only s are now on no
@@ -365,8 +390,8 @@ func (c *Core) onDisconnected(id peer.ID, now time.Time) {
 		// The peer closed on us (we mark our own disconnections at once):
 		// it is gone, or over its own target and would prune us again.
 		// Either way, try others first for a while.
-		if c.cfg.PruneCooldown > 0 && p.backoffUntil.Before(now.Add(c.cfg.PruneCooldown)) {
-			p.backoffUntil = now.Add(c.cfg.PruneCooldown)
+		if c.cfg.PruneCooldown > 0 {
+			p.cooldownUntil = now.Add(c.cfg.PruneCooldown)
 		}
 		c.react(now)
 	}
@@ -525,8 +550,8 @@ func (c *Core) disconnect(p *Peer, reason DisconnectReason, now time.Time) {
 	}
 	c.book.Disconnected(p.id, now)
 	if (reason == ReasonPruneNoShard || reason == ReasonPruneOverServed || reason == ReasonInboundExcess) &&
-		c.cfg.PruneCooldown > 0 && p.backoffUntil.Before(now.Add(c.cfg.PruneCooldown)) {
-		p.backoffUntil = now.Add(c.cfg.PruneCooldown)
+		c.cfg.PruneCooldown > 0 {
+		p.cooldownUntil = now.Add(c.cfg.PruneCooldown)
 	}
 }
 

@@ -86,6 +86,11 @@ type Config struct {
 	// UnhealthyExtra raises a shard's floor while the tracker reports it
 	// below shardmesh.SufficientlyHealthy: connected peers are not always mesh peers.
 	UnhealthyExtra int
+	// UnhealthyExtraMax: while a shard stays below SufficientlyHealthy with
+	// its raised floor met and no dial in flight, each tick raises it by one
+	// more, up to this many above ShardFloor (peers at Dhi, or in gossipsub's
+	// prune backoff, refuse our grafts; more peers give more chances).
+	UnhealthyExtraMax int
 	// InboundTarget and OutboundTarget are the global relay targets (from
 	// the slots budget). Dials for under-floor shards may use inbound room
 	// left unused; the total stays within InboundTarget+OutboundTarget.
@@ -200,6 +205,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.ShardFloor < 0 || c.ShardOutboundFloor < 0 || c.UnhealthyExtra < 0:
 		return bad("negative shard floor")
+	case c.UnhealthyExtraMax != 0 && c.UnhealthyExtraMax < c.UnhealthyExtra:
+		return bad("UnhealthyExtraMax %d below UnhealthyExtra %d", c.UnhealthyExtraMax, c.UnhealthyExtra)
 	case c.ShardOutboundFloor > c.ShardFloor && c.Dial == DialByCoverage:
 		return bad("outbound floor %d above the shard floor %d", c.ShardOutboundFloor, c.ShardFloor)
 	case c.InboundTarget < 0 || c.OutboundTarget < 0 || c.OutboundQuota < 0:

@@ -189,9 +189,14 @@ func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) [
 			sample = max(sample, int(c.deficit[s]))
 		}
 		start, got := c.rng.IntN(n), 0
+		reserve := c.reserve[:0]
 		for k := 0; k < n && k < 4*sample && got < sample; k++ {
 			p := bucket.At((start + k) % n)
 			if !c.dialable(p, now) {
+				continue
+			}
+			if p.CoolingDown(now) {
+				reserve = append(reserve, p)
 				continue
 			}
 			got++
@@ -200,6 +205,16 @@ func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) [
 				pool = append(pool, p)
 			}
 		}
+		// Peers cooling down (pruned, or closed on us) are a last resort
+		// for a shard that is short of candidates; discovery is asked too,
+		// as eligible counts only the others.
+		for _, p := range reserve[:min(len(reserve), max(sample-got, 0))] {
+			if under.Contains(s) && p.mark != c.epoch {
+				p.mark = c.epoch
+				pool = append(pool, p)
+			}
+		}
+		c.reserve = reserve[:0]
 		c.eligible[s] = int16(got)
 	}
 	return pool

@@ -128,7 +128,15 @@ type Peer struct {
 	mark      uint32 // candidate-pool epoch stamp
 	service   bool   // in use as a service peer: never pruned as relay
 	protected bool   // the core told the connection manager to protect it
+	// cooldownUntil: the peer closed on us or we pruned it; the coverage
+	// strategy dials it before then only when nothing else is left.
+	cooldownUntil time.Time
 }
+
+// CoolingDown reports whether the relay core keeps the peer as a last
+// resort at now (it pruned the peer, or the peer closed the connection,
+// less than PruneCooldown ago).
+func (p *Peer) CoolingDown(now time.Time) bool { return now.Before(p.cooldownUntil) }
 
 // ID returns the peer id.
 func (p *Peer) ID() peer.ID { return p.id }

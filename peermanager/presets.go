@@ -41,10 +41,12 @@ func WakupmPreset() Config {
 		// Dhi-D: while the mesh is not healthy, aim between Dlo and D so
 		// gossipsub has peers to graft without overshooting Dhi.
 		UnhealthyExtra: 2,
-		InboundTarget:  defaultInboundTarget,
-		OutboundTarget: defaultOutboundTarget,
-		OutboundQuota:  defaultOutboundTarget,
-		DialHeadroom:   0.1,
+		// Up to Dhi (8) connected peers while the mesh will not form.
+		UnhealthyExtraMax: 4,
+		InboundTarget:     defaultInboundTarget,
+		OutboundTarget:    defaultOutboundTarget,
+		OutboundQuota:     defaultOutboundTarget,
+		DialHeadroom:      0.1,
 
 		Dial:             DialByCoverage,
 		MaxDialsInFlight: 8,

@@ -368,7 +368,7 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 		return itoa(core.DialsInFlight()), nil
 	case "next-tick":
 		return core.NextTick().String(), nil
-	case "known", "state", "failures", "backoff", "protected", "origin", "shards":
+	case "known", "state", "failures", "backoff", "cooldown", "protected", "origin", "shards":
 		p, err := peerArg()
 		if err != nil {
 			return "", err
@@ -386,6 +386,11 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 			return itoa(p.DialFailures()), nil
 		case "backoff":
 			return max(p.BackoffUntil().Sub(now), 0).String(), nil
+		case "cooldown":
+			if !p.CoolingDown(now) {
+				return "false", nil
+			}
+			return "true", nil
 		case "protected":
 			return strconv.FormatBool(p.Protected()), nil
 		case "origin":
