@@ -28,7 +28,7 @@ func servicePeer(id peer.ID, idx ...uint16) peermanager.DiscoveredPeer {
 // A reader that never reads does not block the selector: events beyond the
 // buffer are dropped and counted, and state stays readable.
 func TestSelectorShellNeverBlocksOnEvents(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	now := time.Unix(1_700_000_000, 0)
 	sel, err := peermanager.NewSelector(peermanager.WithSelectorEventBuffer(1),
 		peermanager.WithSelectorClock(func() time.Time { return now }))
@@ -86,7 +86,7 @@ func TestSelectorShellOptionsValidate(t *testing.T) {
 // the event bus, and the keep-alive feeds RTTs back; Close stops both
 // goroutines (goleak).
 func TestSelectorShellFollowsHostOnLoopback(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	client, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/udp/0/quic-v1"), libp2p.DisableMetrics())
 	require.NoError(t, err)
 	defer client.Close()
