@@ -173,8 +173,9 @@ func (c *SelectorCore) AppendSelect(dst []peer.ID, req Request, now time.Time) (
 			// A member in dial backoff stays in the pool (its failures are
 			// counted by Report) but is not handed out while dialling it
 			// is forbidden.
-			if id := pl.members[i].id; !req.excludes(id) && !c.inDialBackoff(id, now) {
-				dst = append(dst, id)
+			m := &pl.members[i]
+			if p := c.record(m); !req.excludes(m.id) && (p == nil || p.connectedness == Connected || !p.InBackoff(now)) {
+				dst = append(dst, m.id)
 			}
 		}
 		if short := count - (len(dst) - start); short > 0 {
@@ -236,11 +237,6 @@ func (c *SelectorCore) resolve(req *Request) (ProtocolRef, shardmesh.Shard, erro
 		return 0, shard, &SelectionError{Protocol: req.Protocol, Shard: shard, Reason: ErrUntrackedProtocol}
 	}
 	return ref, shard, nil
-}
-
-func (c *SelectorCore) inDialBackoff(id peer.ID, now time.Time) bool {
-	p := c.book.Get(id)
-	return p != nil && p.connectedness != Connected && p.InBackoff(now)
 }
 
 // coolingDown reports whether id was replaced for protocol ref and its

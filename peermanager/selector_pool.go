@@ -22,7 +22,8 @@ type pool struct {
 
 type poolMember struct {
 	id     peer.ID
-	live   bool // connected at the last look
+	rec    *Peer // the book's record at the last look; see record
+	live   bool  // connected at the last look
 	pinned bool
 }
 
@@ -60,6 +61,24 @@ func (c *SelectorCore) isLive(id peer.ID) bool {
 	return p != nil && p.connectedness == Connected
 }
 
+// record returns m's book record (nil when the book has none), checking the
+// cached pointer against the book's slot table instead of hashing the id:
+// a record stays at its slot until removed, and a removed record is never
+// put back, so a match proves the cache is current. This keeps the sticky
+// path of Select to array reads.
+func (c *SelectorCore) record(m *poolMember) *Peer {
+	if p := m.rec; p != nil && int(p.slot) < len(c.book.peers) && c.book.peers[p.slot] == p {
+		return p
+	}
+	m.rec = c.book.Get(m.id)
+	return m.rec
+}
+
+func (c *SelectorCore) memberLive(m *poolMember) bool {
+	p := c.record(m)
+	return p != nil && p.connectedness == Connected
+}
+
 // maintain brings pl up to date at now: members whose connection was lost
 // are reported (OutcomeDisconnected, which the protocol's rule may count),
 // members no longer eligible are released, the pool is refilled up to its
@@ -73,7 +92,7 @@ func (c *SelectorCore) maintain(pl *pool, avoid peer.ID, now time.Time) {
 	lost := c.lost[:0]
 	for i := range pl.members {
 		m := &pl.members[i]
-		if m.live && !c.isLive(m.id) {
+		if m.live && !c.memberLive(m) {
 			lost = append(lost, m.id)
 		}
 	}
@@ -134,7 +153,7 @@ func (c *SelectorCore) stillEligible(pl *pool, m *poolMember, now time.Time) boo
 	if c.coolingDown(m.id, ref, now) {
 		return false
 	}
-	p := c.book.Get(m.id)
+	p := c.record(m)
 	connected := p != nil && p.connectedness == Connected
 	if c.cfg.ConnectedOnly && !connected {
 		return false
@@ -166,7 +185,9 @@ func (c *SelectorCore) fill(pl *pool, avoid peer.ID, now time.Time) []peer.ID {
 	c.pick = c.pick[:0]
 	c.candidates(ref, pl.key.shard, pl.policy, need, nil, pl.members, avoid, now)
 	for _, id := range c.pick {
-		pl.members = append(pl.members, poolMember{id: id, live: c.isLive(id), pinned: c.isPinned(ref, id)})
+		m := poolMember{id: id, pinned: c.isPinned(ref, id)}
+		m.live = c.memberLive(&m)
+		pl.members = append(pl.members, m)
 		if c.inPools[id]++; c.inPools[id] == 1 {
 			c.book.Keep(id, true) // a pool member is never evicted for capacity
 		}
@@ -193,7 +214,7 @@ func (c *SelectorCore) before(pl *pool, a, b *poolMember) bool {
 	if pl.policy != PolicyLowestRTT || a.pinned {
 		return false
 	}
-	pa, pb := c.book.Get(a.id), c.book.Get(b.id)
+	pa, pb := c.record(a), c.record(b)
 	if pa == nil || pb == nil {
 		return pa != nil
 	}
@@ -232,7 +253,7 @@ func (c *SelectorCore) updateLive(pl *pool) {
 // and updates the shard's health.
 func (c *SelectorCore) updateState(pl *pool) {
 	for i := range pl.members {
-		pl.members[i].live = c.isLive(pl.members[i].id)
+		pl.members[i].live = c.memberLive(&pl.members[i])
 	}
 	c.updateLive(pl)
 	switch degraded := pl.live < pl.target; {
