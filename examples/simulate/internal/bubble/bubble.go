@@ -1,18 +1,3 @@
-// Package bubble runs a function inside a testing/synctest bubble from an
-// ordinary main program.
-//
-// Since Go 1.25 the only public way into a synctest bubble is
-// synctest.Test, which needs a *testing.T. A main program has none, so this
-// package starts the testing framework itself through testing.MainStart with
-// a minimal implementation of its dependency interface, runs exactly one
-// "test" that enters the bubble, and hands the result back. Inside the
-// bubble time.Now and timers are virtual: time only advances when every
-// goroutine of the bubble is blocked, which is what lets real libp2p hosts
-// and real gossipsub run minutes of virtual time in seconds.
-//
-// testing.MainStart is documented as not covered by the Go 1 compatibility
-// promise; if its signature changes this package stops compiling (it does
-// not fail silently).
 package bubble
 
 import (
@@ -34,9 +19,10 @@ var ErrNotRun = errors.New("bubble: the synctest bubble did not run")
 // bubble's *testing.T (useful for helpers that want testing.TB); f must not
 // call t.FailNow or t.Fatal — return an error instead.
 //
-// Run must be called at most once per process, from the main goroutine, and
-// not from a test binary. The testing framework registers its -test.* flags
-// on flag.CommandLine: parse your own flags with a separate flag.FlagSet.
+// Run is meant for main programs; it also works from a test (the framework
+// then runs a nested test). Calls must not overlap. The testing framework
+// registers its -test.* flags on flag.CommandLine: parse your own flags with
+// a separate flag.FlagSet.
 // While Run executes, os.Stdout is redirected to a temporary file so that
 // the framework's "PASS" line never mixes with the program's output; write
 // progress to os.Stderr or to a writer captured before the call.
