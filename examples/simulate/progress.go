@@ -55,10 +55,9 @@ func (p *progress) update(i, r int, v time.Duration, healthy float64) {
 	defer p.mu.Unlock()
 	p.healthy[i], p.run[i], p.virtual = healthy, r, v
 	now := monotonic()
-	step := int(10 * v / p.duration)
-	if r > 0 {
-		step += 11 * r
-	}
+	// Steps count tenths of the whole simulation: policies run one after
+	// the other, each run from virtual time 0.
+	step := (i*p.repeat+r)*11 + int(10*v/p.duration)
 	switch {
 	case p.tty && (now-p.lastWall >= 200*time.Millisecond || v >= p.duration):
 		fmt.Fprintf(p.w, "\r%s", p.line(now))
