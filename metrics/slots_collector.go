@@ -83,7 +83,7 @@ func NewSlotsCollector(src SlotsSource) (*SlotsCollector, error) {
 			"Clients of a service refused a slot, by reason (no_slot answers 503, peer_limit and prefix_limit 429).",
 			[]string{"service", "reason"}, nil),
 		budget: prometheus.NewDesc("wakupm_slots_budget_connections",
-			"The connection budget: max, relay_inbound, relay_outbound, reserved and spare.",
+			"The connection budget: max, relay_inbound, relay_outbound, reserved, spare, and the headroom relay dials may add while a shard is below its floor.",
 			[]string{"part"}, nil),
 		peers: prometheus.NewDesc("wakupm_slots_peers",
 			"Connected peers by budget class.", []string{"class"}, nil),
@@ -124,6 +124,7 @@ func (c *SlotsCollector) Collect(ch chan<- prometheus.Metric) {
 		{"relay_outbound", b.RelayOutbound},
 		{"reserved", b.Reserved.Total()},
 		{"spare", b.Spare()},
+		{"headroom", b.Headroom()},
 	} {
 		ch <- slotsMetric(c.budget, prometheus.GaugeValue, float64(part.v), part.name)
 	}

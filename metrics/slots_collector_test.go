@@ -74,13 +74,14 @@ wakupm_slots_expired_total{service="filter"} 1
 wakupm_slots_expired_total{service="lightpush"} 1
 wakupm_slots_expired_total{service="peer_exchange"} 0
 wakupm_slots_expired_total{service="store"} 0
-# HELP wakupm_slots_budget_connections The connection budget: max, relay_inbound, relay_outbound, reserved and spare.
+# HELP wakupm_slots_budget_connections The connection budget: max, relay_inbound, relay_outbound, reserved, spare, and the headroom relay dials may add while a shard is below its floor.
 # TYPE wakupm_slots_budget_connections gauge
 wakupm_slots_budget_connections{part="max"} 30
 wakupm_slots_budget_connections{part="relay_inbound"} 16
 wakupm_slots_budget_connections{part="relay_outbound"} 9
 wakupm_slots_budget_connections{part="reserved"} 5
 wakupm_slots_budget_connections{part="spare"} 0
+wakupm_slots_budget_connections{part="headroom"} 3
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
 		"wakupm_slots_capacity", "wakupm_slots_in_use", "wakupm_slots_expired_total", "wakupm_slots_budget_connections"); err != nil {
@@ -102,9 +103,9 @@ wakupm_slots_budget_connections{part="spare"} 0
 	if err := testutil.CollectAndCompare(c, strings.NewReader(rejected), "wakupm_slots_rejected_total"); err != nil {
 		t.Fatal(err)
 	}
-	// 4 services × 5 pool series + 16 rejection series + 5 budget parts +
+	// 4 services × 5 pool series + 16 rejection series + 6 budget parts +
 	// 5 peer classes + 6 refusal reasons.
-	if n := testutil.CollectAndCount(c); n != 4*5+16+5+5+6 {
+	if n := testutil.CollectAndCount(c); n != 4*5+16+6+5+6 {
 		t.Fatalf("%d series", n)
 	}
 }

@@ -93,14 +93,17 @@ type Config struct {
 	UnhealthyExtraMax int
 	// InboundTarget and OutboundTarget are the global relay targets (from
 	// the slots budget). Dials for under-floor shards may use inbound room
-	// left unused; the total stays within InboundTarget+OutboundTarget.
+	// left unused and the headroom: the total stays within
+	// InboundTarget+OutboundTarget plus DialHeadroom.
 	InboundTarget, OutboundTarget int
 	// OutboundQuota: pruning never takes outbound relay peers below it.
 	OutboundQuota int
 	// DialHeadroom lets dials for under-floor shards take the relay total
 	// above InboundTarget+OutboundTarget by this fraction (Lighthouse dials
 	// up to 1.1 × target): pruning then swaps peers no shard needs for the
-	// ones just dialled instead of deadlocking on a full budget.
+	// ones just dialled instead of deadlocking on a full budget. The extra
+	// peers are slots.HeadroomOf(in+out, DialHeadroom), as the slots.Gater
+	// computes them; WithBudget takes it from slots.Budget.DialHeadroom.
 	DialHeadroom float64
 
 	Dial DialStrategy

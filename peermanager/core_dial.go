@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/slots"
 )
 
 // fillDeficits runs the configured dial strategy.
@@ -81,7 +82,7 @@ func (c *Core) dialByCoverage(now time.Time) {
 		room = min(c.cfg.OutboundTarget-rc.out-inflight, budget-rc.total-inflight)
 		want = c.subscribed
 	} else {
-		limit := budget + int(math.Ceil(float64(budget)*c.cfg.DialHeadroom))
+		limit := budget + slots.HeadroomOf(budget, c.cfg.DialHeadroom)
 		room = limit - rc.total - inflight
 	}
 	room = min(room, c.cfg.MaxDialsInFlight-inflight)

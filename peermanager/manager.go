@@ -75,8 +75,12 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 		}
 	}
 	if cfg.budget != nil {
+		// The Budget owns the numbers the slots.Gater enforces: the
+		// policy takes its targets and headroom from it, so that the
+		// gater never refuses a dial the policy makes (slots.Budget).
 		cfg.policy.InboundTarget = cfg.budget.RelayInbound
 		cfg.policy.OutboundTarget = cfg.budget.RelayOutbound
+		cfg.policy.DialHeadroom = cfg.budget.DialHeadroom
 		if cfg.policy.Prune == PruneByCoverage {
 			cfg.policy.OutboundQuota = cfg.budget.RelayOutbound
 		}

@@ -72,9 +72,10 @@ func WithRelayOutbound(n int) BudgetOption {
 //	filter   = service / 2 rounded up, lightpush = the rest
 //	relay    = maxConns − service
 //	outbound = relay / 3 rounded up, inbound = the rest
+//	headroom = DefaultDialHeadroom (10 % of relay, rounded up)
 //
-// With 50 connections that is relay 30 (in 20, out 10) and 10 filter + 10
-// light-push slots. The result is validated; a *BudgetError says what to
+// With 50 connections that is relay 30 (in 20, out 10), 10 filter + 10
+// light-push slots and a dial headroom of 3. The result is validated; a *BudgetError says what to
 // change.
 func NewBudget(maxConns int, opts ...BudgetOption) (Budget, error) {
 	cfg := budgetConfig{share: DefaultServiceShare}
@@ -91,7 +92,7 @@ func NewBudget(maxConns int, opts ...BudgetOption) (Budget, error) {
 }
 
 func (c budgetConfig) derive(maxConns int) Budget {
-	b := Budget{MaxConnections: maxConns}
+	b := Budget{MaxConnections: maxConns, DialHeadroom: DefaultDialHeadroom}
 	if c.reservedSet {
 		b.Reserved = c.reserved
 	} else if maxConns > 0 {

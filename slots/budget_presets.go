@@ -10,7 +10,8 @@ package slots
 // nwaku refuses relay < Dhi (it returns no peer manager). nwaku keeps one
 // undivided service share and never enforces it (REFERENCE.md §8.7); the
 // preset splits it between filter and light push like NewBudget so that the
-// same pools can run it. Integer arithmetic here equals nwaku's float64
+// same pools can run it. nwaku dials no further than its outbound target, so
+// DialHeadroom is 0. Integer arithmetic here equals nwaku's float64
 // arithmetic for every maxConns up to 2000 (checked in the tests).
 func NwakuBudget(maxConns int) (Budget, error) {
 	b := Budget{MaxConnections: maxConns}
@@ -33,7 +34,8 @@ func NwakuBudget(maxConns int) (Budget, error) {
 //
 // go-waku reserves nothing for service clients (its service share is just the
 // remainder); the preset splits it between filter and light push like
-// NewBudget. Below 12 connections go-waku's inbound target turns negative
+// NewBudget. go-waku dials no further than its targets, so DialHeadroom is
+// 0. Below 12 connections go-waku's inbound target turns negative
 // (go-waku would then index its peer list with a negative start), which
 // Validate rejects.
 func GoWakuBudget(maxConns int) (Budget, error) {

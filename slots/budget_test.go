@@ -12,10 +12,10 @@ func TestNewBudgetDefaultSplit(t *testing.T) {
 		max  int
 		want Budget
 	}{
-		{50, Budget{MaxConnections: 50, RelayInbound: 20, RelayOutbound: 10, Reserved: Reserved{Filter: 10, LightPush: 10}}},
-		{300, Budget{MaxConnections: 300, RelayInbound: 120, RelayOutbound: 60, Reserved: Reserved{Filter: 60, LightPush: 60}}},
+		{50, Budget{MaxConnections: 50, RelayInbound: 20, RelayOutbound: 10, Reserved: Reserved{Filter: 10, LightPush: 10}, DialHeadroom: 0.1}},
+		{300, Budget{MaxConnections: 300, RelayInbound: 120, RelayOutbound: 60, Reserved: Reserved{Filter: 60, LightPush: 60}, DialHeadroom: 0.1}},
 		// 12 is the smallest default budget: service 4 (2+2), relay 8 (5 in, 3 out).
-		{12, Budget{MaxConnections: 12, RelayInbound: 5, RelayOutbound: 3, Reserved: Reserved{Filter: 2, LightPush: 2}}},
+		{12, Budget{MaxConnections: 12, RelayInbound: 5, RelayOutbound: 3, Reserved: Reserved{Filter: 2, LightPush: 2}, DialHeadroom: 0.1}},
 	}
 	for _, c := range cases {
 		b, err := NewBudget(c.max)
@@ -57,12 +57,13 @@ func TestNewBudgetOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Budget{MaxConnections: 40, RelayInbound: 12, RelayOutbound: 8, Reserved: Reserved{Filter: 12, LightPush: 4, Store: 2, PeerExchange: 2}}
+	want := Budget{MaxConnections: 40, RelayInbound: 12, RelayOutbound: 8, Reserved: Reserved{Filter: 12, LightPush: 4, Store: 2, PeerExchange: 2}, DialHeadroom: 0.1}
 	if b != want {
 		t.Fatalf("got %s, want %s", b, want)
 	}
-	if b.InboundLimit() != 32 || b.OutboundLimit() != 8 {
-		t.Fatalf("limits in %d out %d", b.InboundLimit(), b.OutboundLimit())
+	// Dial limit: relay 20, no spare, headroom ⌈2.0⌉ = 2.
+	if b.InboundLimit() != 32 || b.DialLimit() != 22 || b.Headroom() != 2 {
+		t.Fatalf("limits in %d dial %d headroom %d", b.InboundLimit(), b.DialLimit(), b.Headroom())
 	}
 	b, err = NewBudget(100, WithServiceShare(20))
 	if err != nil {
@@ -127,8 +128,8 @@ func TestBudgetValidate(t *testing.T) {
 	}
 	withSpare := ok
 	withSpare.MaxConnections = 24
-	if err := withSpare.Validate(); err != nil || withSpare.Spare() != 5 || withSpare.OutboundLimit() != 8 {
-		t.Fatalf("spare budget: %v spare %d", err, withSpare.Spare())
+	if err := withSpare.Validate(); err != nil || withSpare.Spare() != 5 || withSpare.DialLimit() != 14 {
+		t.Fatalf("spare budget: %v spare %d dial limit %d", err, withSpare.Spare(), withSpare.DialLimit())
 	}
 	bad := map[string]Budget{
 		"negative inbound":  {MaxConnections: 20, RelayInbound: -1, RelayOutbound: 9},
@@ -137,6 +138,9 @@ func TestBudgetValidate(t *testing.T) {
 		"relay below Dhi":   {MaxConnections: 20, RelayInbound: 4, RelayOutbound: 3},
 		"out below Dout":    {MaxConnections: 20, RelayInbound: 8, RelayOutbound: 1},
 		"zero max":          {},
+		"headroom above 1":  {MaxConnections: 20, RelayInbound: 6, RelayOutbound: 3, DialHeadroom: 1.5},
+		"negative headroom": {MaxConnections: 20, RelayInbound: 6, RelayOutbound: 3, DialHeadroom: -0.1},
+		"NaN headroom":      {MaxConnections: 20, RelayInbound: 6, RelayOutbound: 3, DialHeadroom: math.NaN()},
 	}
 	for name, b := range bad {
 		if err := b.Validate(); !errors.Is(err, ErrInvalidBudget) {
@@ -209,5 +213,32 @@ func TestPresetsSideBySide(t *testing.T) {
 	t.Logf("go-waku: %s", gw)
 	if ours.Reserved.Total() < gw.Reserved.Total() {
 		t.Fatal("our default reserves fewer service slots than go-waku")
+	}
+}
+
+// TestHeadroomOfIsExactCeiling: the relay manager and the Gater compute the
+// headroom with HeadroomOf, which rounds ⌈n × fraction⌉ exactly where the
+// float64 product does not (100 × 0.07 = 7.000000000000001).
+func TestHeadroomOfIsExactCeiling(t *testing.T) {
+	cases := []struct {
+		n    int
+		f    float64
+		want int
+	}{
+		{30, 0.1, 3}, {100, 0.07, 7}, {5, 0.1, 1}, {0, 0.1, 0}, {12, 0, 0}, {12, 1, 12}, {3, 0.25, 1}, {8, 0.125, 1},
+	}
+	for _, c := range cases {
+		if got := HeadroomOf(c.n, c.f); got != c.want {
+			t.Errorf("HeadroomOf(%d, %v) = %d, want %d", c.n, c.f, got, c.want)
+		}
+	}
+	n, f := 100, 0.07
+	if math.Ceil(float64(n)*f) == 7 {
+		t.Fatal("test premise: the float64 ceiling of 100 × 0.07 should be 8")
+	}
+	for n := range 2000 {
+		if got, want := HeadroomOf(n, 0.1), (n+9)/10; got != want {
+			t.Fatalf("HeadroomOf(%d, 0.1) = %d, want %d", n, got, want)
+		}
 	}
 }

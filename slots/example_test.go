@@ -22,10 +22,10 @@ func ExampleNewBudget() {
 	_, err := slots.NewBudget(10)
 	fmt.Println(err)
 	// Output:
-	// ours:    max 50: relay in 20 out 10, reserved filter 10 lightpush 10 store 0 px 0, spare 0
-	// nwaku:   max 50: relay in 20 out 10, reserved filter 10 lightpush 10 store 0 px 0, spare 0
-	// go-waku: max 50: relay in 27 out 13, reserved filter 5 lightpush 5 store 0 px 0, spare 0
-	// slots: invalid budget (max 10: relay in 4 out 2, reserved filter 2 lightpush 2 store 0 px 0, spare 0): relay targets (6) are below gossipsub Dhi (8), so the mesh cannot fill; raise maxConns to at least 12, or lower the service share, the reserved slots or the outbound target
+	// ours:    max 50: relay in 20 out 10, reserved filter 10 lightpush 10 store 0 px 0, spare 0, headroom 3
+	// nwaku:   max 50: relay in 20 out 10, reserved filter 10 lightpush 10 store 0 px 0, spare 0, headroom 0
+	// go-waku: max 50: relay in 27 out 13, reserved filter 5 lightpush 5 store 0 px 0, spare 0, headroom 0
+	// slots: invalid budget (max 10: relay in 4 out 2, reserved filter 2 lightpush 2 store 0 px 0, spare 0, headroom 1): relay targets (6) are below gossipsub Dhi (8), so the mesh cannot fill; raise maxConns to at least 12, or lower the service share, the reserved slots or the outbound target
 }
 
 func ExamplePool() {

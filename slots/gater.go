@@ -33,7 +33,8 @@ import (
 // reserved slots). A peer still pending after the grace period is closed,
 // and so is a service client whose last lease ended a grace period ago.
 // Relay peers and outbound peers are never closed by the Gater, so service
-// clients can never evict them. Counts change only when a connection
+// clients can never evict them. A new outbound peer is refused once
+// outbound peers and inbound relay peers fill Budget.DialLimit. Counts change only when a connection
 // completes and when it closes.
 //
 // An inbound peer that neither runs relay nor holds a lease is closed after
@@ -256,8 +257,9 @@ func (g *Gater) Class(id peer.ID) Class {
 	return g.ledger.Class(id)
 }
 
-// InterceptPeerDial refuses dialling a new peer when outbound peers fill
-// Budget.OutboundLimit.
+// InterceptPeerDial refuses dialling a new peer when outbound peers and
+// inbound relay peers fill Budget.DialLimit (see Budget for why that never
+// refuses a dial of a relay manager using the same Budget).
 func (g *Gater) InterceptPeerDial(id peer.ID) bool {
 	g.mu.Lock()
 	r := g.ledger.CheckDial(id)

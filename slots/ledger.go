@@ -21,7 +21,7 @@ const (
 	ClassRelay
 	// ClassService: an inbound peer holding at least one lease.
 	ClassService
-	// ClassOutbound: a peer we dialled, within Budget.OutboundLimit.
+	// ClassOutbound: a peer we dialled, within Budget.DialLimit.
 	ClassOutbound
 	// ClassClosing: a peer being closed (over the budget, or its grace
 	// period ended). It counts against nothing.
@@ -59,7 +59,8 @@ const (
 	// RefuseInboundFull: inbound peers fill RelayInbound plus every reserved
 	// slot.
 	RefuseInboundFull
-	// RefuseOutboundFull: outbound peers fill Budget.OutboundLimit.
+	// RefuseOutboundFull: outbound peers and inbound relay peers fill
+	// Budget.DialLimit.
 	RefuseOutboundFull
 	// RefuseRelayFull: a relay peer arrived beyond RelayInbound; relay peers
 	// never take reserved slots.
@@ -173,10 +174,17 @@ func (l *Ledger) CheckDial(id peer.ID) Refusal {
 	if _, ok := l.peers[id]; ok {
 		return 0
 	}
-	if l.classes[ClassOutbound] >= l.budget.OutboundLimit() {
+	if l.outboundFull() {
 		return l.refuse(RefuseOutboundFull)
 	}
 	return 0
+}
+
+// outboundFull reports whether a new outbound peer would exceed
+// Budget.DialLimit. Inbound relay peers count too: outbound peers may use
+// the relay share they leave unused, but not the reserved slots.
+func (l *Ledger) outboundFull() bool {
+	return l.classes[ClassOutbound]+l.classes[ClassRelay] >= l.budget.DialLimit()
 }
 
 // CheckSecured decides on an authenticated connection before it is used.
@@ -193,7 +201,7 @@ func (l *Ledger) CheckSecured(dir network.Direction, id peer.ID, addr netip.Addr
 
 func (l *Ledger) admission(inbound bool, addr netip.Addr) Refusal {
 	if !inbound {
-		if l.classes[ClassOutbound] >= l.budget.OutboundLimit() {
+		if l.outboundFull() {
 			return RefuseOutboundFull
 		}
 		return 0

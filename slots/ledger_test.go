@@ -95,14 +95,22 @@ func TestLedgerPrefixCountsOnlyCompletedConnections(t *testing.T) {
 
 func TestLedgerOutboundLimit(t *testing.T) {
 	l := newTestLedger(0)
-	for i := range smallBudget.OutboundLimit() {
+	// Relay 8 + spare 3, no headroom: with no inbound relay peer, outbound
+	// peers may use the whole relay share, beyond RelayOutbound (4).
+	limit := smallBudget.DialLimit()
+	if limit != 11 {
+		t.Fatalf("test premise: dial limit %d, want 11", limit)
+	}
+	for i := range limit {
 		if r := l.CheckDial(pid(i)); r != 0 {
-			t.Fatal(r)
+			t.Fatalf("dial %d refused: %s", i, r)
 		}
-		l.Connected(out, pid(i), v4(i), t0)
+		if r := l.Connected(out, pid(i), v4(i), t0); r != 0 {
+			t.Fatalf("outbound peer %d closed: %s", i, r)
+		}
 	}
 	if r := l.CheckDial(pid(99)); r != RefuseOutboundFull {
-		t.Fatalf("dial beyond the outbound limit: %v", r)
+		t.Fatalf("dial beyond the dial limit: %v", r)
 	}
 	if r := l.CheckDial(pid(0)); r != 0 {
 		t.Fatalf("dial of a connected peer refused: %s", r)
@@ -110,6 +118,37 @@ func TestLedgerOutboundLimit(t *testing.T) {
 	// Outbound peers leave the inbound room alone.
 	if r := l.CheckSecured(in, pid(50), v4(50)); r != 0 {
 		t.Fatalf("inbound refused while only outbound is full: %s", r)
+	}
+	// An inbound relay peer takes back the room an outbound peer freed.
+	l.Disconnected(pid(0))
+	l.Connected(in, pid(50), v4(50), t0)
+	if r, _ := l.MarkRelay(pid(50)); r != 0 {
+		t.Fatalf("inbound relay peer within RelayInbound closed: %s", r)
+	}
+	if r := l.CheckDial(pid(98)); r != RefuseOutboundFull {
+		t.Fatalf("dial into room an inbound relay peer holds: %v", r)
+	}
+}
+
+// TestLedgerOutboundLimitIncludesHeadroom: with NewBudget's split (no
+// spare), the ledger admits outbound peers up to the relay share plus the
+// 10 % headroom, as many as the relay manager may dial for shards below
+// their floor, and no more.
+func TestLedgerOutboundLimitIncludesHeadroom(t *testing.T) {
+	b, err := NewBudget(50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLedger(b, LedgerConfig{Grace: time.Second, IPv4PrefixLen: 32, IPv6PrefixLen: 128})
+	want := b.Relay() + 3 // ⌈30 × 0.1⌉
+	for i := range want {
+		if r := l.CheckSecured(out, pid(i), v4(i)); r != 0 {
+			t.Fatalf("outbound peer %d of %d refused (RelayOutbound %d): %s", i, want, b.RelayOutbound, r)
+		}
+		l.Connected(out, pid(i), v4(i), t0)
+	}
+	if r := l.CheckSecured(out, pid(want), v4(want)); r != RefuseOutboundFull {
+		t.Fatalf("outbound peer beyond relay + headroom: %v", r)
 	}
 }
 
@@ -276,7 +315,7 @@ func checkLedger(t *testing.T, where string, l *Ledger, conns map[peer.ID]int) {
 		}
 	}
 	if l.inbound() > l.budget.InboundLimit() || l.classes[ClassRelay] > l.budget.RelayInbound ||
-		l.classes[ClassOutbound] > l.budget.OutboundLimit() {
+		l.classes[ClassOutbound] > l.budget.DialLimit() {
 		t.Fatalf("%s: over budget: %v", where, l.classes)
 	}
 }
