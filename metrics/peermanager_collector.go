@@ -40,6 +40,8 @@ var ErrInvalidPeerManagerCollectorOption = errors.New("metrics: invalid peer man
 //	wakupm_relay_discovery_requests_total{cluster,shard} counter: on-demand discovery requests
 //	wakupm_peer_book_size                               gauge: peer records (nwaku: waku_peer_store_size)
 //	wakupm_peer_book_forgotten_total                    counter: records dropped after failures or as misfits
+//	wakupm_relay_events_queued                          gauge: Manager queue entries waiting for its loop
+//	wakupm_relay_events_dropped_total                   counter: events the Manager's bounded queue dropped
 //
 // nwaku's waku_connected_peers_per_shard counts every connection by ENR;
 // these count relay peers by the shards the book holds (metadata first), so
@@ -48,6 +50,7 @@ type PeerManagerCollector struct {
 	src RelaySource
 
 	shardPeers, floor, peers, dials, disconnects, discovery, bookSize, forgotten *prometheus.Desc
+	eventsQueued, eventsDropped                                                  *prometheus.Desc
 }
 
 // PeerManagerCollectorOption configures a PeerManagerCollector.
@@ -107,13 +110,17 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 			"On-demand discovery requests for a shard below its floor.", "cluster", "shard"),
 		bookSize:  desc("wakupm_peer_book_size", "Peer records in the peer book."),
 		forgotten: desc("wakupm_peer_book_forgotten_total", "Peer records dropped after repeated dial failures or as misfits."),
+		eventsQueued: desc("wakupm_relay_events_queued",
+			"Entries (one per peer or shard with pending events) in the Manager's event queue, waiting for its loop."),
+		eventsDropped: desc("wakupm_relay_events_dropped_total",
+			"Discovery, RTT, identify and metadata events the Manager's bounded event queue dropped while full."),
 	}, nil
 }
 
 // Describe implements prometheus.Collector.
 func (c *PeerManagerCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.shardPeers, c.floor, c.peers, c.dials, c.disconnects,
-		c.discovery, c.bookSize, c.forgotten} {
+		c.discovery, c.bookSize, c.forgotten, c.eventsQueued, c.eventsDropped} {
 		ch <- d
 	}
 }
@@ -148,4 +155,6 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(c.bookSize, s.BookSize)
 	counter(c.forgotten, s.Stats.Forgotten)
+	gauge(c.eventsQueued, s.EventsQueued)
+	counter(c.eventsDropped, s.EventsDropped)
 }

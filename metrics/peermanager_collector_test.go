@@ -104,3 +104,28 @@ func TestNewPeerManagerCollectorRejects(t *testing.T) {
 		t.Fatal("clashing constant label accepted")
 	}
 }
+
+type relaySnapshotFunc func() peermanager.RelaySnapshot
+
+func (f relaySnapshotFunc) Snapshot() peermanager.RelaySnapshot { return f() }
+
+func TestPeerManagerCollectorEventQueue(t *testing.T) {
+	c, err := NewPeerManagerCollector(relaySnapshotFunc(func() peermanager.RelaySnapshot {
+		return peermanager.RelaySnapshot{EventsQueued: 12, EventsDropped: 345}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP wakupm_relay_events_dropped_total Discovery, RTT, identify and metadata events the Manager's bounded event queue dropped while full.
+# TYPE wakupm_relay_events_dropped_total counter
+wakupm_relay_events_dropped_total 345
+# HELP wakupm_relay_events_queued Entries (one per peer or shard with pending events) in the Manager's event queue, waiting for its loop.
+# TYPE wakupm_relay_events_queued gauge
+wakupm_relay_events_queued 12
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+		"wakupm_relay_events_queued", "wakupm_relay_events_dropped_total"); err != nil {
+		t.Fatal(err)
+	}
+}

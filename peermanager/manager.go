@@ -34,7 +34,9 @@ const maxMetadataInFlight = 16
 // discovery requests and connection-manager protection under its own tag.
 //
 // It owns its goroutines: Start launches them, Close stops them and waits.
-// Public methods are safe for concurrent use and never block on the loop.
+// Public methods are safe for concurrent use and never block on the loop:
+// notifications wait for it in a bounded queue that coalesces them per peer
+// and shard and never drops a disconnection (WithEventQueueLimit).
 type Manager struct {
 	host   host.Host
 	cfg    managerConfig
@@ -49,7 +51,7 @@ type Manager struct {
 	subscribed shardmesh.ShardSet // what metadata answers; follows Subscribe
 
 	qmu    sync.Mutex
-	queue  []Event
+	queue  *eventQueue // bounded, coalesced; see eventQueue
 	signal chan struct{}
 
 	metaSlots chan struct{}
@@ -68,7 +70,7 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 	if h == nil {
 		return nil, optionError("NewManager", "nil host")
 	}
-	cfg := managerConfig{policy: DefaultConfig(), protectTag: DefaultProtectTag}
+	cfg := managerConfig{policy: DefaultConfig(), protectTag: DefaultProtectTag, maxQueued: DefaultMaxQueuedEntries}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -98,6 +100,7 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 		cfg:       cfg,
 		log:       cfg.logger,
 		core:      core,
+		queue:     newEventQueue(cfg.maxQueued),
 		signal:    make(chan struct{}, 1),
 		metaSlots: make(chan struct{}, maxMetadataInFlight),
 	}
@@ -183,10 +186,12 @@ func (m *Manager) spawn(f func()) {
 	m.wg.Go(f)
 }
 
-// push queues an event for the loop; it never blocks.
+// push queues an event for the loop. It never blocks, and the queue stays
+// bounded while the loop is busy: events coalesce per peer and shard, and
+// only events that cannot lose state are dropped (see eventQueue).
 func (m *Manager) push(ev Event) {
 	m.qmu.Lock()
-	m.queue = append(m.queue, ev)
+	m.queue.push(ev)
 	m.qmu.Unlock()
 	select {
 	case m.signal <- struct{}{}:
@@ -258,8 +263,12 @@ func (m *Manager) ReadBook(f func(*Book)) {
 // Snapshot returns the policy's current figures for metrics and reports.
 func (m *Manager) Snapshot() RelaySnapshot {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.core.Snapshot()
+	s := m.core.Snapshot()
+	m.mu.Unlock()
+	m.qmu.Lock()
+	s.EventsQueued, s.EventsDropped = m.queue.Len(), m.queue.Dropped()
+	m.qmu.Unlock()
+	return s
 }
 
 func firstIP(addrs []ma.Multiaddr) netip.Addr {
@@ -309,7 +318,7 @@ func (m *Manager) loop() {
 			}
 		case <-m.signal:
 			m.qmu.Lock()
-			batch, m.queue = m.queue, batch[:0]
+			batch = m.queue.drain(batch[:0])
 			m.qmu.Unlock()
 			for _, ev := range batch {
 				m.step(ev)

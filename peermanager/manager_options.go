@@ -41,6 +41,7 @@ type managerConfig struct {
 	logger      *slog.Logger
 	protectTag  string
 	bookOpts    []BookOption
+	maxQueued   int
 }
 
 // ErrInvalidOption wraps every option error of NewManager.
@@ -182,6 +183,21 @@ func WithProtectTag(tag string) ManagerOption {
 func WithBookOptions(opts ...BookOption) ManagerOption {
 	return func(c *managerConfig) error {
 		c.bookOpts = append(c.bookOpts, opts...)
+		return nil
+	}
+}
+
+// WithEventQueueLimit bounds the entries of the event queue between host
+// notifications and the Manager's loop (default DefaultMaxQueuedEntries).
+// Beyond it, discovery, RTT, identify and metadata events about peers with
+// nothing else pending are dropped and counted (RelaySnapshot.EventsDropped);
+// connection, dial, subscription and online events are never dropped.
+func WithEventQueueLimit(n int) ManagerOption {
+	return func(c *managerConfig) error {
+		if n < 1 {
+			return optionError("WithEventQueueLimit", "limit %d, want >= 1", n)
+		}
+		c.maxQueued = n
 		return nil
 	}
 }

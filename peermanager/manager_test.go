@@ -31,6 +31,7 @@ func TestNewManagerValidatesOptions(t *testing.T) {
 			"logger":     {peermanager.WithLogger(nil)},
 			"static":     {peermanager.WithStaticPeers(peer.AddrInfo{ID: h.ID()})},
 			"metadata":   {peermanager.WithMetadataService(nil)},
+			"queue":      {peermanager.WithEventQueueLimit(0)},
 		} {
 			if _, err := peermanager.NewManager(h, opts...); err == nil {
 				t.Errorf("%s: invalid option accepted", name)

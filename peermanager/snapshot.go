@@ -17,6 +17,11 @@ type RelaySnapshot struct {
 	Stats  Stats
 	// Discovery counts Discover actions per shard (shards asked at least once).
 	Discovery []ShardCount
+	// EventsQueued and EventsDropped describe the Manager's event queue:
+	// entries waiting for its loop, and events dropped since it started
+	// (see DefaultMaxQueuedEntries). Zero from Core.Snapshot.
+	EventsQueued  int
+	EventsDropped uint64
 }
 
 // ShardSnapshot is one subscribed shard's connected relay peers.
