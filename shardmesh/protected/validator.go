@@ -130,29 +130,40 @@ func (v *Validator) Validate(data []byte, now time.Time) Verdict {
 // signature so that replays cost no verification, and only verified
 // messages are remembered.
 func (v *Validator) ValidateMessage(m *Message, now time.Time) Verdict {
+	return v.count(v.decide(m, now, true))
+}
+
+// Check returns the verdict ValidateMessage would give m at now, without
+// remembering it or counting it: a publisher's dry run, so that its own
+// relay, which validates the message again, does not take it for a replay.
+func (v *Validator) Check(m *Message, now time.Time) Verdict {
+	return v.decide(m, now, false)
+}
+
+func (v *Validator) decide(m *Message, now time.Time, commit bool) Verdict {
 	if m.Timestamp == 0 {
-		return v.count(Verdict{Result: Reject, Reason: ReasonNoTimestamp})
+		return Verdict{Result: Reject, Reason: ReasonNoTimestamp}
 	}
 	nowNs, window := now.UnixNano(), v.cfg.window.Nanoseconds()
 	// Compared this way round so that extreme timestamps cannot overflow.
 	if m.Timestamp < nowNs-window || m.Timestamp > nowNs+window {
-		return v.count(Verdict{Result: Reject, Reason: ReasonOutsideWindow})
+		return Verdict{Result: Reject, Reason: ReasonOutsideWindow}
 	}
 	if len(m.Meta) != 64 {
-		return v.count(Verdict{Result: Reject, Reason: ReasonBadMetaLength})
+		return Verdict{Result: Reject, Reason: ReasonBadMetaLength}
 	}
 	hash := SigningHash(v.topic, m)
 	if v.replay != nil && v.seen(hash, nowNs) {
-		return v.count(Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash})
+		return Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash}
 	}
 	if !v.key.Verify(hash, m.Meta) {
-		return v.count(Verdict{Result: Reject, Reason: ReasonBadSignature, Hash: hash})
+		return Verdict{Result: Reject, Reason: ReasonBadSignature, Hash: hash}
 	}
-	if v.replay != nil && !v.remember(hash, m.Timestamp+window, nowNs) {
+	if commit && v.replay != nil && !v.remember(hash, m.Timestamp+window, nowNs) {
 		// Another copy was accepted while we verified this one.
-		return v.count(Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash})
+		return Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash}
 	}
-	return v.count(Verdict{Result: Accept, Reason: ReasonValid, Hash: hash})
+	return Verdict{Result: Accept, Reason: ReasonValid, Hash: hash}
 }
 
 func (v *Validator) seen(h Hash, nowNs int64) bool {

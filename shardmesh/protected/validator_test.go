@@ -276,3 +276,22 @@ func hexOf(b []byte) string {
 	}
 	return string(out)
 }
+
+func TestCheckIsADryRun(t *testing.T) {
+	_, signer, v := testKeys(t)
+	m := signedAt(t, signer, testNow, "dry")
+	for range 2 {
+		if vd := v.Check(&m, testNow); vd.Result != Accept {
+			t.Fatalf("check: %+v", vd)
+		}
+	}
+	if s := v.Stats(); s.Count(Accept) != 0 || s.ReplayEntries != 0 {
+		t.Fatalf("check recorded something: %+v", s)
+	}
+	if vd := v.ValidateMessage(&m, testNow); vd.Result != Accept {
+		t.Fatalf("validate after check: %+v", vd)
+	}
+	if vd := v.Check(&m, testNow); vd.Reason != ReasonReplay {
+		t.Fatalf("check after validate: %+v", vd)
+	}
+}

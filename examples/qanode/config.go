@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/protected"
+)
+
+// config is what the command line sets.
+type config struct {
+	listen    []ma.Multiaddr
+	rest      string
+	cluster   uint16
+	shards    []uint16
+	peers     []peer.AddrInfo
+	nodeKey   string // hex secp256k1 private key of the libp2p identity
+	maxConns  int
+	colocate  int
+	buffer    int
+	protect   map[uint16]protected.PublicKey  // -protected-shard
+	signKeys  map[uint16]protected.PrivateKey // -shard-signing-key
+	logLevel  string
+	genKey    bool
+	noMetrics bool
+}
+
+// Defaults, after nwaku's where it has one: REST on port 8645, libp2p on
+// 60000, 50 connections (REFERENCE.md §3.1).
+const (
+	defaultREST     = "127.0.0.1:8645"
+	defaultListen   = "/ip4/0.0.0.0/tcp/60000"
+	defaultMaxConns = 50
+	defaultBuffer   = 200
+)
+
+// multiFlag collects a repeatable flag through a parse function.
+type multiFlag struct {
+	values []string
+	parse  func(string) error
+}
+
+func (f *multiFlag) String() string { return strings.Join(f.values, ",") }
+
+func (f *multiFlag) Set(s string) error {
+	if err := f.parse(s); err != nil {
+		return err
+	}
+	f.values = append(f.values, s)
+	return nil
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("qanode", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}}
+	var cluster uint
+	fs.Var(&multiFlag{parse: func(s string) error {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return err
+		}
+		c.listen = append(c.listen, a)
+		return nil
+	}}, "listen", "libp2p listen multiaddr, repeatable (default "+defaultListen+")")
+	fs.StringVar(&c.rest, "rest", defaultREST, "REST API listen address host:port (keep it on loopback: the admin API takes private keys)")
+	fs.UintVar(&cluster, "cluster", 16, "cluster id (16: Status)")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		n, err := parseShardIndex(s)
+		if err != nil {
+			return err
+		}
+		c.shards = append(c.shards, n)
+		return nil
+	}}, "shard", "shard index to subscribe to at start, repeatable")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		info, err := peer.AddrInfoFromString(s)
+		if err != nil {
+			return fmt.Errorf("want a multiaddr ending in /p2p/<peer id>: %w", err)
+		}
+		c.peers = append(c.peers, *info)
+		return nil
+	}}, "peer", "static peer multiaddr with /p2p/<id>, repeatable: kept connected")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		shard, key, err := splitShardKey(s)
+		if err != nil {
+			return err
+		}
+		pub, err := protected.ParsePublicKey(key)
+		if err != nil {
+			return err
+		}
+		c.protect[shard] = pub
+		return nil
+	}}, "protected-shard", "<shard>:<hex public key> (nwaku's syntax), repeatable: only messages signed with the key are relayed")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		shard, key, err := splitShardKey(s)
+		if err != nil {
+			return err
+		}
+		priv, err := protected.ParsePrivateKey(key)
+		if err != nil {
+			return err
+		}
+		c.signKeys[shard] = priv
+		return nil
+	}}, "shard-signing-key", "<shard>:<hex private key>, repeatable: protects the shard and signs what this node publishes on it")
+	fs.StringVar(&c.nodeKey, "nodekey", "", "hex secp256k1 private key of the libp2p identity (default: a new one)")
+	fs.IntVar(&c.maxConns, "max-connections", defaultMaxConns, "connection budget (relay 60%, filter and light-push slots 40%)")
+	fs.IntVar(&c.colocate, "colocation-limit", 5, "connected peers allowed per IP (0: no limit; raise it to run many nodes on one machine)")
+	fs.IntVar(&c.buffer, "buffer", defaultBuffer, "received messages kept per shard for GET /relay/messages")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&c.genKey, "genkey", false, "print a new shard key pair as JSON and exit")
+	fs.BoolVar(&c.noMetrics, "no-go-metrics", false, "leave the Go runtime and process collectors out of /metrics")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	fail := func(format string, a ...any) (config, error) {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintln(stderr, "qanode:", err)
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fail("unexpected argument %q", fs.Arg(0))
+	case cluster > 65535:
+		return fail("-cluster %d: want 0..65535", cluster)
+	case c.maxConns < 1 || c.colocate < 0 || c.buffer < 1:
+		return fail("-max-connections and -buffer must be positive, -colocation-limit >= 0")
+	}
+	c.cluster = uint16(cluster)
+	if len(c.listen) == 0 {
+		c.listen = []ma.Multiaddr{ma.StringCast(defaultListen)}
+	}
+	for shard, priv := range c.signKeys {
+		if pub, ok := c.protect[shard]; ok && pub != priv.Public() {
+			return fail("shard %d: -shard-signing-key does not match -protected-shard's public key", shard)
+		}
+	}
+	return c, nil
+}
+
+// parseShardIndex reads a shard index 0..1023.
+func parseShardIndex(s string) (uint16, error) {
+	n, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || n > shardmesh.MaxShardIndex {
+		return 0, fmt.Errorf("shard %q: want a decimal index 0..%d", s, shardmesh.MaxShardIndex)
+	}
+	return uint16(n), nil
+}
+
+func splitShardKey(s string) (uint16, string, error) {
+	shard, key, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, "", errors.New("want <shard>:<hex key>")
+	}
+	n, err := parseShardIndex(shard)
+	return n, key, err
+}
