@@ -140,7 +140,8 @@ type Node struct {
 	protected map[uint16]*protection
 	closed    bool
 
-	stats nodeStats
+	announce *announcer
+	stats    nodeStats
 }
 
 // newNode builds a host from cfg and starts a node on it.
@@ -218,6 +219,10 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	if err != nil {
 		n.stop()
 		return nil, fmt.Errorf("starting the peer manager: %w", err)
+	}
+	if err := n.startAnnouncer(); err != nil {
+		n.stop()
+		return nil, err
 	}
 	if n.registry, err = n.newRegistry(bw); err != nil {
 		n.stop()

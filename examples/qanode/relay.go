@@ -75,6 +75,7 @@ func (n *Node) Subscribe(index uint16) error {
 	n.shards[index] = rs
 	n.mu.Unlock()
 	n.wg.Go(func() { n.read(rs) })
+	n.announceShards()
 	n.log.Info("subscribed", "topic", name)
 	return nil
 }
@@ -92,7 +93,9 @@ func (n *Node) Unsubscribe(index uint16) error {
 		return nil
 	}
 	n.log.Info("unsubscribed", "topic", rs.shard.PubsubTopic())
-	return n.leave(rs)
+	err := n.leave(rs)
+	n.announceShards()
+	return err
 }
 
 // leave cancels the subscription, waits for the reader and leaves the topic.
@@ -138,13 +141,19 @@ func (n *Node) relayShard(index uint16) (*relayShard, error) {
 
 // subscribed returns the subscribed shard indexes, ascending.
 func (n *Node) subscribed() []uint16 {
+	set := n.subscribedSet()
+	return set.Indexes()
+}
+
+// subscribedSet returns the subscribed shards.
+func (n *Node) subscribedSet() shardmesh.ShardSet {
 	n.mu.RLock()
+	defer n.mu.RUnlock()
 	var set shardmesh.ShardSet
 	for s := range n.shards {
 		set.Add(s)
 	}
-	n.mu.RUnlock()
-	return set.Indexes()
+	return set
 }
 
 // publishError is a message the node refuses to publish.
