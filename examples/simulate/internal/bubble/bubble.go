@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -41,6 +42,11 @@ func Run(f func(t *testing.T) error) error {
 		},
 	}}
 	m := testing.MainStart(deps{}, tests, nil, nil, nil)
+	// Inside a test binary (this package's own tests and examples) the
+	// -test.* flags are already set: the inner run would reopen and close
+	// the outer run's test log and profiles, and repeat f for -test.count.
+	// Run the inner framework on the defaults and give the flags back.
+	defer resetTestFlags()()
 	// No -test.* flags: no timeout, no profiles, not verbose.
 	if err := flag.CommandLine.Parse(nil); err != nil {
 		return fmt.Errorf("bubble: initialising the testing flags: %w", err)
@@ -114,4 +120,22 @@ func (deps) ResetCoverage()                          {}
 func (deps) SnapshotCoverage()                       {}
 func (deps) InitRuntimeCoverage() (string, func(string, string) (string, error), func() float64) {
 	return "", nil, nil
+}
+
+// resetTestFlags sets every -test.* flag to its default and returns the
+// function that restores the previous values.
+func resetTestFlags() (restore func()) {
+	type saved struct{ name, value string }
+	var prev []saved
+	flag.CommandLine.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Name, "test.") && f.Value.String() != f.DefValue {
+			prev = append(prev, saved{f.Name, f.Value.String()})
+			_ = f.Value.Set(f.DefValue)
+		}
+	})
+	return func() {
+		for _, p := range prev {
+			_ = flag.CommandLine.Set(p.name, p.value)
+		}
+	}
 }
