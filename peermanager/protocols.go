@@ -5,18 +5,19 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// Waku protocol ids the book indexes by default (REFERENCE.md §1.7, §1.5,
-// §1.6; waku-org/specs).
+// Waku protocol ids the book indexes by default, under their peermanager
+// names; package protocols defines them.
 const (
-	ProtocolRelay        protocol.ID = "/vac/waku/relay/2.0.0"
-	ProtocolStore        protocol.ID = "/vac/waku/store-query/3.0.0"
-	ProtocolFilter       protocol.ID = "/vac/waku/filter-subscribe/2.0.0-beta1"
-	ProtocolLightPush    protocol.ID = "/vac/waku/lightpush/3.0.0"
-	ProtocolPeerExchange protocol.ID = "/vac/waku/peer-exchange/2.0.0-alpha1"
-	ProtocolMetadata     protocol.ID = "/vac/waku/metadata/1.0.0"
+	ProtocolRelay        = protocols.Relay
+	ProtocolStore        = protocols.Store
+	ProtocolFilter       = protocols.FilterSubscribe
+	ProtocolLightPush    = protocols.LightPush
+	ProtocolPeerExchange = protocols.PeerExchange
+	ProtocolMetadata     = protocols.Metadata
 )
 
 // MaxTrackedProtocols bounds how many protocols one Book indexes. A peer's

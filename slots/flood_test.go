@@ -18,6 +18,7 @@ import (
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
 )
 
@@ -57,7 +58,7 @@ func subscribe(ctx context.Context, n *simhost.Node, server peer.AddrInfo) (uint
 	if err := n.Host.Connect(ctx, server); err != nil {
 		return 0, err
 	}
-	s, err := n.Host.NewStream(ctx, server.ID, slots.ProtocolFilterSubscribe)
+	s, err := n.Host.NewStream(ctx, server.ID, protocols.FilterSubscribe)
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +93,7 @@ func TestFloodRealHosts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		relayProto := []protocol.ID{slots.ProtocolRelay}
+		relayProto := []protocol.ID{protocols.Relay}
 		nw := simhost.NewT(t, floodHostCount,
 			simhost.WithAddresses(floodAddr),
 			simhost.WithHostOptions(func(i int) []libp2p.Option {
@@ -129,7 +130,7 @@ func TestFloodRealHosts(t *testing.T) {
 			leases  = map[peer.ID]slots.Lease{}
 			refused = map[uint32]int{}
 		)
-		server.Host.SetStreamHandler(slots.ProtocolFilterSubscribe, g.Handler(
+		server.Host.SetStreamHandler(protocols.FilterSubscribe, g.Handler(
 			func(s network.Stream, l slots.Lease) {
 				mu.Lock()
 				leases[s.Conn().RemotePeer()] = l

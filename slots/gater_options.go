@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/protocols"
 )
 
 // Gater defaults.
@@ -48,7 +50,7 @@ func defaultGaterConfig() gaterConfig {
 		colocation:     DefaultColocationLimit,
 		v4Bits:         32,
 		v6Bits:         128,
-		relayProtocols: []protocol.ID{ProtocolRelay},
+		relayProtocols: []protocol.ID{protocols.Relay},
 		logger:         slog.New(slog.DiscardHandler),
 	}
 }
@@ -95,7 +97,7 @@ func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) GaterOption {
 }
 
 // WithRelayProtocols sets the protocol ids that mark a peer as a relay peer
-// when identify lists one of them. Default ProtocolRelay.
+// when identify lists one of them. Default protocols.Relay.
 func WithRelayProtocols(ids ...protocol.ID) GaterOption {
 	return func(c *gaterConfig) error {
 		if len(ids) == 0 {

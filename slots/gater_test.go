@@ -14,6 +14,7 @@ import (
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
 )
 
@@ -21,7 +22,7 @@ import (
 // relay protocol id) and clients after them, each in its own /24.
 func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Network {
 	t.Helper()
-	relayProto := []protocol.ID{slots.ProtocolRelay}
+	relayProto := []protocol.ID{protocols.Relay}
 	nw := simhost.NewT(t, 1+relays+clients,
 		simhost.WithAddresses(func(i int) *net.UDPAddr {
 			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i << 8), Port: simhost.DefaultPort}
@@ -43,7 +44,7 @@ func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Networ
 	if err := g.Attach(server.Host); err != nil {
 		t.Fatal(err)
 	}
-	server.Host.SetStreamHandler(slots.ProtocolFilterSubscribe, g.Handler(
+	server.Host.SetStreamHandler(protocols.FilterSubscribe, g.Handler(
 		func(s network.Stream, _ slots.Lease) { writeStatus(s, 200) },
 		func(s network.Stream, rej *slots.Rejection) { writeStatus(s, rej.StatusCode()) },
 	))

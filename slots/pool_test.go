@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/protocols"
 )
 
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -350,7 +352,7 @@ func TestServiceOfProtocols(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := ServiceOf(ProtocolRelay); ok {
+	if _, ok := ServiceOf(protocols.Relay); ok {
 		t.Error("relay mapped to a service")
 	}
 }

@@ -4,20 +4,8 @@ import (
 	"fmt"
 
 	"github.com/libp2p/go-libp2p/core/protocol"
-)
 
-// Waku protocol ids this package recognises (REFERENCE.md §1.7; rfc-index
-// 12/WAKU2-FILTER, 19/WAKU2-LIGHTPUSH and standards/core/lightpush.md for v3,
-// 13/WAKU2-STORE v3, 34/WAKU2-PEER-EXCHANGE, 11/WAKU2-RELAY). They are defined
-// here rather than imported because slots sits below peermanager in the
-// dependency order.
-const (
-	ProtocolFilterSubscribe protocol.ID = "/vac/waku/filter-subscribe/2.0.0-beta1"
-	ProtocolLightPush       protocol.ID = "/vac/waku/lightpush/3.0.0"
-	ProtocolLightPushLegacy protocol.ID = "/vac/waku/lightpush/2.0.0-beta1"
-	ProtocolStore           protocol.ID = "/vac/waku/store-query/3.0.0"
-	ProtocolPeerExchange    protocol.ID = "/vac/waku/peer-exchange/2.0.0-alpha1"
-	ProtocolRelay           protocol.ID = "/vac/waku/relay/2.0.0"
+	"github.com/wakupm/wakupm/protocols"
 )
 
 // Service is a service protocol whose clients get reserved slots. Relay is
@@ -66,13 +54,13 @@ func (s Service) Valid() bool { return s < NumServices }
 func (s Service) Protocols() []protocol.ID {
 	switch s {
 	case Filter:
-		return []protocol.ID{ProtocolFilterSubscribe}
+		return []protocol.ID{protocols.FilterSubscribe}
 	case LightPush:
-		return []protocol.ID{ProtocolLightPush, ProtocolLightPushLegacy}
+		return []protocol.ID{protocols.LightPush, protocols.LightPushLegacy}
 	case Store:
-		return []protocol.ID{ProtocolStore}
+		return []protocol.ID{protocols.Store}
 	case PeerExchange:
-		return []protocol.ID{ProtocolPeerExchange}
+		return []protocol.ID{protocols.PeerExchange}
 	default:
 		return nil
 	}
@@ -82,13 +70,13 @@ func (s Service) Protocols() []protocol.ID {
 // and for protocols without reserved slots.
 func ServiceOf(id protocol.ID) (s Service, ok bool) {
 	switch id {
-	case ProtocolFilterSubscribe:
+	case protocols.FilterSubscribe:
 		return Filter, true
-	case ProtocolLightPush, ProtocolLightPushLegacy:
+	case protocols.LightPush, protocols.LightPushLegacy:
 		return LightPush, true
-	case ProtocolStore:
+	case protocols.Store:
 		return Store, true
-	case ProtocolPeerExchange:
+	case protocols.PeerExchange:
 		return PeerExchange, true
 	default:
 		return 0, false

@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // ProtocolID is the libp2p protocol id of the metadata protocol
-// (66/WAKU2-METADATA).
-const ProtocolID protocol.ID = "/vac/waku/metadata/1.0.0"
+// (66/WAKU2-METADATA), protocols.Metadata.
+const ProtocolID = protocols.Metadata
 
 // MaxWriteSize is the largest message we send. nwaku reads requests and
 // responses with readLp(RpcResponseMaxBytes = 1024)

@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/p2p/enr"
-	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/protocols"
 )
 
 // ProtocolID is the libp2p protocol id of peer exchange
-// (34/WAKU2-PEER-EXCHANGE).
-const ProtocolID protocol.ID = "/vac/waku/peer-exchange/2.0.0-alpha1"
+// (34/WAKU2-PEER-EXCHANGE), protocols.PeerExchange.
+const ProtocolID = protocols.PeerExchange
 
 // MaxQueryPeers is the most peers a client may ask for in one request. It
 // bounds the response we are willing to read (MaxQueryPeers ENRs of at most
