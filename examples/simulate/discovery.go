@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -78,15 +79,22 @@ func (d *discovery) record(i int) (candidate, bool) {
 	return candidate{Index: i, Info: d.infos[i], Cluster: d.sc.Cluster, Shards: d.sc.Nodes[i].Advertised}, true
 }
 
-// lookup sleeps lookupDelay, then returns up to n records, in random order,
+// lookup waits lookupDelay (or until ctx is done: then it returns nothing),
+// then returns up to n records, in random order,
 // of other nodes advertising a shard of want (any node when want is
 // empty). Records of nodes that left less than staleRecordTTL ago are
 // still returned, as in discv5.
 //
 // rng is only used under the oracle's lock, so one generator may serve
 // several goroutines of a node.
-func (d *discovery) lookup(self int, want shardmesh.ShardSet, n int, rng *rand.Rand) []candidate {
-	time.Sleep(lookupDelay)
+func (d *discovery) lookup(ctx context.Context, self int, want shardmesh.ShardSet, n int, rng *rand.Rand) []candidate {
+	t := time.NewTimer(lookupDelay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-t.C:
+	}
 	now := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()

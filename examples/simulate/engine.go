@@ -8,12 +8,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/marcopolo/simnet"
 
@@ -111,6 +113,7 @@ type engine struct {
 	disc  *discovery
 	dlog  *deliveryLog
 	nodes []*simNode // by scenario index; nil until joined
+	roles map[peer.ID]Role
 	// pending is the nodePolicy of the node being built, read by the
 	// simhost option callbacks.
 	pending *simNode
@@ -131,6 +134,9 @@ type sample struct {
 	PerShard map[uint16][2]int
 	// Conns is the connection count of every honest node in the network.
 	Conns []int
+	// AdversaryConns is, in the last sample only, the connections honest
+	// nodes hold to Sybils and to liars.
+	SybilConns, LiarConns int
 	// Weak lists, in the last sample only, the pairs below
 	// SufficientlyHealthy (for diagnosis).
 	Weak []weakPair
@@ -174,7 +180,8 @@ type runResult struct {
 }
 
 func runScenario(cfg Config, sc *Scenario, pol policy, log *slog.Logger, progress func(time.Duration, float64)) (res *runResult, err error) {
-	e := &engine{cfg: cfg, sc: sc, pol: pol, log: log, progress: progress, nodes: make([]*simNode, len(sc.Nodes))}
+	e := &engine{cfg: cfg, sc: sc, pol: pol, log: log, progress: progress, nodes: make([]*simNode, len(sc.Nodes)),
+		roles: make(map[peer.ID]Role, len(sc.Nodes))}
 	wallStart := monotonic()
 	defer func() {
 		if res != nil {
@@ -305,6 +312,7 @@ func (e *engine) join(i int) error {
 		return fmt.Errorf("node %d got simulated host %d: nodes must join in index order", i, node.Index)
 	}
 	sn.node = node
+	e.roles[node.ID()] = spec.Role
 	node.Host.Network().Notify(sn.conns.notifiee())
 	for s := range spec.Subscribed.All() {
 		t, err := node.PubSub.Join(e.sc.Shard(s).PubsubTopic())
@@ -390,7 +398,18 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 		if sn == nil || sn.spec.Role != Honest || !sn.left.IsZero() {
 			continue
 		}
-		s.Conns = append(s.Conns, len(sn.node.Host.Network().Peers()))
+		peers := sn.node.Host.Network().Peers()
+		s.Conns = append(s.Conns, len(peers))
+		if last {
+			for _, p := range peers {
+				switch e.roles[p] {
+				case Sybil:
+					s.SybilConns++
+				case Liar:
+					s.LiarConns++
+				}
+			}
+		}
 		for shard := range sn.spec.Subscribed.All() {
 			mesh := sn.probe.meshSize(e.sc.Shard(shard).PubsubTopic())
 			s.Pairs++
@@ -445,15 +464,28 @@ func (e *engine) result() *runResult {
 	return res
 }
 
-// teardown stops every policy, then closes the network (pubsub contexts,
-// hosts, simulated links, in that order).
+// straggleTime is how long teardown waits, in virtual time, for goroutines
+// that only notice cancellation after a sleep.
+const straggleTime = 5 * time.Second
+
+// teardown stops every policy, all at once (stopping them one by one would
+// let the others run on in virtual time while each waits for its
+// goroutines), then closes the network (pubsub contexts, hosts, simulated
+// links, in that order).
 func (e *engine) teardown() {
+	var wg sync.WaitGroup
 	for _, sn := range e.nodes {
 		if sn != nil && sn.left.IsZero() {
-			sn.stop()
+			wg.Go(sn.stop)
 		}
 	}
+	wg.Wait()
 	if err := e.nw.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		e.log.Debug("closing the simulated network", "err", err)
 	}
+	// Let stragglers finish in virtual time: gossipsub retries subscription
+	// announcements to busy peers from goroutines that sleep up to a second
+	// before noticing their context is done, and a synctest bubble must
+	// not end with goroutines left.
+	time.Sleep(straggleTime)
 }

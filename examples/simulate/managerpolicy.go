@@ -138,7 +138,7 @@ var _ peermanager.Discoverer = (*simDiscoverer)(nil)
 func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
 	var want shardmesh.ShardSet
 	want.Add(shard)
-	for _, c := range s.d.lookup(s.self, want, n, s.rng) {
+	for _, c := range s.d.lookup(ctx, s.self, want, n, s.rng) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -85,6 +85,11 @@ func writeTable(w io.Writer, c Config, sc *Scenario, reports []PolicyReport) err
 	row("connections per node mean / max", func(r PolicyReport) string {
 		return fmt.Sprintf("%.1f / %d", r.ConnsMean, r.ConnsMax) + spread(r, "connections_per_node_mean", func(f float64) string { return fmt.Sprintf("%.1f", f) })
 	})
+	if c.Sybils > 0 || c.Liars > 0 {
+		row("  of which to Sybils / liars", func(r PolicyReport) string {
+			return fmt.Sprintf("%.1f / %.1f", r.SybilConnsMean, r.LiarConnsMean)
+		})
+	}
 	row("dials by the policy (failed)", func(r PolicyReport) string { return fmt.Sprintf("%d (%d)", r.Dials, r.DialFailures) })
 	row("disconnects by the policy", func(r PolicyReport) string { return itoa(r.Disconnects) })
 	reasons := map[string]bool{}

@@ -179,7 +179,7 @@ func (n *staticNode) Start(env *nodeEnv) error {
 		if missing <= 0 || ctx.Err() != nil {
 			return
 		}
-		n.dialAll(ctx, env.Host, env.Discovery.lookup(env.Spec.Index, env.Spec.Subscribed, missing, env.Rand))
+		n.dialAll(ctx, env.Host, env.Discovery.lookup(ctx, env.Spec.Index, env.Spec.Subscribed, missing, env.Rand))
 	})
 	return nil
 }
@@ -200,7 +200,7 @@ func (n *sybilNode) Start(env *nodeEnv) error {
 	n.loop = startLoop(15*time.Second, func(ctx context.Context) {
 		missing := env.Scenario.MaxConns - len(env.Host.Network().Peers())
 		if missing > 0 && ctx.Err() == nil {
-			n.dialAll(ctx, env.Host, env.Discovery.lookup(env.Spec.Index, env.Spec.Subscribed, missing, env.Rand))
+			n.dialAll(ctx, env.Host, env.Discovery.lookup(ctx, env.Spec.Index, env.Spec.Subscribed, missing, env.Rand))
 		}
 	})
 	return nil

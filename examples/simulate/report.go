@@ -32,6 +32,10 @@ type RunMetrics struct {
 
 	ConnsMean float64 `json:"connections_per_node_mean"`
 	ConnsMax  int     `json:"connections_per_node_max"`
+	// SybilConnsMean and LiarConnsMean are the connections an honest node
+	// holds to adversaries at the end, on average.
+	SybilConnsMean float64 `json:"sybil_connections_per_node_mean"`
+	LiarConnsMean  float64 `json:"liar_connections_per_node_mean"`
 	// Dials, DialFailures and Disconnects are what the policies did;
 	// ConnsOpened and ConnsClosed count every outbound connection
 	// established and every connection closed (by either side) at honest
@@ -115,6 +119,8 @@ func metricsOf(sc *Scenario, r *runResult) RunMetrics {
 		}
 		if len(last.Conns) > 0 {
 			m.ConnsMean = float64(total) / float64(len(last.Conns))
+			m.SybilConnsMean = float64(last.SybilConns) / float64(len(last.Conns))
+			m.LiarConnsMean = float64(last.LiarConns) / float64(len(last.Conns))
 		}
 	}
 	m.Dials, m.DialFailures, m.Disconnects = r.PolicyStats.Dials, r.PolicyStats.DialFailures, r.PolicyStats.Disconnects
@@ -268,6 +274,8 @@ func aggregate(policy string, c Config, sc *Scenario, runs []RunMetrics) PolicyR
 		}
 		mean.ConnsMean += r.ConnsMean / n
 		mean.ConnsMax = max(mean.ConnsMax, r.ConnsMax)
+		mean.SybilConnsMean += r.SybilConnsMean / n
+		mean.LiarConnsMean += r.LiarConnsMean / n
 		mean.Dials += r.Dials
 		mean.DialFailures += r.DialFailures
 		mean.Disconnects += r.Disconnects
