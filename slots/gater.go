@@ -208,9 +208,8 @@ func (g *Gater) Sweep(now time.Time) {
 	}
 	toClose := g.ledger.Sweep(now, holds, isRelay, nil)
 	g.mu.Unlock()
-	for _, id := range toClose {
-		// Grace expired, or a relay peer found beyond RelayInbound.
-		g.closePeer(id, RefuseGraceExpired)
+	for _, c := range toClose {
+		g.closePeer(c.Peer, c.Why)
 	}
 }
 

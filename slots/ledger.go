@@ -127,6 +127,7 @@ type ledgerPeer struct {
 	conns    int
 	prefix   prefixKey
 	deadline time.Time // ClassPending only
+	idle     bool      // ClassPending only: a service client whose leases ended
 }
 
 // LedgerConfig configures a Ledger.
@@ -297,23 +298,32 @@ func (l *Ledger) Class(id peer.ID) Class {
 // service client.
 func (l *Ledger) Leased(id peer.ID) {
 	if p, ok := l.peers[id]; ok && p.class == ClassPending {
+		p.idle = false
 		l.setClass(p, ClassService)
 	}
 }
 
+// Closed is a peer a Sweep decided to close, and why.
+type Closed struct {
+	Peer peer.ID
+	Why  Refusal
+}
+
 // Sweep returns the peers to close at now, appended to dst:
-//   - pending peers whose grace period ended, unless isRelay says they are
-//     relay peers (and RelayInbound has room);
+//   - pending peers whose grace period ended (RefuseGraceExpired, or
+//     RefuseIdle for a former service client), unless isRelay says they
+//     are relay peers; a relay peer found beyond RelayInbound is closed
+//     (RefuseRelayFull);
 //   - service clients for which holds reports no live lease become pending
 //     again with a fresh grace period (they are closed at its end).
 //
 // Closed peers count as closing until Disconnected.
-func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []peer.ID) []peer.ID {
+func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []Closed) []Closed {
 	for id, p := range l.peers {
 		switch p.class {
 		case ClassService:
 			if !holds(id) {
-				p.deadline = now.Add(l.grace)
+				p.deadline, p.idle = now.Add(l.grace), true
 				l.setClass(p, ClassPending)
 			}
 		case ClassPending:
@@ -322,13 +332,16 @@ func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []p
 			}
 			if isRelay(id) {
 				if r, _ := l.MarkRelay(id); r != 0 {
-					dst = append(dst, id)
+					dst = append(dst, Closed{Peer: id, Why: r})
 				}
 				continue
 			}
+			why := RefuseGraceExpired
+			if p.idle {
+				why = RefuseIdle
+			}
 			l.setClass(p, ClassClosing)
-			l.refuse(RefuseGraceExpired)
-			dst = append(dst, id)
+			dst = append(dst, Closed{Peer: id, Why: l.refuse(why)})
 		}
 	}
 	return dst

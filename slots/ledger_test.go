@@ -186,7 +186,7 @@ func TestLedgerGraceAtExactBoundary(t *testing.T) {
 		t.Fatalf("closed before the grace period ended: %v", got)
 	}
 	got := l.Sweep(t0.Add(10*time.Second), always, never, nil)
-	if len(got) != 1 || got[0] != pid(1) {
+	if len(got) != 1 || got[0] != (Closed{Peer: pid(1), Why: RefuseGraceExpired}) {
 		t.Fatalf("closed %v, want only the pending peer", got)
 	}
 	if l.Stats().Refused[RefuseGraceExpired] != 1 {
@@ -213,6 +213,24 @@ func TestLedgerIdleServiceClientIsClosedAfterGrace(t *testing.T) {
 	l.Leased(pid(1))
 	if got := l.Sweep(at.Add(time.Minute), always, never, nil); len(got) != 0 || l.Class(pid(1)) != ClassService {
 		t.Fatalf("renewed client: closed %v class %s", got, l.Class(pid(1)))
+	}
+	// It goes idle again and does not renew: closed at the end of the new
+	// grace period, as idle, not as a peer that never took a slot.
+	at = at.Add(2 * time.Minute)
+	if got := l.Sweep(at, never, never, nil); len(got) != 0 {
+		t.Fatalf("idle client closed without a grace period: %v", got)
+	}
+	got := l.Sweep(at.Add(10*time.Second), never, never, nil)
+	if len(got) != 1 || got[0] != (Closed{Peer: pid(1), Why: RefuseIdle}) {
+		t.Fatalf("closed %v, want the idle client as %s", got, RefuseIdle)
+	}
+	if st := l.Stats(); st.Refused[RefuseIdle] != 1 || st.Refused[RefuseGraceExpired] != 0 {
+		t.Fatalf("refusals %v: want one idle close and no grace expiry", st.Refused)
+	}
+	// A peer that was never a client is still a grace expiry.
+	l.Connected(in, pid(2), v4(2), at)
+	if got := l.Sweep(at.Add(time.Minute), never, never, nil); len(got) != 1 || got[0].Why != RefuseGraceExpired {
+		t.Fatalf("closed %v, want a grace expiry", got)
 	}
 }
 
@@ -264,8 +282,11 @@ func TestLedgerProperties(t *testing.T) {
 				now = now.Add(time.Duration(rng.IntN(8)) * time.Second)
 				holds := func(peer.ID) bool { return rng.IntN(2) == 0 }
 				for _, c := range l.Sweep(now, holds, func(peer.ID) bool { return rng.IntN(4) == 0 }, nil) {
-					if cl := l.Class(c); cl != ClassClosing && cl != ClassRelay {
-						t.Fatalf("%s: swept peer %s left in class %s", where, c, cl)
+					if cl := l.Class(c.Peer); cl != ClassClosing && cl != ClassRelay {
+						t.Fatalf("%s: swept peer %s left in class %s", where, c.Peer, cl)
+					}
+					if c.Why != RefuseGraceExpired && c.Why != RefuseIdle && c.Why != RefuseRelayFull {
+						t.Fatalf("%s: swept peer %s closed for %s", where, c.Peer, c.Why)
 					}
 				}
 			case 6:
@@ -274,7 +295,7 @@ func TestLedgerProperties(t *testing.T) {
 					before[p] = l.Class(p)
 				}
 				for _, c := range l.Sweep(now, always, never, nil) {
-					if b := before[c]; b == ClassRelay || b == ClassOutbound {
+					if b := before[c.Peer]; b == ClassRelay || b == ClassOutbound {
 						t.Fatalf("%s: sweep closed a %s peer", where, b)
 					}
 				}
