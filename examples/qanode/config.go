@@ -31,6 +31,7 @@ type config struct {
 	logLevel  string
 	genKey    bool
 	noMetrics bool
+	noReplay  bool // validate protected shards as nwaku and go-waku do
 }
 
 // Defaults, after nwaku's where it has one: REST on port 8645, libp2p on
@@ -119,6 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.buffer, "buffer", defaultBuffer, "received messages kept per shard for GET /relay/messages")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.genKey, "genkey", false, "print a new shard key pair as JSON and exit")
+	fs.BoolVar(&c.noReplay, "no-replay-protection", false, "validate protected shards as nwaku and go-waku do, relying on gossipsub's 2 min seen cache alone (to reproduce replays)")
 	fs.BoolVar(&c.noMetrics, "no-go-metrics", false, "leave the Go runtime and process collectors out of /metrics")
 	if err := fs.Parse(args); err != nil {
 		return c, err

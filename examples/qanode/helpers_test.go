@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +19,18 @@ import (
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// runMainEnv makes the test binary run the command itself (with the
+// arguments in the variable), so that a test can signal a real process.
+const runMainEnv = "QANODE_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(runMainEnv); ok {
+		os.Args = append([]string{"qanode"}, strings.Fields(args)...)
+		main()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // testNode is a node on loopback TCP with its REST API on an httptest
 // server.

@@ -45,7 +45,11 @@ func (n *Node) Protect(index uint16, pub protected.PublicKey, priv protected.Pri
 	if old := n.protected[index]; old != nil && old.validator.PublicKey() == pub {
 		p.validator = old.validator
 	} else {
-		v, err := protected.NewValidator(shard.PubsubTopic(), pub)
+		var opts []protected.Option
+		if n.cfg.noReplay {
+			opts = append(opts, protected.WithoutReplayProtection())
+		}
+		v, err := protected.NewValidator(shard.PubsubTopic(), pub, opts...)
 		if err != nil {
 			return nil, err
 		}

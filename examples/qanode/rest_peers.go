@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -119,16 +120,6 @@ func (n *Node) getPeers(w http.ResponseWriter, _ *http.Request) {
 		slices.Sort(p.MeshShards)
 		out.Connected = append(out.Connected, p)
 	}
-	slices.SortFunc(out.Connected, func(a, b peerJSON) int { return compareStrings(a.PeerID, b.PeerID) })
+	slices.SortFunc(out.Connected, func(a, b peerJSON) int { return strings.Compare(a.PeerID, b.PeerID) })
 	writeJSON(w, http.StatusOK, out)
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
