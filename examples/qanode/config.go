@@ -138,6 +138,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case c.maxConns < 1 || c.colocate < 0 || c.buffer < 1:
 		return fail("-max-connections and -buffer must be positive, -colocation-limit >= 0")
 	}
+	if c.nodeKey != "" {
+		if _, err := identity(c.nodeKey); err != nil {
+			return fail("%v", err)
+		}
+	}
 	c.cluster = uint16(cluster)
 	if len(c.listen) == 0 {
 		c.listen = []ma.Multiaddr{ma.StringCast(defaultListen)}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
@@ -33,6 +35,7 @@ func TestFlagsRefused(t *testing.T) {
 		{"-shard-signing-key", "32:zz"},
 		{"-protected-shard", "32:" + key.Public().Hex(), "-shard-signing-key", "32:" + other.Hex()},
 		{"-max-connections", "0"},
+		{"-nodekey", "0x12", "-rest", "127.0.0.1:0", "-listen", "/ip4/127.0.0.1/tcp/0"},
 		{"extra"},
 	} {
 		var stderr bytes.Buffer
@@ -94,9 +97,11 @@ func TestRunUntilCancelled(t *testing.T) {
 	defer cancel()
 	var stdout syncBuffer
 	done := make(chan int, 1)
+	nodeKey := strings.Repeat("01", 32)
 	go func() {
 		done <- runMain(ctx, []string{"-listen", "/ip4/127.0.0.1/tcp/0", "-rest", "127.0.0.1:0", "-cluster", "16",
-			"-shard", "32", "-shard", "64", "-shard-signing-key", "32:" + key.Hex(), "-log-level", "warn"}, &stdout, io.Discard)
+			"-shard", "32", "-shard", "64", "-shard-signing-key", "32:" + key.Hex(), "-log-level", "warn",
+			"-nodekey", nodeKey}, &stdout, io.Discard)
 	}()
 	var base string
 	eventually(t, 10*time.Second, "REST address printed", func() bool {
@@ -106,6 +111,11 @@ func TestRunUntilCancelled(t *testing.T) {
 		}
 		return m != nil
 	})
+	var info infoJSON
+	getJSON(t, base+"/info", &info)
+	if want := peerIDOf(t, nodeKey); info.PeerID != want || info.Cluster != 16 {
+		t.Fatalf("info %+v; want peer id %s from -nodekey", info, want)
+	}
 	var health healthJSON
 	getJSON(t, base+"/health", &health)
 	if len(health.Shards) != 2 || !health.Shards[0].CanSign || health.Shards[1].Protected || health.NodeHealth != "unhealthy" {
@@ -123,6 +133,19 @@ func TestRunUntilCancelled(t *testing.T) {
 	if !strings.Contains(stdout.String(), "listening on /ip4/127.0.0.1/tcp/") {
 		t.Fatalf("stdout: %s", stdout.String())
 	}
+}
+
+func peerIDOf(t *testing.T, hexKey string) string {
+	t.Helper()
+	key, err := identity(hexKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.String()
 }
 
 func getJSON(t *testing.T, url string, out any) {
