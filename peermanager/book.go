@@ -53,6 +53,9 @@ type Book struct {
 	connectedIP map[netip.Addr]int // connected peers per IP (colocation)
 	wanted      shardmesh.ShardSet // shards the owner cares about (eviction order)
 	evictions   int
+
+	mdTTL    time.Duration // metadata TTL; 0: never expires
+	mdExpiry []*Peer       // min-heap on Peer.mdExpires (book_metadata.go)
 }
 
 // BookOption configures a Book.
@@ -89,6 +92,7 @@ func NewBook(cluster uint16, opts ...BookOption) (*Book, error) {
 	b := &Book{
 		cluster:     cluster,
 		capacity:    DefaultBookCapacity,
+		mdTTL:       DefaultMetadataTTL,
 		byID:        make(map[peer.ID]*Peer),
 		connectedIP: make(map[netip.Addr]int),
 	}
@@ -203,7 +207,7 @@ func applyDiscovery(p *Peer, d DiscoveredPeer) {
 	if d.HasENR {
 		p.caps, p.hasCaps = d.Caps, true
 		if d.HasShards {
-			p.enrShards, p.hasENR = d.Shards, true
+			p.enrShards, p.hasENR, p.enrCluster = d.Shards, true, d.Cluster
 			if !p.hasMetadata {
 				p.cluster, p.clusterKnown = d.Cluster, true
 			}
@@ -235,6 +239,7 @@ func (b *Book) Connected(id peer.ID, dir Direction, ip netip.Addr, now time.Time
 	} else {
 		p.connectedAt = now
 	}
+	b.unscheduleMetadata(p) // live while connected
 	p.direction = dir
 	p.connectedness = Connected
 	b.connected.add(p.slot, dir == Outbound)
@@ -264,9 +269,13 @@ func (b *Book) Disconnected(id peer.ID, now time.Time) *Peer {
 			b.unrefIP(p.ip)
 		}
 	}
+	wasConnected := p.connectedness == Connected
 	p.connectedness = NotConnected
 	p.connectedAt = time.Time{}
 	p.lastSeen = now
+	if wasConnected {
+		b.scheduleMetadata(p, now)
+	}
 	b.reindex(p)
 	return p
 }
@@ -314,7 +323,8 @@ func (b *Book) Identified(id peer.ID, protos []protocol.ID, now time.Time) *Peer
 }
 
 // MetadataReceived records a metadata exchange: the peer's cluster and
-// shards. They take priority over the ENR's.
+// shards. They take priority over the ENR's until they expire, a TTL after
+// the exchange or the end of the peer's last connection (WithMetadataTTL).
 func (b *Book) MetadataReceived(id peer.ID, cluster uint16, shards shardmesh.ShardSet, now time.Time) *Peer {
 	p := b.byID[id]
 	if p == nil {
@@ -323,6 +333,9 @@ func (b *Book) MetadataReceived(id peer.ID, cluster uint16, shards shardmesh.Sha
 	p.cluster, p.clusterKnown = cluster, true
 	p.mdShards, p.hasMetadata = shards, true
 	p.lastSeen = now
+	if p.connectedness != Connected {
+		b.scheduleMetadata(p, now)
+	}
 	b.reindex(p)
 	return p
 }
@@ -398,6 +411,7 @@ func (b *Book) Remove(id peer.ID) bool {
 			b.unrefIP(p.ip)
 		}
 	}
+	b.unscheduleMetadata(p)
 	b.unindex(p)
 	delete(b.byID, id)
 	b.peers[p.slot] = nil

@@ -52,6 +52,7 @@ type Core struct {
 	deficit  [shardmesh.ShardsPerCluster]int16
 	eligible [shardmesh.ShardsPerCluster]int16
 	actions  []Action
+	expired  []peer.ID
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
@@ -221,6 +222,9 @@ func (c *Core) react(now time.Time) {
 }
 
 func (c *Core) tick(now time.Time) {
+	// Stale metadata of disconnected peers gives way to their ENRs; only
+	// candidates change (connected peers' metadata never expires).
+	c.expired = c.book.ExpireMetadata(now, c.expired[:0])
 	c.expireDials(now)
 	c.escalateUnhealthy()
 	c.prune(now)

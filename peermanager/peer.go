@@ -100,10 +100,13 @@ type Peer struct {
 
 	cluster      uint16
 	clusterKnown bool
+	enrCluster   uint16 // the ENR's cluster, when hasENR
 	enrShards    shardmesh.ShardSet
 	mdShards     shardmesh.ShardSet
-	hasENR       bool // enrShards was set from an ENR
-	hasMetadata  bool // mdShards was set from a metadata exchange
+	hasENR       bool      // enrShards was set from an ENR
+	hasMetadata  bool      // mdShards was set from a metadata exchange
+	mdExpires    time.Time // when the metadata expires, while scheduled
+	mdIndex      int       // 1-based position in the book's expiry heap; 0: not scheduled
 	caps         shardmesh.Capabilities
 	hasCaps      bool
 	protos       protoMask // tracked protocols from identify
@@ -161,7 +164,8 @@ func (p *Peer) Shards() (shardmesh.ShardSet, ShardSource) {
 // ENRShards returns the shards from the peer's ENR, if one was seen.
 func (p *Peer) ENRShards() (shardmesh.ShardSet, bool) { return p.enrShards, p.hasENR }
 
-// MetadataShards returns the shards from the metadata protocol, if exchanged.
+// MetadataShards returns the shards from the metadata protocol, if
+// exchanged and not expired (see WithMetadataTTL).
 func (p *Peer) MetadataShards() (shardmesh.ShardSet, bool) { return p.mdShards, p.hasMetadata }
 
 // shardmesh.Capabilities returns the ENR `waku2` bits and whether an ENR gave them.

@@ -48,9 +48,10 @@ type SelectorCore struct {
 	stats  selectorCounters
 
 	// scratch, reused so that selection does not allocate
-	pick []peer.ID
-	best []*Peer
-	lost []peer.ID
+	pick    []peer.ID
+	best    []*Peer
+	lost    []peer.ID
+	expired []peer.ID
 }
 
 type protoState struct {
@@ -268,11 +269,19 @@ func (c *SelectorCore) Failures(id peer.ID, proto protocol.ID) int {
 	return c.failures[peerProto{id, ref}]
 }
 
-// Tick expires cooldowns: pools left short while every candidate was
-// cooling down are refilled, and forgotten state (cooldowns past, failure
-// counts of peers that left the book) is dropped. Call it every few
+// Tick expires cooldowns and the book's stale metadata
+// (Book.ExpireMetadata): pools left short while every candidate was
+// cooling down are refilled, pools whose members no longer advertise the
+// shard are brought up to date, and forgotten state (cooldowns past,
+// failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
 func (c *SelectorCore) Tick(now time.Time) {
+	c.expired = c.book.ExpireMetadata(now, c.expired[:0])
+	for _, id := range c.expired {
+		if c.inPools[id] > 0 {
+			c.PeerUpdated(id, now)
+		}
+	}
 	for k, until := range c.cooldown {
 		if !now.Before(until) {
 			delete(c.cooldown, k)

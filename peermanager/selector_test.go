@@ -603,3 +603,27 @@ func TestPoolMembersAreKeptInTheBook(t *testing.T) {
 	require.False(t, f.book.Get(a).Kept())
 	require.Nil(t, f.sel.Pool(ProtocolLightPush, shardmesh.Shard{Cluster: 1, Index: 0}))
 }
+
+// TestPoolMemberReleasedWhenItsMetadataExpires: a store peer whose metadata
+// put it on shard 0 stays in the shard-0 pool after losing its connection
+// (store tolerates that); once its metadata expires (6 h) its ENR says shard
+// 7 only, and Tick releases it from the pool.
+func TestPoolMemberReleasedWhenItsMetadataExpires(t *testing.T) {
+	f := newSelFixture(t, DefaultSelectorConfig())
+	a := f.service(0, 7)
+	f.connect(a)
+	f.book.MetadataReceived(a, 1, shards(0), f.now)
+	f.sel.PeerUpdated(a, f.now)
+	require.Equal(t, []peer.ID{a}, f.selectN(ProtocolStore, 0, 1))
+	f.disconnect(a)
+	require.Contains(t, f.pool(ProtocolStore, 0), a, "test premise: store keeps a member that lost its connection")
+	f.events()
+	f.advance(DefaultMetadataTTL - time.Second)
+	require.Contains(t, f.pool(ProtocolStore, 0), a, "released before its metadata expired")
+	f.advance(time.Second)
+	require.NotContains(t, f.pool(ProtocolStore, 0), a)
+	ev := f.events()
+	require.NotEmpty(t, ev)
+	require.Equal(t, EventPeerReleased, ev[0].Kind)
+	require.Equal(t, a, ev[0].Peer)
+}

@@ -35,6 +35,7 @@ func RelaySuite() Suite {
 type relayDriver struct {
 	cfg      peermanager.Config
 	capacity int
+	mdTTL    *time.Duration
 	core     *peermanager.Core
 }
 
@@ -95,6 +96,10 @@ func (d *relayDriver) set(k, v string) error {
 		return err
 	}
 	switch k {
+	case "metadata-ttl":
+		dur, err := time.ParseDuration(v)
+		d.mdTTL = &dur
+		return err
 	case "cluster":
 		n, err := strconv.ParseUint(v, 10, 16)
 		cfg.Cluster = uint16(n)
@@ -123,6 +128,9 @@ func (d *relayDriver) ensureCore() error {
 	var opts []peermanager.BookOption
 	if d.capacity > 0 {
 		opts = append(opts, peermanager.WithCapacity(d.capacity))
+	}
+	if d.mdTTL != nil {
+		opts = append(opts, peermanager.WithMetadataTTL(*d.mdTTL))
 	}
 	c, err := peermanager.NewCore(d.cfg, opts...)
 	d.core = c
