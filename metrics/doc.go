@@ -2,13 +2,25 @@
 // pull-based: it reads a snapshot of a source at scrape time, so nothing is
 // counted, locked or allocated on the hot paths it observes.
 //
-// Collectors:
+// Collectors (register the ones your node has on your own registry; see
+// the package example):
 //   - TrackerCollector: per-shard gossipsub mesh health from a
 //     shardmesh.Tracker (mesh peers, outbound mesh peers, low-score mesh
 //     peers, health level), the node health summary, and the tracker's event
 //     counters.
+//   - SlotsCollector: reserved service slots per service (capacity, in use,
+//     admissions, releases, expiries, rejections by reason), the connection
+//     budget and connected peers by class, from a slots.Gater.
+//   - PeerManagerCollector: the relay policy of a peermanager.Manager (or
+//     Core): connected relay peers per shard and direction, floors, dials by
+//     outcome, disconnections by reason, discovery requests, book size and
+//     the Manager's event queue.
+//   - SelectorCollector: a light client's service-peer selection from a
+//     peermanager.Selector (or SelectorCore): selections, outcomes,
+//     replacements, pool sizes and light-client health per shard.
 //   - BandwidthCollector: bytes by gossipsub message type and shard, and by
-//     libp2p protocol (BandwidthTracer, BandwidthReporter).
+//     libp2p protocol, from a BandwidthTracer (installed in gossipsub) and a
+//     BandwidthReporter (libp2p.BandwidthReporter when building the host).
 //
 // Names: where nwaku (or the nim-libp2p it embeds) exports a series with the
 // same meaning, the same name and labels are used so existing Waku dashboards

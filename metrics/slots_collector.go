@@ -42,7 +42,7 @@ var ErrNoSlotsSource = errors.New("metrics: slots collector needs a non-nil sour
 // service is filter, lightpush, store or peer_exchange; reason of a
 // rejection is no_slot, peer_limit, prefix_limit or relay_peer (the first
 // answers 503, the next two 429); part is max, relay_inbound, relay_outbound,
-// reserved or spare; class is pending, relay_inbound, service, outbound or
+// reserved, spare or headroom (slots.Budget.Headroom); class is pending, relay_inbound, service, outbound or
 // closing; a refused connection's reason is a slots.Refusal name. nwaku has
 // no series with these meanings (its waku_filter_peers and
 // waku_lightpush_peers are never set), so every name is wakupm_.
