@@ -135,8 +135,10 @@ type Config struct {
 	// PruneGrace: connections younger than this are not pruned (identify
 	// and metadata need a moment to say what the peer serves).
 	PruneGrace time.Duration
-	// PruneCooldown bars a pruned peer from being redialled for this long
-	// (0: it may be redialled at once, as nwaku and go-waku allow).
+	// PruneCooldown: for this long, a peer we pruned or that closed on us
+	// is dialled only as the last candidate of a shard below its floor,
+	// never to fill the outbound target (0: it may be redialled at once, as
+	// nwaku and go-waku allow).
 	PruneCooldown time.Duration
 	// PruneNewestFirst closes the most recent inbound peers first (go-waku
 	// closes from index InRelayPeersTarget on); otherwise the oldest

@@ -56,7 +56,8 @@ func (c *Core) shardDeficit(s uint16) int {
 
 // dialByCoverage is our strategy. Under-floor shards first: repeatedly dial
 // the sampled candidate covering the most shards still short of their
-// floor (ties: lower RTT, measured first; then seen more recently), until
+// floor (ties: lower RTT, measured first; then seen more recently; peers
+// cooling down only after all others, see preferCandidate), until
 // the dial slots or the relay budget (plus headroom) run out. With every
 // floor met, it fills the outbound target the same way, by coverage of all
 // subscribed shards. Shards left short with too few candidates get an
@@ -102,7 +103,7 @@ func (c *Core) dialByCoverage(now time.Time) {
 			if cov[i] == 0 {
 				continue
 			}
-			if best < 0 || cov[i] > cov[best] || (cov[i] == cov[best] && betterCandidate(p, pool[best]) < 0) {
+			if best < 0 || preferCandidate(p, cov[i], pool[best], cov[best], now) {
 				best = i
 			}
 		}
@@ -147,6 +148,21 @@ func (c *Core) dialByCoverage(now time.Time) {
 			c.requestDiscovery(s, now)
 		}
 	}
+}
+
+// preferCandidate reports whether candidate p (covering cp wanted shards)
+// goes before q (covering cq). A peer cooling down (we pruned it, or it
+// closed on us) comes after every other candidate, whatever its coverage
+// or RTT: it is a short shard's last resort. Then the one covering more
+// wanted shards, then betterCandidate.
+func preferCandidate(p *Peer, cp int, q *Peer, cq int, now time.Time) bool {
+	if pc, qc := p.CoolingDown(now), q.CoolingDown(now); pc != qc {
+		return qc
+	}
+	if cp != cq {
+		return cp > cq
+	}
+	return betterCandidate(p, q) < 0
 }
 
 // betterCandidate orders equally covering candidates: measured RTT before
