@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ type Config struct {
 	JSON       bool
 	Plot       string
 	Progress   bool
+	Procs      int
 	CPUProfile string
 }
 
@@ -112,6 +114,7 @@ func DefaultConfig() Config {
 		Latency:    20 * time.Millisecond,
 		Sample:     time.Second,
 		Progress:   true,
+		Procs:      runtime.NumCPU(),
 	}
 }
 
@@ -144,7 +147,8 @@ func ParseFlags(args []string, out io.Writer) (Config, error) {
 	fs.BoolVar(&c.JSON, "json", c.JSON, "print one JSON object per policy instead of the table")
 	fs.StringVar(&c.Plot, "plot", c.Plot, "write an SVG chart of the healthy fraction over virtual time to this file")
 	fs.BoolVar(&c.Progress, "progress", c.Progress, "print a progress line (virtual and wall time) on stderr")
-	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the whole run to this file")
+	fs.IntVar(&c.Procs, "procs", c.Procs, "runs at a time, each in its own process (1: all in this process, one after the other)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile to this file (implies -procs 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: go run ./examples/simulate [flags]\n\n"+
 			"Runs real go-libp2p hosts with real GossipSub on a simulated network in\n"+
@@ -229,6 +233,8 @@ func (c Config) Validate() error {
 		return bad("-bandwidth %d: want 1-100000 Mbit/s", c.Bandwidth)
 	case c.Latency < 0 || c.Latency > 5*time.Second:
 		return bad("-latency %v: want 0-5s", c.Latency)
+	case c.Procs < 1 || c.Procs > 64:
+		return bad("-procs %d: want 1-64", c.Procs)
 	case c.Sample < 100*time.Millisecond || c.Sample > c.Duration/2:
 		return bad("-sample %v: want 100ms to half the duration", c.Sample)
 	}

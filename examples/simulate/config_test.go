@@ -26,13 +26,13 @@ func TestParseFlagsDefaults(t *testing.T) {
 func TestParseFlagsAll(t *testing.T) {
 	c, err := ParseFlags(strings.Fields("-nodes 300 -cluster 2 -shards 128 -subs 1-100 -max-conns 40 -duration 90s "+
 		"-msg-rate 2 -msg-size 1024 -churn 0.05 -sybils 10 -sybil-leave 0.5 -liars 5 -seed 7 -policy nwaku,static "+
-		"-repeat 3 -bandwidth 20 -latency 50ms -sample 2s -json -plot out.svg -progress=false"), &bytes.Buffer{})
+		"-repeat 3 -bandwidth 20 -latency 50ms -sample 2s -json -plot out.svg -progress=false -procs 3"), &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Equal(t, Config{
 		Nodes: 300, Cluster: 2, Shards: 128, Subs: SubsRange{1, 100}, MaxConns: 40, Duration: 90 * time.Second,
 		MsgRate: 2, MsgSize: 1024, Churn: 0.05, Sybils: 10, SybilLeave: 0.5, Liars: 5, Seed: 7,
 		Policies: []string{"nwaku", "static"}, Repeat: 3, Bandwidth: 20, Latency: 50 * time.Millisecond,
-		Sample: 2 * time.Second, JSON: true, Plot: "out.svg", Progress: false,
+		Sample: 2 * time.Second, JSON: true, Plot: "out.svg", Progress: false, Procs: 3,
 	}, c)
 }
 
@@ -41,7 +41,7 @@ func TestParseFlagsRejects(t *testing.T) {
 		"-nodes 1", "-shards 0", "-shards 1025", "-subs 0", "-subs 5-2", "-subs 1-101 -shards 200",
 		"-subs 1-20", "-max-conns 0", "-duration 1s", "-msg-rate -1", "-msg-size 3", "-churn 0.9",
 		"-sybils -1", "-sybil-leave 1", "-liars -2", "-policy ,", "-policy bogus", "-policy nwaku,nwaku",
-		"-repeat 0", "-bandwidth 0", "-latency -1ms", "-sample 10ms", "-cluster 70000", "extra",
+		"-repeat 0", "-procs 0", "-bandwidth 0", "-latency -1ms", "-sample 10ms", "-cluster 70000", "extra",
 	} {
 		_, err := ParseFlags(strings.Fields(args), &bytes.Buffer{})
 		require.ErrorIs(t, err, ErrInvalidConfig, "%q", args)

@@ -60,6 +60,7 @@ type simNode struct {
 	probe  *probe
 	bw     *metrics.BandwidthTracer
 	conns  *connWatcher
+	limit  *connLimit
 	topics map[uint16]*pubsub.Topic
 	relays []pubsub.RelayCancelFunc
 	joined time.Time
@@ -243,7 +244,9 @@ func (e *engine) run() (*runResult, error) {
 			n := &e.sc.Nodes[i]
 			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(n.IP), Port: n.Port}
 		}),
-		simhost.WithHostOptions(func(int) []libp2p.Option { return e.pending.pol.HostOptions() }),
+		simhost.WithHostOptions(func(int) []libp2p.Option {
+			return append([]libp2p.Option{libp2p.ConnectionGater(e.pending.limit)}, e.pending.pol.HostOptions()...)
+		}),
 		simhost.WithPubsubOptions(func(i int) []pubsub.Option {
 			return append([]pubsub.Option{
 				pubsub.WithGossipSubParams(heartbeatPhase(i)),
@@ -300,7 +303,7 @@ func (e *engine) join(i int) error {
 	if err != nil {
 		return err
 	}
-	sn := &simNode{spec: spec, pol: pol, probe: newProbe(i, e.dlog), bw: bw, conns: &connWatcher{},
+	sn := &simNode{spec: spec, pol: pol, probe: newProbe(i, e.dlog), bw: bw, conns: &connWatcher{}, limit: newConnLimit(e.sc.MaxConns),
 		topics: make(map[uint16]*pubsub.Topic), joined: time.Now()}
 	e.pending = sn
 	node, err := e.nw.AddNode()
@@ -314,6 +317,7 @@ func (e *engine) join(i int) error {
 	sn.node = node
 	e.roles[node.ID()] = spec.Role
 	node.Host.Network().Notify(sn.conns.notifiee())
+	node.Host.Network().Notify(sn.limit.notifiee())
 	for s := range spec.Subscribed.All() {
 		t, err := node.PubSub.Join(e.sc.Shard(s).PubsubTopic())
 		if err != nil {

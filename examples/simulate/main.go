@@ -7,9 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
-	"testing"
-
-	"github.com/wakupm/wakupm/examples/simulate/internal/bubble"
 )
 
 func main() {
@@ -39,27 +36,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if spec, ok := os.LookupEnv(jobEnv); ok {
+		return childMain(cfg, sc, spec, stdout, stderr)
+	}
 	var prog *progress
 	if cfg.Progress {
 		prog = newProgress(stderr, cfg.Policies, cfg.Duration, cfg.Repeat)
 	}
-	var results [][]*runResult
-	err = bubble.Run(func(*testing.T) error {
-		var err error
-		results, err = simulate(cfg, sc, prog)
-		return err
-	})
+	procs := min(cfg.Procs, len(cfg.Policies)*cfg.Repeat)
+	if cfg.CPUProfile != "" {
+		procs = 1 // profile this process
+	}
+	var results [][]RunMetrics
+	if procs > 1 {
+		results, err = runJobs(cfg, args, procs, prog, stderr)
+	} else {
+		results, err = simulateInProcess(cfg, sc, prog, stderr)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "simulate:", err)
 		return 1
 	}
 	reports := make([]PolicyReport, len(results))
 	for i, runs := range results {
-		ms := make([]RunMetrics, len(runs))
-		for j, r := range runs {
-			ms[j] = metricsOf(sc, r)
-		}
-		reports[i] = aggregate(cfg.Policies[i], cfg, sc, ms)
+		reports[i] = aggregate(cfg.Policies[i], cfg, sc, runs)
 	}
 	if cfg.Plot != "" {
 		if err := savePlot(cfg, reports); err != nil {

@@ -64,6 +64,27 @@ func TestCommandEndToEnd(t *testing.T) {
 	require.Contains(t, string(svg), ">static<")
 }
 
+// TestCommandRunsPoliciesInParallelProcesses runs two policies, twice each,
+// two child processes at a time, and checks that every run came back.
+func TestCommandRunsPoliciesInParallelProcesses(t *testing.T) {
+	stdout, stderr, code := runMain(t, "-nodes 10 -shards 2 -subs 1 -duration 15s -policy static,wakupm -repeat 2 -procs 2 -json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "static run 2/2")
+	require.Contains(t, stderr, "wakupm run 2/2")
+	require.NotContains(t, stderr, progressPrefix)
+	var reports []PolicyReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &reports), stdout)
+	require.Len(t, reports, 2)
+	for i, want := range []string{"static", "wakupm"} {
+		require.Equal(t, want, reports[i].Policy)
+		require.Equal(t, 2, reports[i].Runs)
+		require.Len(t, reports[i].PerRun, 2)
+		for _, r := range reports[i].PerRun {
+			require.NotEmpty(t, r.Curve, "a run of %s came back empty", want)
+		}
+	}
+}
+
 func TestCommandTableAndErrors(t *testing.T) {
 	stdout, stderr, code := runMain(t, "-nodes 10 -shards 2 -subs 1 -duration 10s -policy static -progress=false")
 	require.Equal(t, 0, code, stderr)
