@@ -12,42 +12,34 @@ func (b *Book) reindex(p *Peer) {
 	}
 	b.unindex(p)
 	p.at = next
-	if !next.indexed {
-		return
-	}
-	side := connIndex(next.connected)
-	for r := range b.protos.list {
-		if !next.mask.has(ProtocolRef(r)) {
-			continue
-		}
-		if next.unknownShards {
-			b.unknown[r][side].add(p.slot, next.outbound)
-			continue
-		}
-		for s, ok := next.shards.Next(0); ok; s, ok = next.shards.Next(s + 1) {
-			b.shardBuckets(s)[r][side].add(p.slot, next.outbound)
-		}
-	}
+	b.place(p.slot, next, true)
 }
 
 // unindex removes p from every bucket it is in.
 func (b *Book) unindex(p *Peer) {
 	at := p.at
 	p.at = membership{mask: at.mask}
-	if !at.indexed {
+	b.place(p.slot, at, false)
+}
+
+// place adds slot to (add) or removes it from (!add) every bucket that
+// membership m puts a peer in: one per tracked protocol of m and shard of m
+// (or the protocol's unknown-shard bucket), on m's side (connected or not).
+func (b *Book) place(slot uint32, m membership, add bool) {
+	if !m.indexed {
 		return
 	}
-	side := connIndex(at.connected)
+	side := connIndex(m.connected)
 	for r := range b.protos.list {
-		if !at.mask.has(ProtocolRef(r)) {
+		if !m.mask.has(ProtocolRef(r)) {
 			continue
 		}
-		if at.unknownShards {
-			b.unknown[r][side].remove(p.slot, at.outbound)
+		if m.unknownShards {
+			b.unknown[r][side].set(slot, m.outbound, add)
 			continue
 		}
-		for s, ok := at.shards.Next(0); ok; s, ok = at.shards.Next(s + 1) {
-			b.byShard[s][r][side].remove(p.slot, at.outbound)
+		for s, ok := m.shards.Next(0); ok; s, ok = m.shards.Next(s + 1) {
+			b.shardBuckets(s)[r][side].set(slot, m.outbound, add)
 		}
 	}
 }

@@ -11,26 +11,15 @@ import (
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
-
-// relayProtocols makes gossipsub speak the Waku relay id first
-// (11/WAKU2-RELAY), so identify reports it and the book knows relay peers.
-var relayProtocols = append([]protocol.ID{peermanager.ProtocolRelay}, pubsub.GossipSubDefaultProtocols...)
-
-func relayFeatures(feat pubsub.GossipSubFeature, proto protocol.ID) bool {
-	if proto == peermanager.ProtocolRelay {
-		proto = pubsub.GossipSubID_v11
-	}
-	return pubsub.GossipSubDefaultFeatures(feat, proto)
-}
 
 // directory is a Discoverer over a fixed list of node records, as a DNS
 // discovery tree (EIP-1459) gives a Waku node: it answers on-demand
@@ -158,7 +147,7 @@ func TestManagerShardsBecomeHealthy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return []pubsub.Option{tracer.Option(), pubsub.WithGossipSubProtocols(relayProtocols, relayFeatures)}
+			return []pubsub.Option{tracer.Option(), wakugossip.RelayProtocol()}
 		}))
 		dir := &directory{cluster: cluster, entries: map[peer.ID]dirEntry{}, rng: rand.New(rand.NewPCG(1, 1))}
 		budget, err := slots.NewBudget(50)

@@ -41,6 +41,15 @@ func (l *peerList) remove(slot uint32, outbound bool) {
 
 // bucketPair holds the not-connected [0] and connected [1] members of one
 // (protocol, shard) key.
+// set adds slot when add is true, else removes it.
+func (l *peerList) set(slot uint32, outbound, add bool) {
+	if add {
+		l.add(slot, outbound)
+	} else {
+		l.remove(slot, outbound)
+	}
+}
+
 type bucketPair [2]peerList
 
 func connIndex(connected bool) int {

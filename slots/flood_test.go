@@ -10,11 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
@@ -93,37 +90,9 @@ func TestFloodRealHosts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		relayProto := []protocol.ID{protocols.Relay}
-		nw := simhost.NewT(t, floodHostCount,
-			simhost.WithAddresses(floodAddr),
-			simhost.WithHostOptions(func(i int) []libp2p.Option {
-				if i == floodServer {
-					return []libp2p.Option{libp2p.ConnectionGater(g)}
-				}
-				return nil
-			}),
-			// Waku relay runs gossipsub under /vac/waku/relay/2.0.0; clients
-			// keep the library's default ids, so identify tells them apart.
-			simhost.WithPubsubOptions(func(i int) []pubsub.Option {
-				if i <= floodRelays {
-					return []pubsub.Option{pubsub.WithGossipSubProtocols(relayProto, pubsub.GossipSubDefaultFeatures)}
-				}
-				return nil
-			}),
-		)
+		nw := gatedNet(t, g, floodHostCount, floodRelays, floodAddr) // gates host 0, floodServer
 		server := nw.Node(floodServer)
-		if err := g.Attach(server.Host); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(t.Context())
-		runDone := make(chan error, 1)
-		go func() { runDone <- g.Run(ctx) }()
-		defer func() {
-			cancel()
-			if err := <-runDone; err != nil {
-				t.Errorf("gater run: %v", err)
-			}
-		}()
+		ctx := t.Context()
 
 		var (
 			mu      sync.Mutex

@@ -10,23 +10,21 @@ import (
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
 )
 
-// gaterNet starts a server (host 0) gated by g, relay peers 1..relays (Waku
-// relay protocol id) and clients after them, each in its own /24.
-func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Network {
+// gatedNet starts n hosts at the addresses addr gives: host 0 gated by g
+// (attached, and g.Run until the test's cleanup), hosts 1..relays running
+// gossipsub under the Waku relay id, the others plain clients.
+func gatedNet(t *testing.T, g *slots.Gater, n, relays int, addr func(int) *net.UDPAddr) *simhost.Network {
 	t.Helper()
-	relayProto := []protocol.ID{protocols.Relay}
-	nw := simhost.NewT(t, 1+relays+clients,
-		simhost.WithAddresses(func(i int) *net.UDPAddr {
-			return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i << 8), Port: simhost.DefaultPort}
-		}),
+	nw := simhost.NewT(t, n,
+		simhost.WithAddresses(addr),
 		simhost.WithHostOptions(func(i int) []libp2p.Option {
 			if i == 0 {
 				return []libp2p.Option{libp2p.ConnectionGater(g)}
@@ -34,20 +32,15 @@ func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Networ
 			return nil
 		}),
 		simhost.WithPubsubOptions(func(i int) []pubsub.Option {
-			if i <= relays {
-				return []pubsub.Option{pubsub.WithGossipSubProtocols(relayProto, pubsub.GossipSubDefaultFeatures)}
+			if i >= 1 && i <= relays {
+				return []pubsub.Option{wakugossip.RelayProtocol()}
 			}
 			return nil
 		}),
 	)
-	server := nw.Node(0)
-	if err := g.Attach(server.Host); err != nil {
+	if err := g.Attach(nw.Node(0).Host); err != nil {
 		t.Fatal(err)
 	}
-	server.Host.SetStreamHandler(protocols.FilterSubscribe, g.Handler(
-		func(s network.Stream, _ slots.Lease) { writeStatus(s, 200) },
-		func(s network.Stream, rej *slots.Rejection) { writeStatus(s, rej.StatusCode()) },
-	))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- g.Run(ctx) }()
@@ -59,6 +52,21 @@ func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Networ
 			t.Errorf("gater run: %v", err)
 		}
 	})
+	return nw
+}
+
+// gaterNet starts a server (host 0) gated by g that answers filter
+// subscriptions with 200 or the rejection's status, relay peers
+// 1..relays and clients after them, each in its own /24.
+func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Network {
+	t.Helper()
+	nw := gatedNet(t, g, 1+relays+clients, relays, func(i int) *net.UDPAddr {
+		return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i << 8), Port: simhost.DefaultPort}
+	})
+	nw.Node(0).Host.SetStreamHandler(protocols.FilterSubscribe, g.Handler(
+		func(s network.Stream, _ slots.Lease) { writeStatus(s, 200) },
+		func(s network.Stream, rej *slots.Rejection) { writeStatus(s, rej.StatusCode()) },
+	))
 	return nw
 }
 

@@ -1,6 +1,7 @@
 // Package wakugossip builds the go-libp2p-pubsub GossipSub configuration that
 // Waku relay uses: mesh degrees, heartbeat, backoffs, seen-cache TTL, flood
-// publish, SHA-256 message ids and unsigned, author-less messages.
+// publish, SHA-256 message ids and unsigned, author-less messages, and the
+// Waku relay protocol id (RelayProtocol).
 //
 // It is shared by tests (internal/simhost), the simulator and the Manager
 // examples so that every GossipSub instance in this repository speaks Waku

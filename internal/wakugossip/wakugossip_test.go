@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
+	"github.com/wakupm/wakupm/protocols"
 )
 
 func TestParamsAreWaku(t *testing.T) {
@@ -56,4 +58,52 @@ func TestOptionsAcceptedByGossipSub(t *testing.T) {
 	if err == nil {
 		t.Fatal("GossipSub accepted Dout=3 with D=6; the Dout comment in params.go is stale")
 	}
+}
+
+// TestRelayProtocolAnnouncedAndMeshes: a host with RelayProtocol lists the
+// Waku relay id, and meshes with a host that speaks only the default ids.
+func TestRelayProtocolAnnouncedAndMeshes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := simhost.NewT(t, 2, simhost.WithPubsubOptions(func(i int) []pubsub.Option {
+			if i == 0 {
+				return []pubsub.Option{wakugossip.RelayProtocol()}
+			}
+			return nil
+		}))
+		a, b := nw.Node(0), nw.Node(1)
+		if err := nw.Connect(t.Context(), 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		const topic = "/waku/2/rs/1/0"
+		ta, err := a.PubSub.Join(topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := ta.Subscribe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sa.Cancel()
+		tb, err := b.PubSub.Join(topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := tb.Subscribe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sb.Cancel()
+		time.Sleep(3 * time.Second)
+		protos, err := b.Host.Peerstore().SupportsProtocols(a.ID(), protocols.Relay)
+		if err != nil || len(protos) != 1 {
+			t.Fatalf("the relay id is not announced: %v %v", protos, err)
+		}
+		if err := ta.Publish(t.Context(), []byte("hi")); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := sb.Next(t.Context())
+		if err != nil || string(msg.Data) != "hi" {
+			t.Fatalf("message across the two ids: %v %v", msg, err)
+		}
+	})
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wakupm/wakupm/peermanager/internal/reqresp"
 )
 
 // DecodeError reports a metadata message that is not valid protobuf. The
@@ -36,13 +38,13 @@ type Stage uint8
 const (
 	// StageOpen: opening the stream, which includes protocol negotiation; a
 	// peer that does not speak metadata fails here (see ErrUnsupported).
-	StageOpen Stage = iota + 1
+	StageOpen = Stage(reqresp.StepOpen)
 	// StageWrite: sending our metadata.
-	StageWrite
+	StageWrite = Stage(reqresp.StepWrite)
 	// StageRead: reading the answer (timeout, reset, size limit).
-	StageRead
+	StageRead = Stage(reqresp.StepRead)
 	// StageDecode: the answer is not a valid metadata message.
-	StageDecode
+	StageDecode = StageRead + 1
 )
 
 func (s Stage) String() string {

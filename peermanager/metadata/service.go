@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
-	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -14,7 +12,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	msmux "github.com/multiformats/go-multistream"
 
-	"github.com/wakupm/wakupm/peermanager/internal/frame"
+	"github.com/wakupm/wakupm/peermanager/internal/reqresp"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -26,9 +24,7 @@ type Service struct {
 	host    host.Host
 	cluster uint16
 	cfg     config
-
-	mu      sync.Mutex
-	mounted bool
+	mount   reqresp.Mount
 }
 
 // NewService returns a metadata service for host h on cluster. Options are
@@ -55,24 +51,12 @@ func NewService(h host.Host, cluster uint16, opts ...Option) (*Service, error) {
 func (s *Service) Local() Metadata { return New(s.cluster, s.cfg.shards()) }
 
 // Start registers the responder on the host. Calling it twice is harmless.
-func (s *Service) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.mounted {
-		s.host.SetStreamHandler(ProtocolID, s.handle)
-		s.mounted = true
-	}
-}
+func (s *Service) Start() { s.mount.Start(s.host, ProtocolID, s.handle) }
 
 // Close removes the responder. Exchanges in progress finish on their own
 // within the timeout. It always returns nil.
 func (s *Service) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mounted {
-		s.host.RemoveStreamHandler(ProtocolID)
-		s.mounted = false
-	}
+	s.mount.Stop(s.host, ProtocolID)
 	return nil
 }
 
@@ -80,28 +64,19 @@ func (s *Service) Close() error {
 // send ours, close.
 func (s *Service) handle(st network.Stream) {
 	remote := st.Conn().RemotePeer()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.timeout))
-	msg, err := frame.Read(st, s.cfg.maxRead)
+	err := reqresp.Serve(st, s.cfg.timeout, s.cfg.maxRead, func(msg []byte) ([]byte, error) {
+		req, err := Unmarshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("decoding request: %w", err)
+		}
+		if s.cfg.onRequest != nil {
+			s.cfg.onRequest(remote, req)
+		}
+		return s.encodeLocal(), nil
+	})
 	if err != nil {
-		s.cfg.logger.Debug("metadata: reading request", "peer", remote, "err", err)
-		_ = st.Reset()
-		return
+		s.cfg.logger.Debug("metadata: answering a request", "peer", remote, "err", err)
 	}
-	req, err := Unmarshal(msg)
-	if err != nil {
-		s.cfg.logger.Debug("metadata: decoding request", "peer", remote, "err", err)
-		_ = st.Reset()
-		return
-	}
-	if s.cfg.onRequest != nil {
-		s.cfg.onRequest(remote, req)
-	}
-	if err := frame.Write(st, s.encodeLocal()); err != nil {
-		s.cfg.logger.Debug("metadata: writing response", "peer", remote, "err", err)
-		_ = st.Reset()
-		return
-	}
-	_ = st.Close()
 }
 
 // encodeLocal encodes our metadata within MaxWriteSize. Both shard fields fit
@@ -144,28 +119,10 @@ func (s *Service) Request(ctx context.Context, p peer.ID) (Metadata, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
 
-	st, err := s.host.NewStream(ctx, p, ProtocolID)
+	msg, step, err := reqresp.Request(ctx, s.host, p, ProtocolID, s.Local().AppendMarshal(nil), s.cfg.maxRead)
 	if err != nil {
-		return Metadata{}, requestError(p, StageOpen, err)
+		return Metadata{}, requestError(p, Stage(step), err)
 	}
-	// Reset the stream if ctx ends while we wait on it; the deadline alone
-	// would not notice a caller's cancellation.
-	stop := context.AfterFunc(ctx, func() { _ = st.Reset() })
-	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = st.SetDeadline(dl)
-	}
-
-	if err := frame.Write(st, s.Local().AppendMarshal(nil)); err != nil {
-		_ = st.Reset()
-		return Metadata{}, requestError(p, StageWrite, contextCause(ctx, err))
-	}
-	msg, err := frame.Read(st, s.cfg.maxRead)
-	if err != nil {
-		_ = st.Reset()
-		return Metadata{}, requestError(p, StageRead, contextCause(ctx, err))
-	}
-	_ = st.Close()
 	m, err := Unmarshal(msg)
 	if err != nil {
 		return Metadata{}, requestError(p, StageDecode, err)
@@ -178,18 +135,4 @@ func requestError(p peer.ID, stage Stage, err error) *RequestError {
 		err = fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	return &RequestError{Peer: p, Stage: stage, Err: err}
-}
-
-// contextCause names the context's error when ctx ended, because a reset
-// stream reports only "stream reset", and reports a stream deadline (set from
-// ctx) as context.DeadlineExceeded even when it fires before ctx's own timer.
-func contextCause(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%w (%w)", ctxErr, err)
-	}
-	var timeout interface{ Timeout() bool }
-	if errors.As(err, &timeout) && timeout.Timeout() {
-		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
-	}
-	return err
 }

@@ -2,7 +2,6 @@ package peerexchange
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/p2p/enode"
@@ -11,7 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/wakupm/wakupm/peermanager/internal/frame"
+	"github.com/wakupm/wakupm/peermanager/internal/reqresp"
 )
 
 // Client asks peers for ENRs. It starts no goroutine; Request runs on the
@@ -64,27 +63,11 @@ func (c *Client) Request(ctx context.Context, p peer.ID, n int, accept func(*eno
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
 	defer cancel()
 
-	st, err := c.host.NewStream(ctx, p, ProtocolID)
-	if err != nil {
-		return Result{}, &RequestError{Peer: p, Stage: StageOpen, Err: err}
-	}
-	stop := context.AfterFunc(ctx, func() { _ = st.Reset() })
-	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = st.SetDeadline(dl)
-	}
-
 	query := RPC{Query: &Query{NumPeers: uint64(n)}}
-	if err := frame.Write(st, query.Marshal()); err != nil {
-		_ = st.Reset()
-		return Result{}, &RequestError{Peer: p, Stage: StageWrite, Err: contextCause(ctx, err)}
-	}
-	msg, err := frame.Read(st, responseLimit(n))
+	msg, step, err := reqresp.Request(ctx, c.host, p, ProtocolID, query.Marshal(), responseLimit(n))
 	if err != nil {
-		_ = st.Reset()
-		return Result{}, &RequestError{Peer: p, Stage: StageRead, Err: contextCause(ctx, err)}
+		return Result{}, &RequestError{Peer: p, Stage: Stage(step), Err: err}
 	}
-	_ = st.Close()
 
 	rpc, err := UnmarshalRPC(msg)
 	if err != nil {
@@ -141,17 +124,4 @@ func ParseENR(raw []byte) (*enode.Node, error) {
 		return nil, fmt.Errorf("peerexchange: verifying ENR: %w", err)
 	}
 	return node, nil
-}
-
-// contextCause names the context's error when ctx ended, and reports a
-// stream deadline (set from ctx) as context.DeadlineExceeded.
-func contextCause(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%w (%w)", ctxErr, err)
-	}
-	var timeout interface{ Timeout() bool }
-	if errors.As(err, &timeout) && timeout.Timeout() {
-		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
-	}
-	return err
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wakupm/wakupm/peermanager/internal/reqresp"
 )
 
 // DecodeError reports a peer-exchange message that is not valid protobuf.
@@ -48,11 +50,11 @@ type Stage uint8
 
 // Stages of Client.Request.
 const (
-	StageOpen   Stage = iota + 1 // opening the stream and negotiating the protocol
-	StageWrite                   // sending the query
-	StageRead                    // reading the answer (timeout, reset, size limit)
-	StageDecode                  // the answer is not a valid PeerExchangeRPC
-	StageStatus                  // the responder answered with an error status
+	StageOpen   = Stage(reqresp.StepOpen)  // opening the stream and negotiating the protocol
+	StageWrite  = Stage(reqresp.StepWrite) // sending the query
+	StageRead   = Stage(reqresp.StepRead)  // reading the answer (timeout, reset, size limit)
+	StageDecode = StageRead + 1            // the answer is not a valid PeerExchangeRPC
+	StageStatus = StageDecode + 1          // the responder answered with an error status
 )
 
 func (s Stage) String() string {

@@ -1,15 +1,12 @@
 package peerexchange
 
 import (
-	"sync"
-	"time"
-
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 
-	"github.com/wakupm/wakupm/peermanager/internal/frame"
+	"github.com/wakupm/wakupm/peermanager/internal/reqresp"
 )
 
 // Provider returns up to max records to serve in one response. The spec
@@ -25,9 +22,7 @@ type Server struct {
 	host    host.Host
 	provide Provider
 	cfg     config
-
-	mu      sync.Mutex
-	mounted bool
+	mount   reqresp.Mount
 }
 
 // NewServer returns a server on host h serving what provide returns.
@@ -46,54 +41,34 @@ func NewServer(h host.Host, provide Provider, opts ...Option) (*Server, error) {
 }
 
 // Start registers the handler on the host; calling it twice is harmless.
-func (s *Server) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.mounted {
-		s.host.SetStreamHandler(ProtocolID, s.handle)
-		s.mounted = true
-	}
-}
+func (s *Server) Start() { s.mount.Start(s.host, ProtocolID, s.handle) }
 
 // Close removes the handler; exchanges in progress end within the timeout.
 // It always returns nil.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mounted {
-		s.host.RemoveStreamHandler(ProtocolID)
-		s.mounted = false
-	}
+	s.mount.Stop(s.host, ProtocolID)
 	return nil
 }
 
 func (s *Server) handle(st network.Stream) {
-	remote := st.Conn().RemotePeer()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.timeout))
-	msg, err := frame.Read(st, maxQuerySize)
+	err := reqresp.Serve(st, s.cfg.timeout, maxQuerySize, func(msg []byte) ([]byte, error) {
+		var answer Response
+		rpc, err := UnmarshalRPC(msg)
+		switch {
+		case err != nil:
+			answer = Response{HasStatus: true, Status: StatusBadRequest, StatusDesc: "malformed PeerExchangeRPC"}
+		case rpc.Query == nil:
+			answer = Response{HasStatus: true, Status: StatusBadRequest, StatusDesc: "no query"}
+		default:
+			answer = s.answer(rpc.Query.NumPeers)
+		}
+		// The query echo keeps nwaku's decoder, which requires field 1, happy.
+		out := RPC{Query: &Query{}, Response: &answer}
+		return out.Marshal(), nil
+	})
 	if err != nil {
-		s.cfg.logger.Debug("peerexchange: reading query", "peer", remote, "err", err)
-		_ = st.Reset()
-		return
+		s.cfg.logger.Debug("peerexchange: answering a query", "peer", st.Conn().RemotePeer(), "err", err)
 	}
-	var answer Response
-	rpc, err := UnmarshalRPC(msg)
-	switch {
-	case err != nil:
-		answer = Response{HasStatus: true, Status: StatusBadRequest, StatusDesc: "malformed PeerExchangeRPC"}
-	case rpc.Query == nil:
-		answer = Response{HasStatus: true, Status: StatusBadRequest, StatusDesc: "no query"}
-	default:
-		answer = s.answer(rpc.Query.NumPeers)
-	}
-	// The query echo keeps nwaku's decoder, which requires field 1, happy.
-	out := RPC{Query: &Query{}, Response: &answer}
-	if err := frame.Write(st, out.Marshal()); err != nil {
-		s.cfg.logger.Debug("peerexchange: writing response", "peer", remote, "err", err)
-		_ = st.Reset()
-		return
-	}
-	_ = st.Close()
 }
 
 // answer builds the response to a query for n peers: at most

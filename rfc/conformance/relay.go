@@ -249,10 +249,20 @@ func (d *relayDriver) event(c Command) (peermanager.Event, error) {
 	return nil, fmt.Errorf("unknown relay event %q", c.Name)
 }
 
-// discovered builds a PeerDiscovered: shards=, cluster= or caps= mean the
-// peer came with an ENR; origin= is discv5 (default), px or static.
+// discovered builds a PeerDiscovered; shards without caps mean a relay
+// node's ENR.
 func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, error) {
-	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: d.cfg.Cluster}
+	dp, err := parseDiscovered(id, c, d.cfg.Cluster, shardmesh.CapRelay)
+	return peermanager.PeerDiscovered{Peer: dp}, err
+}
+
+// parseDiscovered reads the options of a "discovered" line of either suite:
+// shards=, cluster= or caps= mean the peer came with an ENR (shards without
+// caps= get enrCaps, the capabilities of the suite's typical node); origin=
+// is discv5 (default), px or static; ip= is the peer's address. The cluster
+// defaults to ours.
+func parseDiscovered(id peer.ID, c Command, ours uint16, enrCaps shardmesh.Capabilities) (peermanager.DiscoveredPeer, error) {
+	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: ours}
 	switch c.Opt("origin", "discv5") {
 	case "discv5":
 	case "px":
@@ -260,35 +270,32 @@ func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, erro
 	case "static":
 		dp.Origin = peermanager.OriginStatic
 	default:
-		return nil, fmt.Errorf("origin is discv5, px or static")
+		return dp, fmt.Errorf("origin is discv5, px or static")
 	}
 	if v, ok := c.Opts["cluster"]; ok {
 		n, err := strconv.ParseUint(v, 10, 16)
 		if err != nil {
-			return nil, err
+			return dp, err
 		}
 		dp.Cluster, dp.HasENR = uint16(n), true
 	}
 	if v, ok := c.Opts["shards"]; ok {
 		set, err := parseShards(v)
 		if err != nil {
-			return nil, err
+			return dp, err
 		}
-		dp.Shards, dp.HasShards, dp.HasENR = set, true, true
-		if _, ok := c.Opts["caps"]; !ok {
-			dp.Caps = shardmesh.CapRelay // a relay node's ENR, unless told otherwise
-		}
+		dp.Shards, dp.HasShards, dp.HasENR, dp.Caps = set, true, true, enrCaps
 	}
 	if v, ok := c.Opts["caps"]; ok {
 		caps, err := parseCaps(v)
 		if err != nil {
-			return nil, err
+			return dp, err
 		}
 		dp.Caps, dp.HasENR = caps, true
 	}
 	var err error
 	dp.IP, err = parseIP(c.Opt("ip", ""))
-	return peermanager.PeerDiscovered{Peer: dp}, err
+	return dp, err
 }
 
 func (d *relayDriver) Query(now time.Time, c Command) (string, error) {

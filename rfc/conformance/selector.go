@@ -290,42 +290,10 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	return nil, nil
 }
 
-// discovered builds a DiscoveredPeer: shards=, cluster= or caps= mean an
-// ENR; shards without caps mean a service node (filter, light push, store).
+// discovered builds a DiscoveredPeer; shards without caps mean a service
+// node (filter, light push, store).
 func (d *selectorDriver) discovered(id peer.ID, c Command) (peermanager.DiscoveredPeer, error) {
-	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: d.cfg.Cluster}
-	switch c.Opt("origin", "discv5") {
-	case "discv5":
-	case "px":
-		dp.Origin = peermanager.OriginPeerExchange
-	case "static":
-		dp.Origin = peermanager.OriginStatic
-	default:
-		return dp, errors.New("origin is discv5, px or static")
-	}
-	if v, ok := c.Opts["cluster"]; ok {
-		n, err := strconv.ParseUint(v, 10, 16)
-		if err != nil {
-			return dp, err
-		}
-		dp.Cluster, dp.HasENR = uint16(n), true
-	}
-	if v, ok := c.Opts["shards"]; ok {
-		set, err := parseShards(v)
-		if err != nil {
-			return dp, err
-		}
-		dp.Shards, dp.HasShards, dp.HasENR = set, true, true
-		dp.Caps = shardmesh.CapFilter | shardmesh.CapLightPush | shardmesh.CapStore
-	}
-	if v, ok := c.Opts["caps"]; ok {
-		caps, err := parseCaps(v)
-		if err != nil {
-			return dp, err
-		}
-		dp.Caps, dp.HasENR = caps, true
-	}
-	return dp, nil
+	return parseDiscovered(id, c, d.cfg.Cluster, shardmesh.CapFilter|shardmesh.CapLightPush|shardmesh.CapStore)
 }
 
 // selectPeers runs "select PROTO SHARD|topic=T|content=CT [n=N]
