@@ -110,7 +110,8 @@ func lastShard(set shardmesh.ShardSet) (uint16, bool) {
 	return last, found
 }
 
-// Request sends our metadata to peer p and returns the peer's answer. The
+// Request sends our metadata (within MaxWriteSize, as answers) to peer p and
+// returns the peer's answer. The
 // exchange is bounded by the service timeout and by ctx; if ctx allows
 // dialing (the default), libp2p dials p when not connected. A failure returns
 // a *RequestError; errors.Is(err, ErrUnsupported) tells a peer that does not
@@ -119,7 +120,7 @@ func (s *Service) Request(ctx context.Context, p peer.ID) (Metadata, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
 
-	msg, step, err := reqresp.Request(ctx, s.host, p, ProtocolID, s.Local().AppendMarshal(nil), s.cfg.maxRead)
+	msg, step, err := reqresp.Request(ctx, s.host, p, ProtocolID, s.encodeLocal(), s.cfg.maxRead)
 	if err != nil {
 		return Metadata{}, requestError(p, Stage(step), err)
 	}

@@ -268,3 +268,27 @@ func TestOptionsValidate(t *testing.T) {
 		t.Error("nil host accepted")
 	}
 }
+
+// TestRequestFromManyShardsFitsNwakuLimit: a node on every shard sends a
+// request that a responder reading at most MaxWriteSize bytes (nwaku's
+// 1024) can read, as its answers are (WIRE-10).
+func TestRequestFromManyShardsFitsNwakuLimit(t *testing.T) {
+	var all shardmesh.ShardSet
+	for i := range uint16(shardmesh.ShardsPerCluster) {
+		all.Add(i)
+	}
+	a := newNode(t, shardmesh.ClusterStatus, all)
+	b := newNode(t, shardmesh.ClusterStatus, shards(t, 1), WithMaxReadSize(MaxWriteSize))
+	connect(t, a.host, b.host)
+	if _, err := a.svc.Request(context.Background(), b.host.ID()); err != nil {
+		t.Fatalf("a responder with nwaku's read limit could not take our request: %v", err)
+	}
+	select {
+	case m := <-b.seen:
+		if m.Shards.Len() == 0 || m.Shards.Difference(all) != (shardmesh.ShardSet{}) {
+			t.Fatalf("b learned %d shards", m.Shards.Len())
+		}
+	default:
+		t.Fatal("b's observer was not told a's metadata")
+	}
+}
