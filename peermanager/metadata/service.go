@@ -111,11 +111,11 @@ func lastShard(set shardmesh.ShardSet) (uint16, bool) {
 }
 
 // Request sends our metadata (within MaxWriteSize, as answers) to peer p and
-// returns the peer's answer. The
-// exchange is bounded by the service timeout and by ctx; if ctx allows
-// dialing (the default), libp2p dials p when not connected. A failure returns
-// a *RequestError; errors.Is(err, ErrUnsupported) tells a peer that does not
-// speak the protocol. Feed the result to Policy.Decide.
+// returns the peer's answer. The exchange is bounded by the service timeout
+// and by ctx; if ctx allows dialing (the default), libp2p dials p when not
+// connected. A failure returns a *RequestError; errors.Is(err,
+// ErrUnsupported) tells a peer that does not speak the protocol. Feed the
+// result to Policy.Decide.
 func (s *Service) Request(ctx context.Context, p peer.ID) (Metadata, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
