@@ -59,6 +59,9 @@ func writePlot(w io.Writer, title string, durationS float64, reports []PolicyRep
 
 	for i, r := range reports {
 		color := plotColors[i%len(plotColors)]
+		// Earlier policies are drawn wider, so that a curve lying on top of
+		// another (two policies at 100 %) leaves it visible.
+		width := plotLineW + 2*(len(reports)-1-i)
 		for _, dashed := range []bool{true, false} {
 			var pts []string
 			for _, p := range r.Curve {
@@ -72,11 +75,11 @@ func writePlot(w io.Writer, title string, durationS float64, reports []PolicyRep
 			if dashed {
 				style = ` stroke-dasharray="` + plotDashArr + `" stroke-opacity="0.6"`
 			}
-			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="%d"%s points="%s"/>`+"\n", color, plotLineW, style, strings.Join(pts, " "))
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="%d" stroke-linejoin="round"%s points="%s"/>`+"\n", color, width, style, strings.Join(pts, " "))
 		}
 		ly := plotTop + 10 + 20*i
 		lx := plotLeft + plotInnerW + 14
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="%d"/>`+"\n", lx, ly, lx+24, ly, color, plotLineW)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="%d"/>`+"\n", lx, ly, lx+24, ly, color, width)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", lx+30, ly, html.EscapeString(r.Policy))
 	}
 	ly := plotTop + 10 + 20*len(reports) + 10
