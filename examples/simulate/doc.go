@@ -15,7 +15,10 @@
 // node runs peermanager.Manager with the policy under test — WakupmPreset,
 // NwakuPreset or GoWakuPreset, the same shell and core for all three — plus
 // a shardmesh.Tracker feeding it mesh health, and a metrics.BandwidthTracer.
-// A "static" baseline without a manager is also available.
+// A "static" baseline without a manager is also available. -max-conns is a
+// hard limit for every policy (a connection gater refuses dials and inbound
+// connections beyond it, as nim-libp2p's maxConnections does); each policy
+// decides whom to keep under it.
 //
 // Discovery is an oracle standing in for discv5 (see discovery.go): a lookup
 // returns, after one virtual second, random records of nodes advertising the
@@ -36,6 +39,10 @@
 // per shard, delivery ratio and latency. Output: a progress line on stderr,
 // a table (or -json: one object per policy) on stdout, and -plot, an SVG
 // chart of the healthy fraction over virtual time.
+//
+// Each (policy, run) runs in its own synctest bubble; by default the three
+// policies run side by side in three processes (the command re-executes
+// itself, -procs), since one run uses a little more than one core.
 //
 // Reproducibility: the seed fixes the scenario (subscriptions, bootstrap
 // peers, churn, adversaries, message schedule; Generate is a pure function
