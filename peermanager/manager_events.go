@@ -103,7 +103,9 @@ func (m *Manager) backgroundDiscovery() {
 	defer t.Stop()
 	for {
 		shards := m.localShards()
-		for s, ok := shards.Next(0); ok; s, ok = shards.Next(s + 1) {
+		// Stop between shards too: a discoverer that ignores ctx would
+		// otherwise hold Close for one lookup per subscribed shard.
+		for s, ok := shards.Next(0); ok && m.ctx.Err() == nil; s, ok = shards.Next(s + 1) {
 			m.find(s, m.cfg.backgroundN, false)
 		}
 		select {
