@@ -104,8 +104,8 @@ wakupm_slots_budget_connections{part="headroom"} 3
 		t.Fatal(err)
 	}
 	// 4 services × 5 pool series + 16 rejection series + 6 budget parts +
-	// 5 peer classes + 6 refusal reasons.
-	if n := testutil.CollectAndCount(c); n != 4*5+16+6+5+6 {
+	// 5 peer classes + 7 refusal reasons.
+	if n := testutil.CollectAndCount(c); n != 4*5+16+6+5+7 {
 		t.Fatalf("%d series", n)
 	}
 }

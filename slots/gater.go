@@ -173,7 +173,7 @@ func (g *Gater) anyRelay(ids []protocol.ID) bool {
 // closed, and any lease it holds is released.
 func (g *Gater) MarkRelay(id peer.ID) {
 	g.mu.Lock()
-	r, released := g.ledger.MarkRelay(id)
+	r, released := g.ledger.MarkRelay(id, time.Now())
 	if released {
 		g.releasePeer(id)
 	}
@@ -258,10 +258,13 @@ func (g *Gater) Class(id peer.ID) Class {
 
 // InterceptPeerDial refuses dialling a new peer when outbound peers and
 // inbound relay peers fill Budget.DialLimit (see Budget for why that never
-// refuses a dial of a relay manager using the same Budget).
+// refuses a dial of a relay manager using the same Budget), and dialling a
+// peer the gater closed less than a grace period ago: the host's own
+// gossipsub would otherwise redial it at once and bring a refused inbound
+// peer back as an outbound one.
 func (g *Gater) InterceptPeerDial(id peer.ID) bool {
 	g.mu.Lock()
-	r := g.ledger.CheckDial(id)
+	r := g.ledger.CheckDial(id, time.Now())
 	g.mu.Unlock()
 	if r != 0 {
 		g.log.Debug("slots: dial refused", "peer", id, "reason", r.String())

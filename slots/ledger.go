@@ -71,14 +71,21 @@ const (
 	// RefuseIdle: a service client's last lease ended and it took no new
 	// one within the grace period.
 	RefuseIdle
+	// RefuseRecentlyClosed: a new connection of a peer being closed, or a
+	// dial of a peer the ledger closed less than a grace period ago.
+	// Gossipsub opens a stream to every new peer and would redial one we
+	// just turned away, bringing it back as an outbound peer we did not
+	// choose.
+	RefuseRecentlyClosed
 )
 
 // NumRefusals bounds the Refusal values.
-const NumRefusals = 7
+const NumRefusals = 8
 
 // Refusals returns every Refusal in order.
 func Refusals() []Refusal {
-	return []Refusal{RefusePrefix, RefuseInboundFull, RefuseOutboundFull, RefuseRelayFull, RefuseGraceExpired, RefuseIdle}
+	return []Refusal{RefusePrefix, RefuseInboundFull, RefuseOutboundFull, RefuseRelayFull, RefuseGraceExpired, RefuseIdle,
+		RefuseRecentlyClosed}
 }
 
 // String returns the refusal's metric label.
@@ -96,6 +103,8 @@ func (r Refusal) String() string {
 		return "grace_expired"
 	case RefuseIdle:
 		return "idle"
+	case RefuseRecentlyClosed:
+		return "recently_closed"
 	default:
 		return fmt.Sprintf("refusal(%d)", uint8(r))
 	}
@@ -118,6 +127,7 @@ type Ledger struct {
 	byPrefix map[prefixKey]int // inbound peers counted against a class
 	classes  [NumClasses]int
 	refused  [NumRefusals]uint64
+	closed   recentCloses // peers closed less than a grace period ago
 }
 
 type ledgerPeer struct {
@@ -170,13 +180,27 @@ func (l *Ledger) CheckAccept(addr netip.Addr) Refusal {
 	return 0
 }
 
-// CheckDial decides whether we may dial id.
-func (l *Ledger) CheckDial(id peer.ID) Refusal {
-	if _, ok := l.peers[id]; ok {
-		return 0
+// CheckDial decides whether we may dial id at now: not a peer the ledger
+// closed less than a grace period ago, and only with room under
+// Budget.DialLimit.
+func (l *Ledger) CheckDial(id peer.ID, now time.Time) Refusal {
+	if p, ok := l.peers[id]; ok {
+		return l.again(p)
+	}
+	if l.closed.has(id, now) {
+		return l.refuse(RefuseRecentlyClosed)
 	}
 	if l.outboundFull() {
 		return l.refuse(RefuseOutboundFull)
+	}
+	return 0
+}
+
+// again decides on another connection of a connected peer: allowed, unless
+// the peer is being closed.
+func (l *Ledger) again(p *ledgerPeer) Refusal {
+	if p.class == ClassClosing {
+		return l.refuse(RefuseRecentlyClosed)
 	}
 	return 0
 }
@@ -191,8 +215,8 @@ func (l *Ledger) outboundFull() bool {
 // CheckSecured decides on an authenticated connection before it is used.
 // It changes no count: Connected does, once the connection completes.
 func (l *Ledger) CheckSecured(dir network.Direction, id peer.ID, addr netip.Addr) Refusal {
-	if _, ok := l.peers[id]; ok {
-		return 0 // another connection of a counted peer
+	if p, ok := l.peers[id]; ok {
+		return l.again(p)
 	}
 	if r := l.admission(dir == network.DirInbound, addr); r != 0 {
 		return l.refuse(r)
@@ -224,13 +248,13 @@ func (l *Ledger) admission(inbound bool, addr netip.Addr) Refusal {
 func (l *Ledger) Connected(dir network.Direction, id peer.ID, addr netip.Addr, now time.Time) Refusal {
 	if p, ok := l.peers[id]; ok {
 		p.conns++
-		return 0
+		return l.again(p)
 	}
 	inbound := dir == network.DirInbound
 	p := &ledgerPeer{inbound: inbound, conns: 1, prefix: l.key(addr)}
 	l.peers[id] = p
 	if r := l.admission(inbound, addr); r != 0 {
-		l.setClass(p, ClassClosing)
+		l.close(id, p, now)
 		return l.refuse(r)
 	}
 	if !inbound {
@@ -257,12 +281,12 @@ func (l *Ledger) Disconnected(id peer.ID) bool {
 	return true
 }
 
-// MarkRelay records that id is a relay peer. An inbound pending or service
-// peer becomes a relay peer if RelayInbound has room; otherwise the caller
-// must close it (RefuseRelayFull). released reports that the peer was a
-// service client, whose leases the caller must release: relay peers never
+// MarkRelay records that id is a relay peer, at now. An inbound pending or
+// service peer becomes a relay peer if RelayInbound has room; otherwise the
+// caller must close it (RefuseRelayFull). released reports that the peer was
+// a service client, whose leases the caller must release: relay peers never
 // hold reserved slots.
-func (l *Ledger) MarkRelay(id peer.ID) (refusal Refusal, released bool) {
+func (l *Ledger) MarkRelay(id peer.ID, now time.Time) (refusal Refusal, released bool) {
 	p, ok := l.peers[id]
 	if !ok || p.relay {
 		return 0, false
@@ -272,7 +296,7 @@ func (l *Ledger) MarkRelay(id peer.ID) (refusal Refusal, released bool) {
 	case ClassPending, ClassService:
 		released = p.class == ClassService
 		if l.classes[ClassRelay] >= l.budget.RelayInbound {
-			l.setClass(p, ClassClosing)
+			l.close(id, p, now)
 			return l.refuse(RefuseRelayFull), released
 		}
 		l.setClass(p, ClassRelay)
@@ -331,7 +355,7 @@ func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []C
 				continue
 			}
 			if isRelay(id) {
-				if r, _ := l.MarkRelay(id); r != 0 {
+				if r, _ := l.MarkRelay(id, now); r != 0 {
 					dst = append(dst, Closed{Peer: id, Why: r})
 				}
 				continue
@@ -340,11 +364,18 @@ func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []C
 			if p.idle {
 				why = RefuseIdle
 			}
-			l.setClass(p, ClassClosing)
+			l.close(id, p, now)
 			dst = append(dst, Closed{Peer: id, Why: l.refuse(why)})
 		}
 	}
 	return dst
+}
+
+// close marks p as closing and remembers it for a grace period, so that
+// CheckDial refuses our own redial of it.
+func (l *Ledger) close(id peer.ID, p *ledgerPeer, now time.Time) {
+	l.setClass(p, ClassClosing)
+	l.closed.add(id, now.Add(l.grace))
 }
 
 func (l *Ledger) setClass(p *ledgerPeer, c Class) {

@@ -102,17 +102,17 @@ func TestLedgerOutboundLimit(t *testing.T) {
 		t.Fatalf("test premise: dial limit %d, want 11", limit)
 	}
 	for i := range limit {
-		if r := l.CheckDial(pid(i)); r != 0 {
+		if r := l.CheckDial(pid(i), t0); r != 0 {
 			t.Fatalf("dial %d refused: %s", i, r)
 		}
 		if r := l.Connected(out, pid(i), v4(i), t0); r != 0 {
 			t.Fatalf("outbound peer %d closed: %s", i, r)
 		}
 	}
-	if r := l.CheckDial(pid(99)); r != RefuseOutboundFull {
+	if r := l.CheckDial(pid(99), t0); r != RefuseOutboundFull {
 		t.Fatalf("dial beyond the dial limit: %v", r)
 	}
-	if r := l.CheckDial(pid(0)); r != 0 {
+	if r := l.CheckDial(pid(0), t0); r != 0 {
 		t.Fatalf("dial of a connected peer refused: %s", r)
 	}
 	// Outbound peers leave the inbound room alone.
@@ -122,10 +122,10 @@ func TestLedgerOutboundLimit(t *testing.T) {
 	// An inbound relay peer takes back the room an outbound peer freed.
 	l.Disconnected(pid(0))
 	l.Connected(in, pid(50), v4(50), t0)
-	if r, _ := l.MarkRelay(pid(50)); r != 0 {
+	if r, _ := l.MarkRelay(pid(50), t0); r != 0 {
 		t.Fatalf("inbound relay peer within RelayInbound closed: %s", r)
 	}
-	if r := l.CheckDial(pid(98)); r != RefuseOutboundFull {
+	if r := l.CheckDial(pid(98), t0); r != RefuseOutboundFull {
 		t.Fatalf("dial into room an inbound relay peer holds: %v", r)
 	}
 }
@@ -158,12 +158,12 @@ func TestLedgerRelayNeverTakesReservedRoom(t *testing.T) {
 		l.Connected(in, pid(i), v4(i), t0)
 	}
 	for i := range 4 {
-		if r, _ := l.MarkRelay(pid(i)); r != 0 {
+		if r, _ := l.MarkRelay(pid(i), t0); r != 0 {
 			t.Fatalf("relay peer %d within RelayInbound closed: %s", i, r)
 		}
 	}
 	// The fifth relay peer would sit in a reserved slot: closed.
-	if r, _ := l.MarkRelay(pid(4)); r != RefuseRelayFull {
+	if r, _ := l.MarkRelay(pid(4), t0); r != RefuseRelayFull {
 		t.Fatalf("relay peer beyond RelayInbound: %v", r)
 	}
 	if l.Class(pid(4)) != ClassClosing {
@@ -172,7 +172,7 @@ func TestLedgerRelayNeverTakesReservedRoom(t *testing.T) {
 	// A service client leased before identify is released when it turns
 	// out to be a relay peer.
 	l.Leased(pid(5))
-	if r, released := l.MarkRelay(pid(5)); r != RefuseRelayFull || !released {
+	if r, released := l.MarkRelay(pid(5), t0); r != RefuseRelayFull || !released {
 		t.Fatalf("leased relay peer: %v released %v", r, released)
 	}
 }
@@ -275,7 +275,7 @@ func TestLedgerProperties(t *testing.T) {
 					conns[id]--
 				}
 			case 3:
-				l.MarkRelay(id)
+				l.MarkRelay(id, now)
 			case 4:
 				l.Leased(id)
 			case 5:
@@ -338,5 +338,65 @@ func checkLedger(t *testing.T, where string, l *Ledger, conns map[peer.ID]int) {
 	if l.inbound() > l.budget.InboundLimit() || l.classes[ClassRelay] > l.budget.RelayInbound ||
 		l.classes[ClassOutbound] > l.budget.DialLimit() {
 		t.Fatalf("%s: over budget: %v", where, l.classes)
+	}
+}
+
+// TestLedgerRefusesToBringBackAPeerItClosed: a relay peer turned away for
+// want of room gets no new connection while it is being closed, and is not
+// dialled for a grace period: the node's own gossipsub would redial it at
+// once, and it would come back as an outbound peer we never chose.
+func TestLedgerRefusesToBringBackAPeerItClosed(t *testing.T) {
+	l := newTestLedger(0)
+	for i := range smallBudget.RelayInbound {
+		l.Connected(in, pid(i), v4(i), t0)
+		if r, _ := l.MarkRelay(pid(i), t0); r != 0 {
+			t.Fatalf("relay peer %d: %s", i, r)
+		}
+	}
+	late := pid(50)
+	l.Connected(in, late, v4(50), t0)
+	if r, _ := l.MarkRelay(late, t0); r != RefuseRelayFull {
+		t.Fatalf("relay peer beyond RelayInbound: %v", r)
+	}
+	// While its connection closes.
+	if r := l.CheckDial(late, t0); r != RefuseRecentlyClosed {
+		t.Fatalf("dial of a closing peer: %v", r)
+	}
+	if r := l.CheckSecured(in, late, v4(50)); r != RefuseRecentlyClosed {
+		t.Fatalf("new connection of a closing peer: %v", r)
+	}
+	if r := l.Connected(out, late, v4(50), t0); r != RefuseRecentlyClosed {
+		t.Fatalf("completed connection of a closing peer: %v", r)
+	}
+	l.Disconnected(late)
+	if !l.Disconnected(late) {
+		t.Fatal("the closing peer's last connection did not forget it")
+	}
+	// After it is gone, for a grace period.
+	grace := 10 * time.Second
+	if r := l.CheckDial(late, t0.Add(grace-time.Nanosecond)); r != RefuseRecentlyClosed {
+		t.Fatalf("dial within the grace period: %v", r)
+	}
+	if r := l.CheckDial(late, t0.Add(grace)); r != 0 {
+		t.Fatalf("dial after the grace period: %s", r)
+	}
+	if got := l.Stats().Refused[RefuseRecentlyClosed]; got != 4 {
+		t.Fatalf("recently-closed refusals %d, want 4", got)
+	}
+}
+
+func TestRecentClosesStayBounded(t *testing.T) {
+	var r recentCloses
+	for i := range 3 * maxRecentCloses {
+		r.add(pid(i), t0.Add(time.Hour))
+	}
+	if r.len() != maxRecentCloses || len(r.order) != maxRecentCloses {
+		t.Fatalf("remembers %d peers (%d in order), want at most %d", r.len(), len(r.order), maxRecentCloses)
+	}
+	if !r.has(pid(3*maxRecentCloses-1), t0) || r.has(pid(0), t0) {
+		t.Fatal("forgot the newest or kept the oldest")
+	}
+	if r.has(pid(3*maxRecentCloses-1), t0.Add(time.Hour)) || r.len() != 0 {
+		t.Fatal("kept an entry past its deadline")
 	}
 }

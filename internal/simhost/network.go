@@ -138,7 +138,7 @@ func (nw *Network) newNode(i int) (*Node, error) {
 		return nil, err
 	}
 	node := &Node{Index: i, Host: h}
-	if !cfg.pubsub {
+	if !cfg.pubsub || (cfg.pubsubFor != nil && !cfg.pubsubFor(i)) {
 		return node, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -31,6 +31,7 @@ type config struct {
 	address       func(i int) *net.UDPAddr
 	seed          uint64
 	pubsub        bool
+	pubsubFor     func(i int) bool // nil: every host
 	pubsubOptions func(n *Node) []pubsub.Option
 	hostOptions   func(i int) []libp2p.Option
 	logger        *slog.Logger
@@ -139,6 +140,18 @@ func WithNodePubsubOptions(f func(n *Node) []pubsub.Option) Option {
 func WithoutPubsub() Option {
 	return func(c *config) error {
 		c.pubsub = false
+		return nil
+	}
+}
+
+// WithPubsubOnly runs GossipSub only on the hosts for which f returns true
+// (light clients, for example, run none); the others are bare hosts.
+func WithPubsubOnly(f func(i int) bool) Option {
+	return func(c *config) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil pubsub host filter", ErrInvalidOption)
+		}
+		c.pubsubFor = f
 		return nil
 	}
 }

@@ -123,6 +123,7 @@ func TestOptionsValidate(t *testing.T) {
 		"nil node opts": simhost.WithNodePubsubOptions(nil),
 		"nil host":      simhost.WithHostOptions(nil),
 		"nil logger":    simhost.WithLogger(nil),
+		"nil pubsub on": simhost.WithPubsubOnly(nil),
 	} {
 		if _, err := simhost.New(0, opt); err == nil {
 			t.Errorf("%s: New succeeded, want an error", name)
@@ -150,6 +151,17 @@ func TestSharedIPHostsConnect(t *testing.T) {
 		want := simhost.SharedIP(2)(0).IP.String()
 		if ips[want] != 2 || len(ips) != 2 {
 			t.Errorf("host 3 sees remote IPs %v, want two connections from %s and one from host 2's IP", ips, want)
+		}
+	})
+}
+
+func TestPubsubOnlyOnChosenHosts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := simhost.NewT(t, 3, simhost.WithPubsubOnly(func(i int) bool { return i != 1 }))
+		for i, want := range []bool{true, false, true} {
+			if got := nw.Node(i).PubSub != nil; got != want {
+				t.Errorf("host %d runs gossipsub: %v, want %v", i, got, want)
+			}
 		}
 	})
 }
