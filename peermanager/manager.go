@@ -55,14 +55,17 @@ type Manager struct {
 	signal chan struct{}
 
 	metaSlots chan struct{}
-	ctx       context.Context
-	cancel    context.CancelFunc
-	spawnMu   sync.Mutex
-	started   bool
-	stopped   bool
-	wg        sync.WaitGroup
-	notifiee  network.Notifiee
-	idSub     event.Subscription
+
+	announceMu      sync.Mutex
+	announcePending bool // a metadata round to tell peers our shards is due
+	ctx             context.Context
+	cancel          context.CancelFunc
+	spawnMu         sync.Mutex
+	started         bool
+	stopped         bool
+	wg              sync.WaitGroup
+	notifiee        network.Notifiee
+	idSub           event.Subscription
 }
 
 // NewManager builds a manager for h. It does nothing until Start.
@@ -204,17 +207,23 @@ func (m *Manager) push(ev Event) {
 // without it).
 func (m *Manager) Subscribe(s uint16) {
 	m.subMu.Lock()
-	m.subscribed.Add(s)
+	added := m.subscribed.Add(s)
 	m.subMu.Unlock()
 	m.push(Subscribed{Shard: s})
+	if added {
+		m.shardsChanged()
+	}
 }
 
 // Unsubscribe tells the manager the node left shard index s.
 func (m *Manager) Unsubscribe(s uint16) {
 	m.subMu.Lock()
-	m.subscribed.Remove(s)
+	removed := m.subscribed.Remove(s)
 	m.subMu.Unlock()
 	m.push(Unsubscribed{Shard: s})
+	if removed {
+		m.shardsChanged()
+	}
 }
 
 func (m *Manager) localShards() shardmesh.ShardSet {
@@ -342,8 +351,10 @@ func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
 	switch {
 	case c.Joined && !was:
 		m.step(Subscribed{Shard: c.Shard.Index})
+		m.shardsChanged()
 	case !c.Joined && was:
 		m.step(Unsubscribed{Shard: c.Shard.Index})
+		m.shardsChanged()
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
 
@@ -107,6 +108,62 @@ func TestManagerMetadataClusterCheck(t *testing.T) {
 		})
 		if !known {
 			t.Error("node 0's book does not record the peer's cluster 16")
+		}
+	})
+}
+
+// TestManagerTellsConnectedPeersNewShards: two managers connect before
+// either subscribes, so the metadata exchanged on connection lists no shard.
+// When they subscribe, each tells the other (a metadata request carries the
+// requester's shards), and each book soon lists the other on the shard.
+func TestManagerTellsConnectedPeersNewShards(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	synctest.Test(t, func(t *testing.T) {
+		nw := simhost.NewT(t, 2, simhost.WithoutPubsub())
+		var mgrs []*peermanager.Manager
+		for _, n := range nw.Nodes() {
+			cfg := peermanager.DefaultConfig()
+			cfg.Cluster = 16
+			m, err := peermanager.NewManager(n.Host, peermanager.WithPolicy(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Start(); err != nil {
+				t.Fatal(err)
+			}
+			mgrs = append(mgrs, m)
+		}
+		defer func() {
+			for _, m := range mgrs {
+				if err := m.Close(); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+		if err := nw.Connect(t.Context(), 0, 1); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		shardsOf := func(m *peermanager.Manager, id peer.ID) (set shardmesh.ShardSet, src peermanager.ShardSource) {
+			m.ReadBook(func(b *peermanager.Book) {
+				if p := b.Get(id); p != nil {
+					set, src = p.Shards()
+				}
+			})
+			return set, src
+		}
+		if set, src := shardsOf(mgrs[0], nw.Node(1).ID()); src != peermanager.ShardsFromMetadata || !set.Empty() {
+			t.Fatalf("test premise: node 0 sees node 1 on %v from %v, want no shard from metadata", set, src)
+		}
+		mgrs[0].Subscribe(7)
+		mgrs[1].Subscribe(9)
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		if set, _ := shardsOf(mgrs[1], nw.Node(0).ID()); !set.Contains(7) {
+			t.Errorf("node 1 sees node 0 on %v, want shard 7", set)
+		}
+		if set, _ := shardsOf(mgrs[0], nw.Node(1).ID()); !set.Contains(9) {
+			t.Errorf("node 0 sees node 1 on %v, want shard 9", set)
 		}
 	})
 }
