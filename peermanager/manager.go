@@ -58,14 +58,15 @@ type Manager struct {
 
 	announceMu      sync.Mutex
 	announcePending bool // a metadata round to tell peers our shards is due
-	ctx             context.Context
-	cancel          context.CancelFunc
-	spawnMu         sync.Mutex
-	started         bool
-	stopped         bool
-	wg              sync.WaitGroup
-	notifiee        network.Notifiee
-	idSub           event.Subscription
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	spawnMu  sync.Mutex
+	started  bool
+	stopped  bool
+	wg       sync.WaitGroup
+	notifiee network.Notifiee
+	idSub    event.Subscription
 }
 
 // NewManager builds a manager for h. It does nothing until Start.
