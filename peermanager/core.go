@@ -49,10 +49,20 @@ type Core struct {
 	cov      []int
 	peers    []*Peer
 	cnt, out [shardmesh.ShardsPerCluster]int16
-	deficit  [shardmesh.ShardsPerCluster]int16
-	eligible [shardmesh.ShardsPerCluster]int16
-	actions  []Action
-	expired  []peer.ID
+	// a prune pass: what is left to remove, the greedy plan, and the
+	// exact search's candidates, suffix inbound counts, result and size
+	need         pruneNeeds
+	victims      []*Peer
+	cands        []*Peer
+	inboundAfter []int
+	noShardAfter []int
+	candShards   []int
+	found        []*Peer
+	searchNodes  int
+	deficit      [shardmesh.ShardsPerCluster]int16
+	eligible     [shardmesh.ShardsPerCluster]int16
+	actions      []Action
+	expired      []peer.ID
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
@@ -77,6 +87,10 @@ type Stats struct {
 	BookFull uint64
 	// Forgotten counts peers removed after too many failures or as misfits.
 	Forgotten uint64
+	// PruneSearches counts prune passes whose greedy plan fell short of the
+	// targets, so that the exact search ran; PruneSearchRescues those where
+	// it found a plan that reaches them.
+	PruneSearches, PruneSearchRescues uint64
 }
 
 // NewCore returns a core for cfg with an empty book (options configure it).

@@ -91,3 +91,79 @@ func BenchmarkCoreTickDeficit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPruneSearchExhausted: the exact prune search's worst case, built
+// to defeat its bounds. 100 subscribed shards, floor 2: shards 0..49 hold 3
+// peers on that shard alone, shards 50..99 hold, per pair, 3 peers on both
+// shards of the pair (225 inbound peers). Inbound target 125: 100 must go,
+// 75 can (one per single shard, one per pair), but the slack bound only
+// says "at most 100", so the search runs its whole budget
+// (pruneSearchBudget nodes) before the greedy plan stands. The search runs
+// only on ticks where the greedy plan falls short of the targets.
+func BenchmarkPruneSearchExhausted(b *testing.B) {
+	core, start := pruneSearchCore(b, 125, func(i int) []uint16 {
+		if i < 150 {
+			return []uint16{uint16(i % 50)}
+		}
+		pair := uint16(50 + 2*((i-150)%25))
+		return []uint16{pair, pair + 1}
+	}, 225)
+	now := t0.Add(time.Minute)
+	b.ReportAllocs()
+	for b.Loop() {
+		start.slack = core.loadShardCounts()
+		core.need = start
+		if core.pruneSearch(now) {
+			b.Fatal("found an impossible prune")
+		}
+	}
+	if core.searchNodes <= pruneSearchBudget {
+		b.Fatalf("search stopped after %d nodes, before its budget", core.searchNodes)
+	}
+}
+
+// BenchmarkPruneSearchBounded: an impossible prune that the slack bound
+// settles at once. 300 inbound peers, 3 on each of 100 subscribed shards
+// (one shard each), floor 2, inbound target 100: 200 must go, 100 can.
+func BenchmarkPruneSearchBounded(b *testing.B) {
+	core, start := pruneSearchCore(b, 100, func(i int) []uint16 { return []uint16{uint16(i % 100)} }, 300)
+	now := t0.Add(time.Minute)
+	b.ReportAllocs()
+	for b.Loop() {
+		start.slack = core.loadShardCounts()
+		core.need = start
+		if core.pruneSearch(now) {
+			b.Fatal("found an impossible prune")
+		}
+	}
+	if core.searchNodes > 1 {
+		b.Fatalf("search took %d nodes, want the bound to settle it", core.searchNodes)
+	}
+}
+
+// pruneSearchCore returns a core subscribed to shards 0..99 (floor 2) with
+// n inbound relay peers, peer i on shardsOf(i), an inbound target of
+// inTarget, and the prune needs that follow.
+func pruneSearchCore(b *testing.B, inTarget int, shardsOf func(int) []uint16, n int) (*Core, pruneNeeds) {
+	b.Helper()
+	cfg := WakupmPreset()
+	cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra = 2, 0, 0
+	cfg.InboundTarget, cfg.OutboundTarget, cfg.OutboundQuota = inTarget, 0, 0
+	cfg.PruneGrace = 0
+	cfg.DialOnEvents, cfg.DialOnSubscribe = false, false
+	core, err := NewCore(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for s := range uint16(100) {
+		core.Step(t0, Subscribed{Shard: s})
+	}
+	for i := range n {
+		id := pid(i)
+		set, _ := shardmesh.ShardSetOf(shardsOf(i)...)
+		core.Step(t0, PeerConnected{ID: id, Direction: Inbound, IP: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})})
+		core.Step(t0, PeerIdentified{ID: id, Protocols: []protocol.ID{ProtocolRelay}})
+		core.Step(t0, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
+	}
+	return core, pruneNeeds{in: n - inTarget, total: n - inTarget}
+}

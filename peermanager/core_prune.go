@@ -29,88 +29,159 @@ func (c *Core) prunable(p *Peer, now time.Time) bool {
 
 // pruneByCoverage is our prune, after Lighthouse's prune_excess_peers. Above
 // the targets (total relay peers above InboundTarget+OutboundTarget, or
-// inbound above InboundTarget) it removes, in order:
+// inbound above InboundTarget) it removes, in order of preference:
 //
-//  1. peers on none of our subscribed shards;
-//  2. repeatedly, from the most over-served shard (connected minus floor),
-//     the peer covering the fewest of our shards (random among equals).
+//  1. peers on none of our subscribed shards, inbound ones first;
+//  2. repeatedly, from the over-served shards (connected above their
+//     floor), the peer covering the fewest of our shards (random among
+//     equals).
 //
 // It never removes a peer whose loss takes a subscribed shard below its
 // floor or outbound floor, nor an outbound peer when outbound relay peers
 // are at OutboundQuota, nor a static, service or young (PruneGrace) peer.
-// While inbound is above its target only inbound peers are removed.
+//
+// The preference order is greedy and can paint itself into a corner: it
+// may keep two peers that each hold up one shard where a single peer on
+// both would do. When it falls short of the targets, a bounded exact
+// search (pruneSearch) looks for a removal set that reaches them, keeping
+// the same preference order among the sets it tries; if none exists or the
+// search runs out of budget, the greedy plan stands. The plan is carried
+// out only once it is final.
 func (c *Core) pruneByCoverage(now time.Time) {
 	rc := c.relayCounts()
-	budget := c.cfg.InboundTarget + c.cfg.OutboundTarget
 	needIn := rc.in - c.cfg.InboundTarget
-	needTotal := rc.total - budget
+	needTotal := rc.total - (c.cfg.InboundTarget + c.cfg.OutboundTarget)
 	if needIn <= 0 && needTotal <= 0 {
 		return
 	}
-	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
-		set := c.book.Peers(c.relay, s, true)
-		c.cnt[s], c.out[s] = int16(set.Len()), int16(set.Outbound())
-	}
-	outbound := rc.out
-	// allowed says whether removing p keeps every constraint.
-	allowed := func(p *Peer) bool {
-		isOut := p.direction == Outbound
-		if needIn > 0 && isOut {
-			return false // the inbound excess is what must go first
-		}
-		if isOut && outbound-1 < c.cfg.OutboundQuota {
-			return false
-		}
-		on := c.onShardsOf(p)
-		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-			if int(c.cnt[s])-1 < c.Floor(s) {
-				return false
-			}
-			if isOut && int(c.out[s])-1 < c.cfg.ShardOutboundFloor {
-				return false
-			}
-		}
-		return true
-	}
-	remove := func(p *Peer, reason DisconnectReason) {
-		on := c.onShardsOf(p)
-		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-			c.cnt[s]--
-			if p.direction == Outbound {
-				c.out[s]--
-			}
-		}
-		if p.direction == Outbound {
-			outbound--
-		} else {
-			needIn--
-		}
-		needTotal--
-		c.disconnect(p, reason, now)
-	}
-	done := func() bool { return needIn <= 0 && needTotal <= 0 }
+	start := pruneNeeds{outbound: rc.out, in: needIn, total: needTotal}
+	start.slack = c.loadShardCounts()
+	c.need = start
+	c.epoch++ // marks this pass's planned victims
+	c.victims = c.victims[:0]
 
 	// Two rounds at most: while inbound is over its target only inbound
 	// peers may go; once it is not, outbound peers passed over in the
 	// first round become candidates.
-	for round := 0; round < 2 && !done(); round++ {
-		inboundPhase := needIn > 0
-		c.pruneNoShard(now, allowed, remove, done)
-		c.pruneOverServed(now, allowed, remove, done)
+	for round := 0; round < 2 && !c.need.done(); round++ {
+		inboundPhase := c.need.in > 0
+		c.pruneNoShard(now)
+		c.pruneOverServed(now)
 		if !inboundPhase {
 			break
 		}
 	}
+	if !c.need.done() {
+		c.loadShardCounts()
+		c.need = start
+		c.stats.PruneSearches++
+		if c.pruneSearch(now) {
+			c.stats.PruneSearchRescues++
+			c.victims = append(c.victims[:0], c.found...)
+		}
+	}
+	for _, p := range c.victims {
+		reason := ReasonPruneOverServed
+		if c.onShardsOf(p).Empty() {
+			reason = ReasonPruneNoShard
+		}
+		c.disconnect(p, reason, now)
+	}
 }
 
-// pruneNoShard removes peers on none of our subscribed shards (shards
-// unknown included: after the grace period a peer that told us nothing
-// serves nothing we know of), inbound ones first, random among equals.
-func (c *Core) pruneNoShard(now time.Time, allowed func(*Peer) bool, remove func(*Peer, DisconnectReason), done func() bool) {
+// pruneNeeds is what a prune pass still has to remove, as the removals
+// planned so far leave it.
+type pruneNeeds struct {
+	outbound int // outbound relay peers left
+	in       int // inbound peers still to remove
+	total    int // peers still to remove
+	// slack: over subscribed shards, the connected peers above the floor.
+	// Each removal of a peer on our shards uses one per shard it is on.
+	slack int
+}
+
+func (n pruneNeeds) done() bool { return n.in <= 0 && n.total <= 0 }
+
+// loadShardCounts sets cnt and out to the connected relay peers, and the
+// outbound ones, on each subscribed shard, and returns their total slack.
+func (c *Core) loadShardCounts() (slack int) {
+	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
+		set := c.book.Peers(c.relay, s, true)
+		c.cnt[s], c.out[s] = int16(set.Len()), int16(set.Outbound())
+		slack += max(set.Len()-c.Floor(s), 0)
+	}
+	return slack
+}
+
+// removalKeepsFloors reports whether removing p, after the removals counted
+// in cnt, out and need, keeps every subscribed shard at its floor and
+// outbound floor and outbound relay peers at OutboundQuota.
+func (c *Core) removalKeepsFloors(p *Peer) bool {
+	isOut := p.direction == Outbound
+	if isOut && c.need.outbound-1 < c.cfg.OutboundQuota {
+		return false
+	}
+	on := c.onShardsOf(p)
+	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+		if int(c.cnt[s])-1 < c.Floor(s) {
+			return false
+		}
+		if isOut && int(c.out[s])-1 < c.cfg.ShardOutboundFloor {
+			return false
+		}
+	}
+	return true
+}
+
+// greedyMayRemove is removalKeepsFloors plus the greedy's phase rule: the
+// inbound excess goes first.
+func (c *Core) greedyMayRemove(p *Peer) bool {
+	if c.need.in > 0 && p.direction == Outbound {
+		return false
+	}
+	return c.removalKeepsFloors(p)
+}
+
+// countRemoval applies (delta -1) or undoes (+1) p's removal in cnt, out
+// and need; p's removal must keep the floors (removalKeepsFloors).
+func (c *Core) countRemoval(p *Peer, delta int) {
+	on := c.onShardsOf(p)
+	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+		c.need.slack += delta
+		c.cnt[s] += int16(delta)
+		if p.direction == Outbound {
+			c.out[s] += int16(delta)
+		}
+	}
+	if p.direction == Outbound {
+		c.need.outbound += delta
+	} else {
+		c.need.in += delta
+	}
+	c.need.total += delta
+}
+
+// planVictim adds p to the greedy plan.
+func (c *Core) planVictim(p *Peer) {
+	c.countRemoval(p, -1)
+	p.mark = c.epoch
+	c.victims = append(c.victims, p)
+}
+
+// candidate reports whether p is a prunable relay peer not yet planned.
+func (c *Core) candidate(p *Peer, now time.Time) bool {
+	return p.mark != c.epoch && c.prunable(p, now)
+}
+
+// pruneNoShard plans the removal of peers on none of our subscribed shards
+// (shards unknown included: after the grace period a peer that told us
+// nothing serves nothing we know of), inbound ones first, random among
+// equals.
+func (c *Core) pruneNoShard(now time.Time) {
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		if p := conn.At(i); c.prunable(p, now) && !p.at.shards.Intersects(c.subscribed) {
+		if p := conn.At(i); c.candidate(p, now) && !p.at.shards.Intersects(c.subscribed) {
 			c.peers = append(c.peers, p)
 		}
 	}
@@ -119,23 +190,23 @@ func (c *Core) pruneNoShard(now time.Time, allowed func(*Peer) bool, remove func
 		return cmp.Compare(outboundRank(x), outboundRank(y))
 	})
 	for _, p := range c.peers {
-		if done() {
+		if c.need.done() {
 			return
 		}
-		if allowed(p) {
-			remove(p, ReasonPruneNoShard)
+		if c.greedyMayRemove(p) {
+			c.planVictim(p)
 		}
 	}
 }
 
-// pruneOverServed repeatedly removes one allowed peer on an over-served
-// subscribed shard (connected above its floor): the one covering the
-// fewest of our shards, then the one whose tightest shard has the most
-// peers above its floor (the most over-served), random among equals.
-// Choosing the peer rather than the shard first matters when an
+// pruneOverServed repeatedly plans the removal of one allowed peer on an
+// over-served subscribed shard (connected above its floor): the one
+// covering the fewest of our shards, then the one whose tightest shard has
+// the most peers above its floor (the most over-served), random among
+// equals. Choosing the peer rather than the shard first matters when an
 // over-served shard's only allowed candidate also holds up other shards
 // (found by TestPruneProperties).
-func (c *Core) pruneOverServed(now time.Time, allowed func(*Peer) bool, remove func(*Peer, DisconnectReason), done func() bool) {
+func (c *Core) pruneOverServed(now time.Time) {
 	var over shardmesh.ShardSet
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
 		if int(c.cnt[s]) > c.Floor(s) {
@@ -145,23 +216,18 @@ func (c *Core) pruneOverServed(now time.Time, allowed func(*Peer) bool, remove f
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		if p := conn.At(i); c.prunable(p, now) && p.at.shards.Intersects(over) {
+		if p := conn.At(i); c.candidate(p, now) && p.at.shards.Intersects(over) {
 			c.peers = append(c.peers, p)
 		}
 	}
 	c.shufflePeers()
-	for !done() {
+	for !c.need.done() {
 		best, bestShards, bestSlack := -1, 0, 0
 		for i, p := range c.peers {
-			if p == nil || !allowed(p) {
+			if p == nil || !c.greedyMayRemove(p) {
 				continue
 			}
-			on := c.onShardsOf(p)
-			n, slack := 0, int(^uint(0)>>1)
-			for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-				n++
-				slack = min(slack, int(c.cnt[s])-c.Floor(s))
-			}
+			n, slack := c.shardsAndSlack(p)
 			if best < 0 || n < bestShards || (n == bestShards && slack > bestSlack) {
 				best, bestShards, bestSlack = i, n, slack
 			}
@@ -169,9 +235,21 @@ func (c *Core) pruneOverServed(now time.Time, allowed func(*Peer) bool, remove f
 		if best < 0 {
 			return
 		}
-		remove(c.peers[best], ReasonPruneOverServed)
+		c.planVictim(c.peers[best])
 		c.peers[best] = nil
 	}
+}
+
+// shardsAndSlack returns how many of our shards p is on and, over those,
+// the fewest peers above the floor.
+func (c *Core) shardsAndSlack(p *Peer) (n, slack int) {
+	slack = int(^uint(0) >> 1)
+	on := c.onShardsOf(p)
+	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
+		n++
+		slack = min(slack, int(c.cnt[s])-c.Floor(s))
+	}
+	return n, slack
 }
 
 // pruneInbound closes n inbound relay peers in connection order: the
