@@ -57,6 +57,7 @@ func Example() {
 	// wakupm_relay_events_dropped_total
 	// wakupm_relay_events_queued
 	// wakupm_relay_peers
+	// wakupm_relay_prune_searches_total
 	// wakupm_selector_events_dropped_total
 	// wakupm_shard_health
 	// wakupm_shard_low_score_mesh_peers

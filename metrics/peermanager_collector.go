@@ -38,6 +38,7 @@ var ErrInvalidPeerManagerCollectorOption = errors.New("metrics: invalid peer man
 //	wakupm_relay_dials_total{outcome}                   counter: started, succeeded, failed, expired
 //	wakupm_relay_disconnects_total{reason}              counter: the policy's disconnections by reason
 //	wakupm_relay_discovery_requests_total{cluster,shard} counter: on-demand discovery requests
+//	wakupm_relay_prune_searches_total{result}           counter: prunes whose greedy plan fell short (result: reached_target, kept_greedy)
 //	wakupm_peer_book_size                               gauge: peer records (nwaku: waku_peer_store_size)
 //	wakupm_peer_book_forgotten_total                    counter: records dropped after failures or as misfits
 //	wakupm_relay_events_queued                          gauge: Manager queue entries waiting for its loop
@@ -50,7 +51,7 @@ type PeerManagerCollector struct {
 	src RelaySource
 
 	shardPeers, floor, peers, dials, disconnects, discovery, bookSize, forgotten *prometheus.Desc
-	eventsQueued, eventsDropped                                                  *prometheus.Desc
+	eventsQueued, eventsDropped, pruneSearches                                   *prometheus.Desc
 }
 
 // PeerManagerCollectorOption configures a PeerManagerCollector.
@@ -108,6 +109,9 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 			"Disconnections decided by the relay policy, by reason.", "reason"),
 		discovery: desc("wakupm_relay_discovery_requests_total",
 			"On-demand discovery requests for a shard below its floor.", "cluster", "shard"),
+		pruneSearches: desc("wakupm_relay_prune_searches_total",
+			"Prune passes whose greedy order fell short of the targets, so that the exact search ran, by result (reached_target: it found removals that reach them; kept_greedy: none exist or the search ran out of budget).",
+			"result"),
 		bookSize:  desc("wakupm_peer_book_size", "Peer records in the peer book."),
 		forgotten: desc("wakupm_peer_book_forgotten_total", "Peer records dropped after repeated dial failures or as misfits."),
 		eventsQueued: desc("wakupm_relay_events_queued",
@@ -120,7 +124,7 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 // Describe implements prometheus.Collector.
 func (c *PeerManagerCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.shardPeers, c.floor, c.peers, c.dials, c.disconnects,
-		c.discovery, c.bookSize, c.forgotten, c.eventsQueued, c.eventsDropped} {
+		c.discovery, c.pruneSearches, c.bookSize, c.forgotten, c.eventsQueued, c.eventsDropped} {
 		ch <- d
 	}
 }
@@ -153,6 +157,8 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, d := range s.Discovery {
 		counter(c.discovery, d.Count, cluster, strconv.FormatUint(uint64(d.Shard), 10))
 	}
+	counter(c.pruneSearches, s.Stats.PruneSearchRescues, "reached_target")
+	counter(c.pruneSearches, s.Stats.PruneSearches-s.Stats.PruneSearchRescues, "kept_greedy")
 	gauge(c.bookSize, s.BookSize)
 	counter(c.forgotten, s.Stats.Forgotten)
 	gauge(c.eventsQueued, s.EventsQueued)

@@ -129,3 +129,70 @@ wakupm_relay_events_queued 12
 		t.Fatal(err)
 	}
 }
+
+// TestPeerManagerCollectorPruneSearches: a prune whose greedy order can
+// keep the wrong peer (inbound a on shards 1 and 5 or b on 0 and 5, chosen
+// at random; only keeping a reaches the target) shows up as a search that
+// reached the target, whatever the seed.
+func TestPeerManagerCollectorPruneSearches(t *testing.T) {
+	rescued := 0
+	for seed := range uint64(16) {
+		cfg := peermanager.DefaultConfig()
+		cfg.Seed = seed
+		cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra = 1, 0, 0
+		cfg.InboundTarget, cfg.OutboundTarget, cfg.OutboundQuota = 2, 0, 0
+		cfg.PruneGrace = 0
+		cfg.DialOnEvents, cfg.DialOnSubscribe, cfg.OnDemandDiscovery = false, false, false
+		core, err := peermanager.NewCore(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Unix(0, 0)
+		peers := []struct {
+			id     peer.ID
+			dir    peermanager.Direction
+			shards []uint16
+		}{
+			{"a", peermanager.Inbound, []uint16{1, 5}},
+			{"b", peermanager.Inbound, []uint16{0, 5}},
+			{"c", peermanager.Outbound, []uint16{1}},
+			{"d", peermanager.Outbound, []uint16{0}},
+			{"e", peermanager.Inbound, []uint16{0, 3}},
+		}
+		for i, p := range peers {
+			set, _ := shardmesh.ShardSetOf(p.shards...)
+			core.Step(now, peermanager.PeerConnected{ID: p.id, Direction: p.dir, IP: netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)})})
+			core.Step(now, peermanager.PeerIdentified{ID: p.id, Protocols: []protocol.ID{peermanager.ProtocolRelay}})
+			core.Step(now, peermanager.MetadataReceived{ID: p.id, Cluster: cfg.Cluster, Shards: set})
+		}
+		for _, s := range []uint16{0, 1, 3, 5} {
+			core.Step(now, peermanager.Subscribed{Shard: s})
+		}
+		core.Step(now.Add(time.Second), peermanager.Tick{})
+		st := core.Stats()
+		if st.PruneSearches != st.PruneSearchRescues {
+			t.Fatalf("seed %d: %d searches, %d reached the target: the target is reachable", seed, st.PruneSearches, st.PruneSearchRescues)
+		}
+		rescued += int(st.PruneSearchRescues)
+		c, err := NewPeerManagerCollector(core)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`
+# HELP wakupm_relay_prune_searches_total Prune passes whose greedy order fell short of the targets, so that the exact search ran, by result (reached_target: it found removals that reach them; kept_greedy: none exist or the search ran out of budget).
+# TYPE wakupm_relay_prune_searches_total counter
+wakupm_relay_prune_searches_total{result="kept_greedy"} 0
+wakupm_relay_prune_searches_total{result="reached_target"} %d
+`, st.PruneSearchRescues)
+		if err := testutil.CollectAndCompare(c, strings.NewReader(want), "wakupm_relay_prune_searches_total"); err != nil {
+			t.Fatal(err)
+		}
+		if snap := core.Snapshot(); snap.RelayInbound+snap.RelayOutbound != 2 {
+			t.Errorf("seed %d: %d relay peers after pruning, want the target 2", seed, snap.RelayInbound+snap.RelayOutbound)
+		}
+	}
+	if rescued == 0 {
+		t.Error("no seed made the greedy keep the wrong peer: the fixture no longer exercises the search")
+	}
+	t.Logf("the search reached the target for %d of 16 seeds", rescued)
+}
