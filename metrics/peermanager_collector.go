@@ -35,7 +35,7 @@ var ErrInvalidPeerManagerCollectorOption = errors.New("metrics: invalid peer man
 //	wakupm_relay_shard_peers{cluster,shard,direction}   gauge: connected relay peers per subscribed shard
 //	wakupm_relay_shard_floor{cluster,shard}             gauge: the shard's current floor
 //	wakupm_relay_peers{direction}                       gauge: connected relay peers
-//	wakupm_relay_dials_total{outcome}                   counter: started, succeeded, failed, expired
+//	wakupm_relay_dials_total{outcome}                   counter: started, succeeded, failed, expired, closed_early
 //	wakupm_relay_disconnects_total{reason}              counter: the policy's disconnections by reason
 //	wakupm_relay_discovery_requests_total{cluster,shard} counter: on-demand discovery requests
 //	wakupm_relay_prune_searches_total{result}           counter: prunes whose greedy plan fell short (result: reached_target, kept_greedy)
@@ -104,7 +104,7 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 			"cluster", "shard"),
 		peers: desc("wakupm_relay_peers", "Connected relay peers by direction.", "direction"),
 		dials: desc("wakupm_relay_dials_total",
-			"Dials of the relay policy by outcome (started, succeeded, failed, expired: never reported back).", "outcome"),
+			"Dials of the relay policy by outcome (started, succeeded, failed, expired: never reported back, closed_early: succeeded but the peer closed within the early-close window, counted as failed for backoff).", "outcome"),
 		disconnects: desc("wakupm_relay_disconnects_total",
 			"Disconnections decided by the relay policy, by reason.", "reason"),
 		discovery: desc("wakupm_relay_discovery_requests_total",
@@ -151,6 +151,7 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.dials, s.Stats.DialsSucceeded, "succeeded")
 	counter(c.dials, s.Stats.DialsFailed, "failed")
 	counter(c.dials, s.Stats.DialsExpired, "expired")
+	counter(c.dials, s.Stats.DialsClosedEarly, "closed_early")
 	for _, r := range peermanager.DisconnectReasons() {
 		counter(c.disconnects, s.Stats.Disconnects[r], r.String())
 	}

@@ -56,8 +56,9 @@ wakupm_relay_shard_peers{cluster="1",direction="outbound",node="n1",shard="2"} 1
 # TYPE wakupm_relay_peers gauge
 wakupm_relay_peers{direction="inbound",node="n1"} 1
 wakupm_relay_peers{direction="outbound",node="n1"} 1
-# HELP wakupm_relay_dials_total Dials of the relay policy by outcome (started, succeeded, failed, expired: never reported back).
+# HELP wakupm_relay_dials_total Dials of the relay policy by outcome (started, succeeded, failed, expired: never reported back, closed_early: succeeded but the peer closed within the early-close window, counted as failed for backoff).
 # TYPE wakupm_relay_dials_total counter
+wakupm_relay_dials_total{node="n1",outcome="closed_early"} 0
 wakupm_relay_dials_total{node="n1",outcome="expired"} 0
 wakupm_relay_dials_total{node="n1",outcome="failed"} 0
 wakupm_relay_dials_total{node="n1",outcome="started"} 1

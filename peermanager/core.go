@@ -80,7 +80,10 @@ type Stats struct {
 	DialsSucceeded uint64
 	DialsFailed    uint64
 	// DialsExpired counts dials the shell never reported back on.
-	DialsExpired      uint64
+	DialsExpired uint64
+	// DialsClosedEarly counts succeeded dials whose connection the peer
+	// closed within EarlyCloseWindow (counted as failures for backoff).
+	DialsClosedEarly  uint64
 	Disconnects       [numReasons]uint64
 	DiscoveryRequests uint64
 	// BookFull counts discovered peers the book had no room for.
@@ -347,8 +350,13 @@ func (c *Core) onDiscovered(d DiscoveredPeer, now time.Time) {
 }
 
 func (c *Core) onConnected(e PeerConnected, now time.Time) {
-	if _, ok := c.endDial(e.ID, now); ok {
+	_, dialled := c.endDial(e.ID, now)
+	if dialled {
 		c.stats.DialsSucceeded++
+		if q := c.book.Get(e.ID); q != nil && c.cfg.EarlyCloseWindow > 0 && e.Direction == Outbound {
+			q.failuresBeforeConn = q.dialFailures
+			q.earlyCloseUntil = now.Add(c.cfg.EarlyCloseWindow)
+		}
 		if c.cfg.Backoff.ResetOnSuccess {
 			c.book.ResetBackoff(e.ID)
 		}
@@ -411,7 +419,31 @@ func (c *Core) onDisconnected(id peer.ID, now time.Time) {
 		if c.cfg.PruneCooldown > 0 {
 			p.cooldownUntil = now.Add(c.cfg.PruneCooldown)
 		}
+		early := now.Before(p.earlyCloseUntil)
+		p.earlyCloseUntil = time.Time{}
+		if early {
+			c.closedEarly(p, now)
+		}
 		c.react(now)
+	}
+}
+
+// closedEarly handles a peer that closed the connection we dialled within
+// EarlyCloseWindow: the dial failed after all. The failure count goes on
+// from where it was before the connection, with the backoff that follows.
+func (c *Core) closedEarly(p *Peer, now time.Time) {
+	c.stats.DialsClosedEarly++
+	p.dialFailures = p.failuresBeforeConn
+	c.backOff(p, now)
+}
+
+// backOff records one more failed dial of p: the backoff that follows and,
+// past ForgetAfter failures, forgetting p (never a static peer).
+func (c *Core) backOff(p *Peer, now time.Time) {
+	delay := c.cfg.Backoff.Delay(p.dialFailures+1, c.rng)
+	failures := c.book.DialFailed(p.id, now.Add(delay), now)
+	if f := c.cfg.Backoff.ForgetAfter; f > 0 && failures >= f && !p.Static() {
+		c.forget(p)
 	}
 }
 
@@ -480,11 +512,7 @@ func (c *Core) onDialFailed(id peer.ID, now time.Time, expired bool) {
 	if p == nil || p.connectedness == Connected {
 		return
 	}
-	delay := c.cfg.Backoff.Delay(p.dialFailures+1, c.rng)
-	failures := c.book.DialFailed(id, now.Add(delay), now)
-	if f := c.cfg.Backoff.ForgetAfter; f > 0 && failures >= f && !p.Static() {
-		c.forget(p)
-	}
+	c.backOff(p, now)
 	c.drainQueue(now)
 	c.react(now)
 }

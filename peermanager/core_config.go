@@ -140,6 +140,15 @@ type Config struct {
 	// never to fill the outbound target (0: it may be redialled at once, as
 	// nwaku and go-waku allow).
 	PruneCooldown time.Duration
+	// EarlyCloseWindow: an outbound connection we dialled that the peer
+	// closes within this long counts as a failed dial for backoff. A peer
+	// at its connection limit often completes the transport handshake and
+	// then closes at once (its resource manager, connection gater or a
+	// max-connections check), so the dial looks successful; without this
+	// rule the success resets the backoff and the peer is redialled over
+	// and over. 0: every connection counts as a success (nwaku resets its
+	// failure count on connect; go-waku never resets).
+	EarlyCloseWindow time.Duration
 	// PruneNewestFirst closes the most recent inbound peers first (go-waku
 	// closes from index InRelayPeersTarget on); otherwise the oldest
 	// (nwaku closes the first N). Inbound-excess strategies only.
@@ -220,6 +229,8 @@ func (c Config) Validate() error {
 		return bad("DialHeadroom %v, want in [0, 1]", c.DialHeadroom)
 	case c.PruneCooldown < 0:
 		return bad("negative PruneCooldown")
+	case c.EarlyCloseWindow < 0:
+		return bad("negative EarlyCloseWindow")
 	case c.OutboundQuota > c.OutboundTarget:
 		return bad("outbound quota %d above the outbound target %d", c.OutboundQuota, c.OutboundTarget)
 	case c.Dial < DialByCoverage || c.Dial > DialPerTopicGlobalTarget:

@@ -134,6 +134,11 @@ type Peer struct {
 	// cooldownUntil: the peer closed on us or we pruned it; the coverage
 	// strategy dials it before then only when nothing else is left.
 	cooldownUntil time.Time
+	// earlyCloseUntil: the connection came from our dial at
+	// connectedAt; if the peer closes it before then, the dial failed
+	// after all and failuresBeforeConn+1 is its failure count.
+	earlyCloseUntil    time.Time
+	failuresBeforeConn int
 }
 
 // CoolingDown reports whether the relay core keeps the peer as a last

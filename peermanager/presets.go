@@ -64,7 +64,10 @@ func WakupmPreset() Config {
 		PruneGrace: 10 * time.Second,
 		// gossipsub's prune backoff (1 min, REFERENCE.md §2): a peer we
 		// just pruned would refuse our graft anyway.
-		PruneCooldown:     time.Minute,
+		PruneCooldown: time.Minute,
+		// Limit-driven closes come within milliseconds of the handshake;
+		// a peer that prunes us later has still served us.
+		EarlyCloseWindow:  10 * time.Second,
 		ProtectFloorPeers: true,
 
 		Backoff: BackoffPolicy{
