@@ -189,13 +189,7 @@ func (c *Core) Step(now time.Time, ev Event) []Action {
 	case MetadataFailed:
 		c.onMetadataFailed(e.ID, now)
 	case DialSucceeded:
-		if _, ok := c.endDial(e.ID, now); ok {
-			c.stats.DialsSucceeded++
-		}
-		if c.cfg.Backoff.ResetOnSuccess {
-			c.book.ResetBackoff(e.ID)
-		}
-		c.drainQueue(now)
+		c.onDialSucceeded(e.ID, now)
 	case DialFailed:
 		c.onDialFailed(e.ID, now, false)
 	case HealthChanged:
@@ -426,6 +420,30 @@ func (c *Core) onDisconnected(id peer.ID, now time.Time) {
 		}
 		c.react(now)
 	}
+}
+
+// onDialSucceeded handles the shell's report that a dial returned a
+// connection. Usually PeerConnected came first and settled the dial. If the
+// dial is still in flight and the peer is not connected, the connection
+// closed before the core saw it (the shell drops a connect-and-close pair
+// it had not delivered yet): with EarlyCloseWindow that is an early close.
+func (c *Core) onDialSucceeded(id peer.ID, now time.Time) {
+	_, inFlight := c.endDial(id, now)
+	if inFlight {
+		c.stats.DialsSucceeded++
+	}
+	p := c.book.Get(id)
+	switch {
+	case p == nil:
+	case c.cfg.EarlyCloseWindow > 0:
+		if inFlight && p.connectedness != Connected {
+			c.stats.DialsClosedEarly++
+			c.backOff(p, now)
+		}
+	case c.cfg.Backoff.ResetOnSuccess:
+		c.book.ResetBackoff(id)
+	}
+	c.drainQueue(now)
 }
 
 // closedEarly handles a peer that closed the connection we dialled within

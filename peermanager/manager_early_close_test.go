@@ -1,0 +1,74 @@
+package peermanager_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/multiformats/go-multiaddr"
+	"go.uber.org/goleak"
+
+	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// closeOnConnect closes every connection right after the handshake, as a
+// peer at its connection limit does, and counts them.
+type closeOnConnect struct{ conns atomic.Int64 }
+
+func (c *closeOnConnect) Connected(_ network.Network, conn network.Conn) {
+	c.conns.Add(1)
+	go func() { _ = conn.Close() }()
+}
+func (*closeOnConnect) Disconnected(network.Network, network.Conn)  {}
+func (*closeOnConnect) Listen(network.Network, multiaddr.Multiaddr)      {}
+func (*closeOnConnect) ListenClose(network.Network, multiaddr.Multiaddr) {}
+
+// TestManagerBacksOffPeerThatClosesAfterHandshake: the only candidate of a
+// subscribed shard accepts every connection and closes it at once. Each
+// such connection is a failed dial (EarlyCloseWindow), so over 2 virtual
+// minutes the Manager dials it on the backoff schedule — 10 s × 2^(n−1)
+// with jitter in [0.75, 1]: at most 5 dials — not in a loop.
+func TestManagerBacksOffPeerThatClosesAfterHandshake(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	synctest.Test(t, func(t *testing.T) {
+		nw := simhost.NewT(t, 2, simhost.WithoutPubsub())
+		node, full := nw.Node(0).Host, nw.Node(1).Host
+		closer := &closeOnConnect{}
+		full.Network().Notify(closer)
+
+		m, err := peermanager.NewManager(node, peermanager.WithoutMetadata())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := m.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		m.Subscribe(0)
+		on, _ := shardmesh.ShardSetOf(0)
+		m.AddPeer(peermanager.DiscoveredPeer{ID: full.ID(), Origin: peermanager.OriginDiscv5, HasENR: true,
+			Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on, Caps: shardmesh.CapRelay}, full.Addrs())
+
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+
+		dials := closer.conns.Load()
+		st := m.Snapshot().Stats
+		t.Logf("%d connections in 2 min; stats: started %d, succeeded %d, closed early %d, failed %d",
+			dials, st.DialsStarted, st.DialsSucceeded, st.DialsClosedEarly, st.DialsFailed)
+		if dials < 3 || dials > 5 {
+			t.Errorf("%d connections to a peer that closes at once in 2 min, want 3-5 (backoff 10 s, 20 s, 40 s, 80 s)", dials)
+		}
+		if st.DialsClosedEarly < 3 {
+			t.Errorf("%d dials counted as closed early, want every connection (%d)", st.DialsClosedEarly, dials)
+		}
+	})
+}
