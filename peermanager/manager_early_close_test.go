@@ -23,7 +23,7 @@ func (c *closeOnConnect) Connected(_ network.Network, conn network.Conn) {
 	c.conns.Add(1)
 	go func() { _ = conn.Close() }()
 }
-func (*closeOnConnect) Disconnected(network.Network, network.Conn)  {}
+func (*closeOnConnect) Disconnected(network.Network, network.Conn)       {}
 func (*closeOnConnect) Listen(network.Network, multiaddr.Multiaddr)      {}
 func (*closeOnConnect) ListenClose(network.Network, multiaddr.Multiaddr) {}
 
