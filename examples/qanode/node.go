@@ -15,7 +15,6 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -25,20 +24,6 @@ import (
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
-
-// relayProtocols makes gossipsub speak the Waku relay protocol id first
-// (11/WAKU2-RELAY: /vac/waku/relay/2.0.0), so that identify shows peers as
-// relay peers to the peer manager and the slots gater.
-var relayProtocols = append([]protocol.ID{peermanager.ProtocolRelay}, pubsub.GossipSubDefaultProtocols...)
-
-// relayFeatures gives the Waku relay id the features of gossipsub v1.1,
-// which 11/WAKU2-RELAY builds on.
-func relayFeatures(feat pubsub.GossipSubFeature, proto protocol.ID) bool {
-	if proto == peermanager.ProtocolRelay {
-		proto = pubsub.GossipSubID_v11
-	}
-	return pubsub.GossipSubDefaultFeatures(feat, proto)
-}
 
 // scoreInspectPeriod is how often gossipsub peer scores reach the tracker
 // (go-waku inspects scores every 6 s, nwaku checks mesh health every 10 s).
@@ -185,7 +170,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 		shards: map[uint16]*relayShard{}, protected: map[uint16]*protection{},
 	}
 	opts := append(wakugossip.Options(),
-		pubsub.WithGossipSubProtocols(relayProtocols, relayFeatures),
+		wakugossip.RelayProtocol(),
 		tracer.Option(),
 		pubsub.WithRawTracer(bw),
 		wakugossip.PeerScoring(),

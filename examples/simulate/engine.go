@@ -16,29 +16,14 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/marcopolo/simnet"
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/metrics"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 )
-
-// relayProtocols are the gossipsub protocol ids every node speaks, the Waku
-// relay id first (11/WAKU2-RELAY), then go-libp2p's own.
-var relayProtocols = append([]protocol.ID{peermanager.ProtocolRelay}, pubsub.GossipSubDefaultProtocols...)
-
-// relayFeatures gives the Waku relay id the features of gossipsub v1.1, the
-// version 11/WAKU2-RELAY builds on.
-func relayFeatures(feat pubsub.GossipSubFeature, proto protocol.ID) bool {
-	if proto == peermanager.ProtocolRelay {
-		proto = pubsub.GossipSubID_v11
-	}
-	return pubsub.GossipSubDefaultFeatures(feat, proto)
-}
 
 // heartbeatPhase returns Waku's gossipsub parameters with the first
 // heartbeat of node i delayed by a node-specific fraction of the interval.
@@ -252,7 +237,7 @@ func (e *engine) run() (*runResult, error) {
 				pubsub.WithGossipSubParams(heartbeatPhase(i)),
 				// Waku relay is gossipsub under its own protocol id, which
 				// identify then reports and peer books index.
-				pubsub.WithGossipSubProtocols(relayProtocols, relayFeatures),
+				wakugossip.RelayProtocol(),
 				pubsub.WithRawTracer(e.pending.probe),
 				pubsub.WithRawTracer(e.pending.bw),
 				// Waku nodes subscribe to shards, they never just relay:
