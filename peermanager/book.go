@@ -50,7 +50,8 @@ type Book struct {
 	unknown []bucketPair                             // [protocol]: peers with no shard info
 
 	connected   peerList           // every connected peer, in connection order
-	connectedIP map[netip.Addr]int // connected peers per IP (colocation)
+	connectedIP map[netip.Addr]int // connected peers per colocation group
+	v6Bits      int                // IPv6 colocation prefix length; 0: per address
 	wanted      shardmesh.ShardSet // shards the owner cares about (eviction order)
 	evictions   int
 
@@ -247,7 +248,7 @@ func (b *Book) Connected(id peer.ID, dir Direction, ip netip.Addr, now time.Time
 		p.ip = ip
 	}
 	if p.ip.IsValid() {
-		b.connectedIP[p.ip]++
+		b.connectedIP[b.ColocationGroup(p.ip)]++
 	}
 	p.lastSeen = now
 	b.reindex(p)
@@ -281,6 +282,7 @@ func (b *Book) Disconnected(id peer.ID, now time.Time) *Peer {
 }
 
 func (b *Book) unrefIP(ip netip.Addr) {
+	ip = b.ColocationGroup(ip)
 	if n := b.connectedIP[ip] - 1; n > 0 {
 		b.connectedIP[ip] = n
 	} else {
@@ -288,8 +290,25 @@ func (b *Book) unrefIP(ip netip.Addr) {
 	}
 }
 
-// ConnectedOnIP returns how many connected peers share ip.
-func (b *Book) ConnectedOnIP(ip netip.Addr) int { return b.connectedIP[ip] }
+// ConnectedOnIP returns how many connected peers share ip's colocation
+// group (ColocationGroup).
+func (b *Book) ConnectedOnIP(ip netip.Addr) int { return b.connectedIP[b.ColocationGroup(ip)] }
+
+// ColocationGroup returns the address that stands for ip in colocation
+// counts: ip itself for IPv4 (and IPv4-mapped IPv6), the first address of
+// its prefix for IPv6 when the owning core groups IPv6 by prefix
+// (Config.ColocationIPv6Bits).
+func (b *Book) ColocationGroup(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap().WithZone("")
+	if b.v6Bits == 0 || !ip.Is6() {
+		return ip
+	}
+	pfx, err := ip.Prefix(b.v6Bits)
+	if err != nil {
+		return ip
+	}
+	return pfx.Addr()
+}
 
 // SetDialing marks a not-connected peer as being dialled (so that it is not
 // chosen twice) or, with false, back to not connected. It returns false when

@@ -71,7 +71,7 @@ type Core struct {
 type dialState struct {
 	deadline time.Time
 	shards   shardmesh.ShardSet // subscribed shards the peer was dialled for
-	ip       netip.Addr
+	ip       netip.Addr // colocation group (Book.ColocationGroup)
 }
 
 // Stats are the core's cumulative counters, read by the metrics collector.
@@ -104,6 +104,9 @@ func NewCore(cfg Config, bookOpts ...BookOption) (*Core, error) {
 	book, err := NewBook(cfg.Cluster, bookOpts...)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.ColocationIPv6Bits != 128 {
+		book.v6Bits = cfg.ColocationIPv6Bits
 	}
 	relay, ok := book.Protocol(ProtocolRelay)
 	if !ok {
@@ -382,7 +385,7 @@ func (c *Core) enforceColocation(p *Peer, now time.Time) {
 	conn := c.book.ConnectedPeers()
 	c.peers = c.peers[:0]
 	for i := range conn.Len() {
-		if q := conn.At(i); q.ip == p.ip {
+		if q := conn.At(i); q.ip.IsValid() && c.book.ColocationGroup(q.ip) == c.book.ColocationGroup(p.ip) {
 			c.peers = append(c.peers, q)
 		}
 	}
@@ -562,14 +565,14 @@ func (c *Core) dialable(p *Peer, now time.Time) bool {
 		return false
 	}
 	if c.cfg.ColocationLimit > 0 && p.ip.IsValid() &&
-		c.book.ConnectedOnIP(p.ip)+c.dialingIP[p.ip] >= c.cfg.ColocationLimit {
+		c.book.ConnectedOnIP(p.ip)+c.dialingIP[c.book.ColocationGroup(p.ip)] >= c.cfg.ColocationLimit {
 		return false
 	}
 	return true
 }
 
 func (c *Core) dial(p *Peer, now time.Time) {
-	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: p.ip}
+	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: c.book.ColocationGroup(p.ip)}
 	c.dials[p.id] = d
 	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
 		c.pending[s]++

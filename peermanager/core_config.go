@@ -119,6 +119,11 @@ type Config struct {
 	// ColocationLimit is the number of connected peers allowed per IP
 	// (0: no limit). Candidates over it are not dialled.
 	ColocationLimit int
+	// ColocationIPv6Bits groups IPv6 addresses by this prefix length for
+	// ColocationLimit (0 or 128: per address, as nwaku and go-waku count).
+	// One host or subscriber line usually gets a whole /64, so a limit per
+	// IPv6 address does not limit anyone.
+	ColocationIPv6Bits int
 	// ColocationDropOldest: above the limit, disconnect and forget the
 	// oldest peers on the IP (nwaku) instead of the newcomer (ours).
 	ColocationDropOldest bool
@@ -229,6 +234,8 @@ func (c Config) Validate() error {
 		return bad("DialHeadroom %v, want in [0, 1]", c.DialHeadroom)
 	case c.PruneCooldown < 0:
 		return bad("negative PruneCooldown")
+	case c.ColocationIPv6Bits < 0 || c.ColocationIPv6Bits > 128:
+		return bad("ColocationIPv6Bits outside 0-128")
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
 	case c.OutboundQuota > c.OutboundTarget:

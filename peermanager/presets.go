@@ -57,8 +57,11 @@ func WakupmPreset() Config {
 		// nwaku DefaultColocationLimit and go-waku's per-IP limit are 5
 		// (REFERENCE.md §3.2, §3.3), as Lighthouse's banned-peers-per-IP.
 		ColocationLimit: 5,
-		DialOnEvents:    true,
-		DialOnSubscribe: true,
+		// A /64 is the usual IPv6 assignment of one host or line (the
+		// slots pools group IPv6 the same way).
+		ColocationIPv6Bits: 64,
+		DialOnEvents:       true,
+		DialOnSubscribe:    true,
 
 		Prune:      PruneByCoverage,
 		PruneGrace: 10 * time.Second,
