@@ -33,7 +33,23 @@ func WithMetadataTTL(d time.Duration) BookOption {
 // MetadataTTL returns the book's metadata TTL (0: never expires).
 func (b *Book) MetadataTTL() time.Duration { return b.mdTTL }
 
-// ExpireMetadata drops the metadata of the peers whose TTL ran out by now:
+// GossipsubTopics records the shard topics a connected peer announced in
+// gossipsub. They override its metadata and ENR shards (Peer.Shards) and,
+// once it disconnects, expire with its metadata (WithMetadataTTL). It
+// reports whether the peer's shards changed; unknown or disconnected peers
+// are ignored.
+func (b *Book) GossipsubTopics(id peer.ID, shards shardmesh.ShardSet) bool {
+	p := b.byID[id]
+	if p == nil || p.connectedness != Connected || (p.hasGossipsub && p.gsShards == shards) {
+		return false
+	}
+	p.gsShards, p.hasGossipsub = shards, true
+	b.reindex(p)
+	return true
+}
+
+// ExpireMetadata drops the metadata of the peers whose TTL ran out by now
+// (and the gossipsub topics they announced on their last connection):
 // their shards fall back to their ENR shards (or unknown without an ENR),
 // and their cluster to the ENR's when an ENR gave one; without one the
 // cluster stays known, so that a peer found on another cluster is still not
@@ -45,6 +61,7 @@ func (b *Book) ExpireMetadata(now time.Time, dst []peer.ID) []peer.ID {
 		p := b.mdExpiry[0]
 		b.unscheduleMetadata(p)
 		p.hasMetadata, p.mdShards = false, shardmesh.ShardSet{}
+		p.hasGossipsub, p.gsShards = false, shardmesh.ShardSet{}
 		if p.hasENR {
 			p.cluster = p.enrCluster
 		}
@@ -56,7 +73,7 @@ func (b *Book) ExpireMetadata(now time.Time, dst []peer.ID) []peer.ID {
 
 // scheduleMetadata (re)arms p's metadata expiry at now + TTL.
 func (b *Book) scheduleMetadata(p *Peer, now time.Time) {
-	if b.mdTTL <= 0 || !p.hasMetadata {
+	if b.mdTTL <= 0 || (!p.hasMetadata && !p.hasGossipsub) {
 		return
 	}
 	p.mdExpires = now.Add(b.mdTTL)

@@ -71,7 +71,7 @@ type Core struct {
 type dialState struct {
 	deadline time.Time
 	shards   shardmesh.ShardSet // subscribed shards the peer was dialled for
-	ip       netip.Addr // colocation group (Book.ColocationGroup)
+	ip       netip.Addr         // colocation group (Book.ColocationGroup)
 }
 
 // Stats are the core's cumulative counters, read by the metrics collector.
@@ -191,6 +191,8 @@ func (c *Core) Step(now time.Time, ev Event) []Action {
 		c.onMetadata(e, now)
 	case MetadataFailed:
 		c.onMetadataFailed(e.ID, now)
+	case TopicsAnnounced:
+		c.onTopicsAnnounced(e, now)
 	case DialSucceeded:
 		c.onDialSucceeded(e.ID, now)
 	case DialFailed:
@@ -421,6 +423,24 @@ func (c *Core) onDisconnected(id peer.ID, now time.Time) {
 		if early {
 			c.closedEarly(p, now)
 		}
+		c.react(now)
+	}
+}
+
+// onTopicsAnnounced takes the shard topics a connected peer announced in
+// gossipsub as its shards (TrustGossipsubTopics), once it has been
+// connected for GossipsubTopicsGrace: a peer in no topic announces
+// nothing, so an empty set means something only after its hello had time
+// to arrive. The shell sends the event again every tick.
+func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
+	if !c.cfg.TrustGossipsubTopics {
+		return
+	}
+	p := c.book.Get(e.ID)
+	if p == nil || p.connectedness != Connected || now.Before(p.connectedAt.Add(c.cfg.GossipsubTopicsGrace)) {
+		return
+	}
+	if c.book.GossipsubTopics(e.ID, e.Shards) {
 		c.react(now)
 	}
 }

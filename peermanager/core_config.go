@@ -185,6 +185,17 @@ type Config struct {
 	// ForgetMisfits removes peers disconnected for cluster mismatch,
 	// metadata failure or colocation from the book (nwaku deletes them).
 	ForgetMisfits bool
+	// TrustGossipsubTopics: a connected peer's shards are the shard topics
+	// it announced in gossipsub (TopicsAnnounced) once it announced any,
+	// whatever its ENR and metadata advertise, for floors, coverage and
+	// pruning; they expire with its metadata after it disconnects. A peer
+	// that advertises shards it never joins then counts for none of them
+	// and is pruned as on no subscribed shard. Off: advertisements only
+	// (nwaku, go-waku).
+	TrustGossipsubTopics bool
+	// GossipsubTopicsGrace: announcements of a peer connected for less
+	// than this are not used yet (its gossipsub hello may be on its way).
+	GossipsubTopicsGrace time.Duration
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
 	DisconnectRelayWithoutShards bool
@@ -236,6 +247,8 @@ func (c Config) Validate() error {
 		return bad("negative PruneCooldown")
 	case c.ColocationIPv6Bits < 0 || c.ColocationIPv6Bits > 128:
 		return bad("ColocationIPv6Bits outside 0-128")
+	case c.GossipsubTopicsGrace < 0:
+		return bad("negative GossipsubTopicsGrace")
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
 	case c.OutboundQuota > c.OutboundTarget:

@@ -52,6 +52,15 @@ type MetadataReceived struct {
 // the protocol.
 type MetadataFailed struct{ ID peer.ID }
 
+// TopicsAnnounced: the connected peer's gossipsub announcements (its hello
+// and later SUBSCRIBE/UNSUBSCRIBE) say it is subscribed to these shard
+// topics of our cluster (shardmesh.Tracker.Announced). Send it only once
+// something was heard from the peer in gossipsub.
+type TopicsAnnounced struct {
+	ID     peer.ID
+	Shards shardmesh.ShardSet
+}
+
 // DialSucceeded: a dial the core asked for succeeded (the peer may already
 // have been connected).
 type DialSucceeded struct{ ID peer.ID }
@@ -101,6 +110,7 @@ func (PeerDisconnected) isEvent()   {}
 func (PeerIdentified) isEvent()     {}
 func (MetadataReceived) isEvent()   {}
 func (MetadataFailed) isEvent()     {}
+func (TopicsAnnounced) isEvent()    {}
 func (DialSucceeded) isEvent()      {}
 func (DialFailed) isEvent()         {}
 func (HealthChanged) isEvent()      {}

@@ -310,6 +310,7 @@ func (m *Manager) loop() {
 		case <-m.ctx.Done():
 			return
 		case <-timer.C:
+			m.announceTopics()
 			m.step(Tick{})
 			m.mu.Lock()
 			next := m.core.NextTick()

@@ -115,3 +115,18 @@ func (m *Manager) backgroundDiscovery() {
 		}
 	}
 }
+
+// announceTopics steps the core with the shard topics each connected peer
+// announced in gossipsub, as the tracker heard them, for peers heard from
+// at all (TrustGossipsubTopics). Once per tick: the core ignores sets that
+// did not change, and a peer that joins a topic counts within a tick.
+func (m *Manager) announceTopics() {
+	if m.cfg.tracker == nil || !m.cfg.policy.TrustGossipsubTopics {
+		return
+	}
+	for _, p := range m.host.Network().Peers() {
+		if shards, heard := m.cfg.tracker.Announced(p, m.cfg.policy.Cluster); heard {
+			m.step(TopicsAnnounced{ID: p, Shards: shards})
+		}
+	}
+}

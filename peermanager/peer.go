@@ -75,14 +75,17 @@ func (c Connectedness) String() string {
 type ShardSource uint8
 
 // Sources of shard information, weakest first. Metadata (exchanged on the
-// live connection) overrides the ENR (possibly stale, relayed by others).
+// live connection) overrides the ENR (possibly stale, relayed by others);
+// the topics the peer announced in gossipsub itself override both, as only
+// those can mesh (a peer may advertise shards it never joins).
 const (
 	ShardsUnknown ShardSource = iota
 	ShardsFromENR
 	ShardsFromMetadata
+	ShardsFromGossipsub
 )
 
-var shardSourceText = [...]string{"unknown", "enr", "metadata"}
+var shardSourceText = [...]string{"unknown", "enr", "metadata", "gossipsub"}
 
 func (s ShardSource) String() string {
 	if int(s) < len(shardSourceText) {
@@ -103,8 +106,10 @@ type Peer struct {
 	enrCluster   uint16 // the ENR's cluster, when hasENR
 	enrShards    shardmesh.ShardSet
 	mdShards     shardmesh.ShardSet
-	hasENR       bool      // enrShards was set from an ENR
-	hasMetadata  bool      // mdShards was set from a metadata exchange
+	hasENR       bool // enrShards was set from an ENR
+	hasMetadata  bool // mdShards was set from a metadata exchange
+	gsShards     shardmesh.ShardSet
+	hasGossipsub bool      // gsShards: the topics the peer announced in gossipsub
 	mdExpires    time.Time // when the metadata expires, while scheduled
 	mdIndex      int       // 1-based position in the book's expiry heap; 0: not scheduled
 	caps         shardmesh.Capabilities
@@ -153,11 +158,14 @@ func (p *Peer) ID() peer.ID { return p.id }
 // or a metadata exchange).
 func (p *Peer) Cluster() (uint16, bool) { return p.cluster, p.clusterKnown }
 
-// Shards returns the shards the peer advertises and where they come from:
-// metadata when the peer answered a metadata request, else its ENR, else
-// ShardsUnknown with the empty set.
+// Shards returns the shards the peer serves and where they come from: the
+// shard topics it announced in gossipsub when the owner fed them
+// (Book.GossipsubTopics), else metadata when the peer answered a metadata
+// request, else its ENR, else ShardsUnknown with the empty set.
 func (p *Peer) Shards() (shardmesh.ShardSet, ShardSource) {
 	switch {
+	case p.hasGossipsub:
+		return p.gsShards, ShardsFromGossipsub
 	case p.hasMetadata:
 		return p.mdShards, ShardsFromMetadata
 	case p.hasENR:

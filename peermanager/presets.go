@@ -70,8 +70,14 @@ func WakupmPreset() Config {
 		PruneCooldown: time.Minute,
 		// Limit-driven closes come within milliseconds of the handshake;
 		// a peer that prunes us later has still served us.
-		EarlyCloseWindow:  10 * time.Second,
-		ProtectFloorPeers: true,
+		EarlyCloseWindow: 10 * time.Second,
+		// Peers that advertise shards they never join (simulator's
+		// liars) must not fill the floors.
+		TrustGossipsubTopics: true,
+		// A hello takes one round trip after the stream opens; 5 s leaves
+		// room for slow links and a busy peer.
+		GossipsubTopicsGrace: 5 * time.Second,
+		ProtectFloorPeers:    true,
 
 		Backoff: BackoffPolicy{
 			Initial:        10 * time.Second,

@@ -74,9 +74,11 @@ func (tr *Tracer) ScoreInspectOption(period time.Duration) pubsub.Option {
 	return pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(tr.tracker.SetScores), period)
 }
 
-// OnNewOutboundStream records the direction of p's connection, if the tracer
+// OnNewOutboundStream records that p speaks gossipsub with us
+// (Tracker.Announced) and the direction of p's connection, if the tracer
 // was built WithDirections.
 func (tr *Tracer) OnNewOutboundStream(p peer.ID, _ protocol.ID) {
+	tr.tracker.HeardFrom(p) // it speaks gossipsub with us
 	if tr.network == nil {
 		return
 	}
@@ -121,6 +123,19 @@ func (tr *Tracer) Prune(p peer.ID, topic string) {
 	}
 }
 
+// RecvRPC records the topics the sender announces it subscribed to or
+// left (Tracker.Announce); the first RPC of a stream is the sender's hello,
+// listing all of them.
+func (tr *Tracer) RecvRPC(rpc *pubsub.RPC) {
+	from := rpc.From()
+	tr.tracker.HeardFrom(from)
+	for _, sub := range rpc.GetSubscriptions() {
+		if s, ok := tr.shard(sub.GetTopicid()); ok {
+			tr.tracker.Announce(from, s, sub.GetSubscribe())
+		}
+	}
+}
+
 func (tr *Tracer) shard(topic string) (Shard, bool) {
 	s, err := ParsePubsubTopic(topic)
 	if err != nil {
@@ -137,7 +152,6 @@ func (*Tracer) DeliverMessage(*pubsub.Message)                       {}
 func (*Tracer) RejectMessage(*pubsub.Message, string)                {}
 func (*Tracer) DuplicateMessage(*pubsub.Message)                     {}
 func (*Tracer) ThrottlePeer(peer.ID)                                 {}
-func (*Tracer) RecvRPC(*pubsub.RPC)                                  {}
 func (*Tracer) SendRPC(*pubsub.RPC, peer.ID)                         {}
 func (*Tracer) SendRPCCompleted(*pubsub.RPC, peer.ID, time.Duration) {}
 func (*Tracer) DropRPC(*pubsub.RPC, peer.ID)                         {}

@@ -60,6 +60,11 @@ type peerState struct {
 	outbound bool
 	lowScore bool
 	shards   []int32 // shard indexes whose mesh holds this peer
+	// heard: a gossipsub RPC came from the peer (the first is its hello,
+	// with every topic it is subscribed to); announced: the shard topics
+	// it is subscribed to, by its own announcements (tracker_announce.go).
+	heard     bool
+	announced []Shard
 }
 
 // TrackerStats counts events, including those the Tracker ignored because
@@ -229,6 +234,7 @@ func (t *Tracker) PeerGone(p peer.ID) {
 	}
 	delete(t.peerIdx, p)
 	ps.id, ps.outbound, ps.lowScore = "", false, false
+	ps.heard, ps.announced = false, ps.announced[:0]
 	t.freePeers = append(t.freePeers, pi)
 }
 

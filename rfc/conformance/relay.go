@@ -231,6 +231,9 @@ func (d *relayDriver) event(c Command) (peermanager.Event, error) {
 		return peermanager.MetadataReceived{ID: p, Cluster: uint16(cluster), Shards: set}, err
 	case "metadata-failed":
 		return peermanager.MetadataFailed{ID: p}, nil
+	case "announced":
+		set, err := parseShards(c.Opt("shards", ""))
+		return peermanager.TopicsAnnounced{ID: p, Shards: set}, err
 	case "dial-ok":
 		return peermanager.DialSucceeded{ID: p}, nil
 	case "dial-failed":
