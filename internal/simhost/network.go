@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -32,6 +33,7 @@ type Network struct {
 
 	mu     sync.Mutex
 	nodes  []*Node
+	inUse  map[netip.AddrPort]bool // UDP addresses of hosts and UDPConns
 	closed bool
 }
 
@@ -66,6 +68,7 @@ func New(n int, opts ...Option) (*Network, error) {
 		Sim:   &simnet.Simnet{LatencyFunc: cfg.latencyFunc, Logger: cfg.logger},
 		cfg:   cfg,
 		nodes: make([]*Node, 0, n),
+		inUse: make(map[netip.AddrPort]bool, n),
 	}
 	nw.Sim.Start()
 	for range n {
@@ -110,11 +113,21 @@ func (nw *Network) AddNode() (*Node, error) {
 
 func (nw *Network) newNode(i int) (*Node, error) {
 	cfg := &nw.cfg
-	priv, err := identity(cfg.seed, i)
+	newKey := cfg.identity
+	if newKey == nil {
+		newKey = func(i int) (crypto.PrivKey, error) { return seededIdentity(cfg.seed, i) }
+	}
+	priv, err := newKey(i)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	if priv == nil {
+		return nil, errors.New("identity: nil key")
 	}
 	addr := cfg.address(i)
+	if ap, ok := netip.AddrFromSlice(addr.IP); ok {
+		nw.inUse[netip.AddrPortFrom(ap.Unmap(), uint16(addr.Port))] = true
+	}
 	listen := fmt.Sprintf("/ip4/%s/udp/%d/quic-v1", addr.IP, addr.Port)
 	opts := []libp2p.Option{
 		libp2p.Identity(priv),
@@ -155,16 +168,13 @@ func (nw *Network) newNode(i int) (*Node, error) {
 	return node, nil
 }
 
-// identity derives host i's Ed25519 key from seed.
-func identity(seed uint64, i int) (crypto.PrivKey, error) {
+// seededIdentity derives host i's Ed25519 key from seed.
+func seededIdentity(seed uint64, i int) (crypto.PrivKey, error) {
 	var s [32]byte
 	binary.LittleEndian.PutUint64(s[:8], seed)
 	binary.LittleEndian.PutUint64(s[8:16], uint64(i))
 	priv, _, err := crypto.GenerateEd25519Key(rand.NewChaCha8(s))
-	if err != nil {
-		return nil, fmt.Errorf("identity: %w", err)
-	}
-	return priv, nil
+	return priv, err
 }
 
 // Nodes returns the hosts in index order, including closed ones.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/marcopolo/simnet"
 )
 
@@ -34,6 +35,7 @@ type config struct {
 	pubsubFor     func(i int) bool // nil: every host
 	pubsubOptions func(n *Node) []pubsub.Option
 	hostOptions   func(i int) []libp2p.Option
+	identity      func(i int) (crypto.PrivKey, error) // nil: Ed25519 from seed
 	logger        *slog.Logger
 }
 
@@ -111,6 +113,20 @@ func WithSeed(seed uint64) Option {
 	}
 }
 
+// WithIdentity gives host i the private key f returns instead of an Ed25519
+// key derived from the seed: for example a secp256k1 key that is also the
+// node's discv5 identity, so that the peer id derived from its ENR is the
+// host's.
+func WithIdentity(f func(i int) (crypto.PrivKey, error)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil identity function", ErrInvalidOption)
+		}
+		c.identity = f
+		return nil
+	}
+}
+
 // WithPubsubOptions adds options to host i's GossipSub after the Waku relay
 // options of wakugossip.Options (tracers, peer scoring, ...).
 func WithPubsubOptions(f func(i int) []pubsub.Option) Option {
@@ -183,6 +199,15 @@ func WithLogger(l *slog.Logger) Option {
 // OwnIP gives host i its own public IPv4 address and DefaultPort.
 func OwnIP(i int) *net.UDPAddr {
 	return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i), Port: DefaultPort}
+}
+
+// OwnSubnet gives host i its own public IPv4 address in a /24 of its own
+// (1.0.i.1 for the first 255 hosts) and DefaultPort. Use it for discv5:
+// go-ethereum's table admits at most 2 nodes of one /24 per bucket and 10
+// per table (p2p/discover/table.go bucketIPLimit, tableIPLimit), so hosts
+// numbered into one /24 by OwnIP would barely find each other.
+func OwnSubnet(i int) *net.UDPAddr {
+	return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i * 256), Port: DefaultPort}
 }
 
 // SharedIP puts hosts behind IPs in groups of perIP: hosts 0..perIP-1 share

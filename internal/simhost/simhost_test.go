@@ -2,12 +2,15 @@ package simhost_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
@@ -162,6 +165,32 @@ func TestPubsubOnlyOnChosenHosts(t *testing.T) {
 			if got := nw.Node(i).PubSub != nil; got != want {
 				t.Errorf("host %d runs gossipsub: %v, want %v", i, got, want)
 			}
+		}
+	})
+}
+
+func TestWithIdentity(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		keys := make([]crypto.PrivKey, 2)
+		for i := range keys {
+			k, _, err := crypto.GenerateSecp256k1Key(rand.NewChaCha8([32]byte{byte(i)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys[i] = k
+		}
+		nw := simhost.NewT(t, 2, simhost.WithoutPubsub(), simhost.WithIdentity(func(i int) (crypto.PrivKey, error) { return keys[i], nil }))
+		for i, n := range nw.Nodes() {
+			if want, _ := peer.IDFromPrivateKey(keys[i]); n.ID() != want {
+				t.Fatalf("host %d has id %v, want %v", i, n.ID(), want)
+			}
+		}
+		if _, err := simhost.New(1, simhost.WithIdentity(nil)); !errors.Is(err, simhost.ErrInvalidOption) {
+			t.Fatalf("nil identity function: %v", err)
+		}
+		boom := errors.New("no key")
+		if _, err := simhost.New(1, simhost.WithIdentity(func(int) (crypto.PrivKey, error) { return nil, boom })); !errors.Is(err, boom) {
+			t.Fatalf("failing identity function: %v", err)
 		}
 	})
 }

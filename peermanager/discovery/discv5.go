@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"fmt"
-	"net"
 
 	"github.com/ethereum/go-ethereum/p2p/discover"
 	"github.com/ethereum/go-ethereum/p2p/enode"
@@ -17,12 +16,18 @@ import (
 var ProtocolID = [6]byte{'d', '5', 'w', 'a', 'k', 'u'}
 
 // ListenV5 starts a discv5 listener on conn speaking the Waku protocol id.
-// cfg.V5ProtocolID is overwritten. The caller owns the listener and closes
-// it (after closing any Discv5 source using it).
-func ListenV5(conn *net.UDPConn, ln *enode.LocalNode, key *ecdsa.PrivateKey, cfg discover.Config) (*discover.UDPv5, error) {
+// conn is a *net.UDPConn, or any datagram socket with that method set (such
+// as a simulated one). cfg.V5ProtocolID is overwritten; a nil cfg.Clock
+// becomes a TimeClock, so that the listener also runs in virtual time inside
+// a testing/synctest bubble. The caller owns the listener and closes it
+// (after closing any Discv5 source using it); closing it closes conn.
+func ListenV5(conn discover.UDPConn, ln *enode.LocalNode, key *ecdsa.PrivateKey, cfg discover.Config) (*discover.UDPv5, error) {
 	id := ProtocolID
 	cfg.PrivateKey = key
 	cfg.V5ProtocolID = &id
+	if cfg.Clock == nil {
+		cfg.Clock = NewTimeClock()
+	}
 	l, err := discover.ListenV5(conn, ln, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: starting discv5: %w", err)
