@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/multiformats/go-multiaddr"
 	"go.uber.org/goleak"
@@ -27,6 +28,25 @@ func (*closeOnConnect) Disconnected(network.Network, network.Conn)       {}
 func (*closeOnConnect) Listen(network.Network, multiaddr.Multiaddr)      {}
 func (*closeOnConnect) ListenClose(network.Network, multiaddr.Multiaddr) {}
 
+// startManager returns a started Manager on h that t closes at cleanup
+// (before the simulated network, which was set up earlier).
+func startManager(t *testing.T, h host.Host, opts ...peermanager.ManagerOption) *peermanager.Manager {
+	t.Helper()
+	m, err := peermanager.NewManager(h, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
+}
+
 // TestManagerBacksOffPeerThatClosesAfterHandshake: the only candidate of a
 // subscribed shard accepts every connection and closes it at once. Each
 // such connection is a failed dial (EarlyCloseWindow), so over 2 virtual
@@ -40,18 +60,7 @@ func TestManagerBacksOffPeerThatClosesAfterHandshake(t *testing.T) {
 		closer := &closeOnConnect{}
 		full.Network().Notify(closer)
 
-		m, err := peermanager.NewManager(node, peermanager.WithoutMetadata())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := m.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		m := startManager(t, node, peermanager.WithoutMetadata())
 		m.Subscribe(0)
 		on, _ := shardmesh.ShardSetOf(0)
 		m.AddPeer(peermanager.DiscoveredPeer{ID: full.ID(), Origin: peermanager.OriginDiscv5, HasENR: true,

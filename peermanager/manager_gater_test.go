@@ -63,18 +63,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 			}
 		})
 
-		m, err := peermanager.NewManager(node, peermanager.WithBudget(budget), peermanager.WithoutMetadata())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := m.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		m := startManager(t, node, peermanager.WithBudget(budget), peermanager.WithoutMetadata())
 		for s := range uint16(shards) {
 			m.Subscribe(s)
 		}
