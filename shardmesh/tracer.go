@@ -127,8 +127,10 @@ func (tr *Tracer) Prune(p peer.ID, topic string) {
 // left (Tracker.Announce); the first RPC of a stream is the sender's hello,
 // listing all of them.
 func (tr *Tracer) RecvRPC(rpc *pubsub.RPC) {
+	// Every RPC passes here, messages included: take the tracker's lock
+	// only for subscriptions. OnNewOutboundStream already marked the peer
+	// as speaking gossipsub, and Announce marks it too.
 	from := rpc.From()
-	tr.tracker.HeardFrom(from)
 	for _, sub := range rpc.GetSubscriptions() {
 		if s, ok := tr.shard(sub.GetTopicid()); ok {
 			tr.tracker.Announce(from, s, sub.GetSubscribe())

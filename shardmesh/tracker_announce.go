@@ -19,7 +19,7 @@ import (
 // speaking gossipsub when a stream to it opens; PeerGone forgets both.
 
 // HeardFrom records that p speaks gossipsub with us: we opened a stream to
-// it, or an RPC arrived from it.
+// it (Announce implies it too).
 func (t *Tracker) HeardFrom(p peer.ID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
