@@ -6,7 +6,7 @@
 // and applications register their handlers and gossipsub protocols with
 // them.
 //
-// The package holds constants only: it imports nothing but go-libp2p's
-// protocol.ID type, so every wakupm package may depend on it. It does not
+// The package holds untyped string constants only and imports nothing, so
+// every wakupm package, pure cores included, may depend on it. It does not
 // implement any protocol.
 package protocols

@@ -197,7 +197,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 	for _, proto := range []string{"filter", "lightpush"} {
-		id := peermanager.ProtocolFilter
+		var id protocol.ID = peermanager.ProtocolFilter
 		if proto == "lightpush" {
 			id = peermanager.ProtocolLightPush
 		}
