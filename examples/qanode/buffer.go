@@ -40,6 +40,9 @@ func (b *ring) add(r received) uint64 {
 // returns how many newer than seq were overwritten before they could be read.
 func (b *ring) since(dst []received, seq uint64, limit int) ([]received, uint64) {
 	last := b.next - 1
+	if seq >= last { // nothing newer; also keeps seq+1 below from wrapping at MaxUint64
+		return dst, 0
+	}
 	oldest := uint64(1)
 	if last > uint64(len(b.buf)) {
 		oldest = last - uint64(len(b.buf)) + 1

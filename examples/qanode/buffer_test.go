@@ -1,8 +1,6 @@
 package main
 
-import (
-	"testing"
-)
+import "testing"
 
 func seqs(rs []received) []uint64 {
 	var out []uint64
@@ -32,6 +30,7 @@ func TestRing(t *testing.T) {
 		{3, 0, []uint64{4, 5}, 0},
 		{5, 0, nil, 0},
 		{9, 0, nil, 0},
+		{^uint64(0), 0, nil, 0}, // since+1 must not wrap to 0 and return everything
 		{0, 2, []uint64{3, 4}, 2},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,7 +36,15 @@ type config struct {
 	genKey    bool
 	noMetrics bool
 	noReplay  bool // validate protected shards as nwaku and go-waku do
+
+	restPublic bool     // -rest-public: a non-loopback -rest is intended
+	restHosts  []string // -rest-allowed-host: Host names accepted besides loopback ("*": any)
+	restToken  string   // from -rest-token-file or QANODE_REST_TOKEN; empty: none
 }
+
+// restTokenEnv names the environment variable that may hold the REST token
+// (a file or the environment keep it out of ps, unlike a flag value).
+const restTokenEnv = "QANODE_REST_TOKEN"
 
 // Defaults, after nwaku's where it has one: REST on port 8645, libp2p on
 // 60000, 50 connections (REFERENCE.md §3.1).
@@ -60,6 +72,10 @@ func (f *multiFlag) Set(s string) error {
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
+	return parseFlagsEnv(args, stderr, os.Getenv)
+}
+
+func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
 	fs := flag.NewFlagSet("qanode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}}
@@ -114,7 +130,35 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.signKeys[shard] = priv
 		return nil
 	}}, "shard-signing-key", "<shard>:<hex private key>, repeatable: protects the shard and signs what this node publishes on it")
-	fs.StringVar(&c.nodeKey, "nodekey", "", "hex secp256k1 private key of the libp2p identity (default: a new one)")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		shard, path, err := splitShardKey(s)
+		if err != nil {
+			return err
+		}
+		key, err := readSecretFile(path)
+		if err != nil {
+			return err
+		}
+		priv, err := protected.ParsePrivateKey(key)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		c.signKeys[shard] = priv
+		return nil
+	}}, "shard-signing-key-file", "<shard>:<file holding the hex private key>, repeatable: as -shard-signing-key, without the key showing in ps")
+	fs.StringVar(&c.nodeKey, "nodekey", "", "hex secp256k1 private key of the libp2p identity (default: a new one; prefer -nodekey-file)")
+	var nodeKeyFile, tokenFile string
+	fs.StringVar(&nodeKeyFile, "nodekey-file", "", "file holding the hex -nodekey (keeps it out of ps)")
+	fs.BoolVar(&c.restPublic, "rest-public", false, "allow a -rest address that is not loopback (give a token and the -rest-allowed-host names clients use)")
+	fs.Var(&multiFlag{parse: func(s string) error {
+		h := strings.ToLower(strings.Trim(s, "[]"))
+		if _, err := netip.ParseAddr(h); err != nil && (h == "" || strings.ContainsAny(h, "/: ")) {
+			return errors.New("want a host name or an address without port, or *")
+		}
+		c.restHosts = append(c.restHosts, h)
+		return nil
+	}}, "rest-allowed-host", "Host name the REST API answers besides loopback ones, repeatable (*: any; needs a token)")
+	fs.StringVar(&tokenFile, "rest-token-file", "", "file holding a bearer token every REST request must carry (default: $"+restTokenEnv+", else none)")
 	fs.IntVar(&c.maxConns, "max-connections", defaultMaxConns, "connection budget (relay 60%, filter and light-push slots 40%)")
 	fs.IntVar(&c.colocate, "colocation-limit", 5, "connected peers allowed per IP (0: no limit; raise it to run many nodes on one machine)")
 	fs.IntVar(&c.buffer, "buffer", defaultBuffer, "received messages kept per shard for GET /relay/messages")
@@ -138,6 +182,27 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case c.maxConns < 1 || c.colocate < 0 || c.buffer < 1:
 		return fail("-max-connections and -buffer must be positive, -colocation-limit >= 0")
 	}
+	if nodeKeyFile != "" {
+		if c.nodeKey != "" {
+			return fail("give -nodekey or -nodekey-file, not both")
+		}
+		key, err := readSecretFile(nodeKeyFile)
+		if err != nil {
+			return fail("-nodekey-file: %v", err)
+		}
+		c.nodeKey = key
+	}
+	c.restToken = getenv(restTokenEnv)
+	if tokenFile != "" {
+		tok, err := readSecretFile(tokenFile)
+		if err != nil {
+			return fail("-rest-token-file: %v", err)
+		}
+		c.restToken = tok
+	}
+	if err := checkRESTExposure(c); err != nil {
+		return fail("%v", err)
+	}
 	if c.nodeKey != "" {
 		if _, err := identity(c.nodeKey); err != nil {
 			return fail("%v", err)
@@ -153,6 +218,35 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkRESTExposure refuses a REST address reachable from other machines
+// unless -rest-public says so, and accepting any Host without a token.
+func checkRESTExposure(c config) error {
+	host, _, err := net.SplitHostPort(c.rest)
+	if err != nil {
+		return fmt.Errorf("-rest %q: want host:port: %w", c.rest, err)
+	}
+	if !c.restPublic && !isLoopbackName(strings.ToLower(host)) {
+		return fmt.Errorf("-rest %s is not a loopback address: the API takes private keys; add -rest-public (with -rest-token-file) to expose it", c.rest)
+	}
+	if slices.Contains(c.restHosts, "*") && c.restToken == "" {
+		return errors.New("-rest-allowed-host '*' accepts DNS-rebound requests: it needs a token (-rest-token-file or $" + restTokenEnv + ")")
+	}
+	return nil
+}
+
+// readSecretFile returns the first line of a key or token file, trimmed.
+func readSecretFile(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	if line = strings.TrimSpace(line); line == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return line, nil
 }
 
 // parseShardIndex reads a shard index 0..1023.

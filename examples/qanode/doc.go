@@ -10,7 +10,9 @@
 //	       [-peer /ip4/…/tcp/…/p2p/<id>]… [-protected-shard 32:<hex public key>]… \
 //	       [-shard-signing-key 32:<hex private key>]… [-nodekey <hex>] \
 //	       [-max-connections 50] [-colocation-limit 5] [-buffer 200] \
-//	       [-no-replay-protection] [-log-level info]
+//	       [-no-replay-protection] [-log-level info] \
+//	       [-nodekey-file F] [-shard-signing-key-file 32:F]… \
+//	       [-rest-public] [-rest-allowed-host H]… [-rest-token-file F]
 //	qanode -genkey    # prints a new shard key pair as JSON
 //
 // It prints its peer id, its listen addresses with /p2p/<id> (what other
@@ -39,8 +41,18 @@
 // message says what to fix), 404 for a shard not subscribed, 409 for a
 // replay, 413 for oversized bodies or messages, 503 while shutting down. A
 // {shard} in a path is an index of the node's cluster (32) or a URL-escaped
-// pubsub topic (%2Fwaku%2F2%2Frs%2F16%2F32). The API is not authenticated
-// and the admin endpoints take private keys: keep -rest on loopback.
+// pubsub topic (%2Fwaku%2F2%2Frs%2F16%2F32).
+//
+// The admin endpoints take private keys, so the API refuses what a browser
+// could be tricked into sending: a Host that is not loopback (DNS
+// rebinding; 421) unless named by -rest-allowed-host, a foreign Origin
+// (403), and a body that is not application/json (415). With
+// -rest-token-file (or $QANODE_REST_TOKEN) every request needs
+// "Authorization: Bearer <token>" (401). A -rest address that is not
+// loopback is refused unless -rest-public is given. Stalled or idle
+// clients are cut off (10 s to read a request, 60 s idle). Keys can be
+// read from files (-nodekey-file, -shard-signing-key-file) so that they do
+// not show in ps.
 //
 //	GET    /health                  node health (weakest subscribed shard) and, per shard: health level,
 //	                                mesh/outbound/low-score mesh peers, connected relay peers, floor,

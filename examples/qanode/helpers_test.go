@@ -95,6 +95,9 @@ func (tn *testNode) call(method, path string, body any, out any) (int, string) {
 	if err != nil {
 		tn.t.Fatal(err)
 	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := tn.srv.Client().Do(req)
 	if err != nil {
 		tn.t.Fatalf("%s %s %s: %v", tn.name, method, path, err)

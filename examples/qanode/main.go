@@ -58,6 +58,9 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-log-level %q: %w", cfg.logLevel, err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.restPublic && cfg.restToken == "" {
+		log.Warn("REST API exposed without a token (-rest-public): anyone who reaches it can install protected-shard keys")
+	}
 	ln, err := net.Listen("tcp", cfg.rest)
 	if err != nil {
 		return fmt.Errorf("-rest %s: %w", cfg.rest, err)
@@ -67,7 +70,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: node.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := newRESTServer(node.Handler(), 0)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -34,6 +34,8 @@ func (s simNode) call(method, path string, body any, want int, out any) {
 	if body == nil {
 		req = httptest.NewRequest(method, path, nil)
 	}
+	req.Host = "localhost" // httptest's example.com is not a host the API answers
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	if rec.Code != want {

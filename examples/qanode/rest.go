@@ -35,7 +35,7 @@ func (n *Node) Handler() http.Handler {
 	mux.HandleFunc("POST /relay/v1/messages/{shard}", n.postPublish)
 	mux.HandleFunc("GET /relay/v1/messages/{shard}", n.getMessagesV1)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
-	return mux
+	return restGuard{hosts: n.cfg.restHosts, token: n.cfg.restToken}.wrap(mux)
 }
 
 type shardHealthJSON struct {
