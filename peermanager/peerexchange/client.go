@@ -49,6 +49,9 @@ type Result struct {
 	// Rejected counts valid records the predicate refused (another cluster,
 	// no wanted shard, missing capability).
 	Rejected int
+	// Excess counts records beyond the number asked for: dropped unread (a
+	// responder owes at most that many).
+	Excess int
 }
 
 // Request asks peer p for up to n peers (1..MaxQueryPeers) and returns the
@@ -80,7 +83,17 @@ func (c *Client) Request(ctx context.Context, p peer.ID, n int, accept func(*eno
 	if resp.HasStatus && resp.Status != StatusSuccess {
 		return Result{}, &RequestError{Peer: p, Stage: StageStatus, Err: &StatusError{Code: resp.Status, Desc: resp.StatusDesc}}
 	}
+	// responseLimit bounds the response in bytes for records of the largest
+	// size; records of a fraction of it fit several times over (135 for 60
+	// asked). Never keep more than asked for: the rest is dropped unread.
+	excess := 0
+	if len(resp.ENRs) > n {
+		excess = len(resp.ENRs) - n
+		resp.ENRs = resp.ENRs[:n]
+	}
 	res := Sift(resp, accept)
+	res.Received += excess
+	res.Excess = excess
 	if res.Invalid > 0 {
 		c.cfg.logger.Debug("peerexchange: skipped invalid records", "peer", p, "invalid", res.Invalid, "received", res.Received)
 	}

@@ -264,3 +264,27 @@ func TestOptionsValidate(t *testing.T) {
 		t.Error("nil host accepted")
 	}
 }
+
+// A responder may pack more small records than asked for into the byte
+// limit of a response (135 for 60 in the hardening issue): the client keeps
+// at most what it asked for and counts the rest.
+func TestClientKeepsNoMoreThanAsked(t *testing.T) {
+	const asked, sent = 5, 12
+	var enrs [][]byte
+	for i := range sent {
+		n, _ := signedNode(t, 16, shardmesh.CapRelay, uint16(i))
+		enrs = append(enrs, rawENR(t, n))
+	}
+	resp := RPC{Response: &Response{ENRs: enrs}}
+	server := rawResponder(t, resp.Marshal())
+	client, h := newClient(t)
+	connect(t, h, server)
+
+	res, err := client.Request(context.Background(), server.ID(), asked, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Nodes) != asked || res.Excess != sent-asked || res.Received != sent {
+		t.Fatalf("asked for %d of %d sent: kept %d, excess %d, received %d", asked, sent, len(res.Nodes), res.Excess, res.Received)
+	}
+}
