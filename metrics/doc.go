@@ -10,7 +10,8 @@
 //     counters.
 //   - SlotsCollector: reserved service slots per service (capacity, in use,
 //     admissions, releases, expiries, rejections by reason), the connection
-//     budget and connected peers by class, from a slots.Gater.
+//     budget and connected peers by class, from slots.Stats (a slots/gater
+//     Gater provides them).
 //   - PeerManagerCollector: the relay policy of a peermanager.Manager (or
 //     Core): connected relay peers per shard and direction, floors, dials by
 //     outcome, disconnections by reason, discovery requests, book size and

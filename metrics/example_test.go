@@ -9,6 +9,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
+	"github.com/wakupm/wakupm/slots/gater"
 )
 
 // A full node registers one collector per component on its own registry
@@ -24,13 +25,13 @@ func Example() {
 	tracker.Join(shardmesh.Shard{Cluster: 1, Index: 3})
 	bandwidth, _ := metrics.NewBandwidthTracer()
 	budget, _ := slots.NewBudget(50)
-	gater, _ := slots.NewGater(budget)
+	connGater, _ := gater.New(budget)
 	relay, _ := peermanager.NewCore(peermanager.DefaultConfig())
 	selector, _ := peermanager.NewSelector()
 	defer selector.Close()
 
 	trackerCollector, _ := metrics.NewTrackerCollector(tracker)
-	slotsCollector, _ := metrics.NewSlotsCollector(gater)
+	slotsCollector, _ := metrics.NewSlotsCollector(connGater)
 	relayCollector, _ := metrics.NewPeerManagerCollector(relay)
 	selectorCollector, _ := metrics.NewSelectorCollector(selector)
 	bandwidthCollector, _ := metrics.NewBandwidthCollector(bandwidth)

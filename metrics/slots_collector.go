@@ -11,18 +11,16 @@ import (
 )
 
 // SlotsSource hands out a snapshot of connection budget and slot pools at
-// now. *slots.Gater implements it.
+// now. The libp2p shell *gater.Gater (package slots/gater) implements it; a
+// node with a shell of its own builds slots.Stats from its Pools and Ledger.
 type SlotsSource interface {
 	Stats(now time.Time) slots.Stats
 }
 
-var (
-	_ SlotsSource          = (*slots.Gater)(nil)
-	_ prometheus.Collector = (*SlotsCollector)(nil)
-)
+var _ prometheus.Collector = (*SlotsCollector)(nil)
 
 // ErrNoSlotsSource is returned by NewSlotsCollector with a nil source: pass
-// the node's *slots.Gater.
+// the node's *gater.Gater.
 var ErrNoSlotsSource = errors.New("metrics: slots collector needs a non-nil source")
 
 // SlotsCollector is a Prometheus collector of reserved service slots and the

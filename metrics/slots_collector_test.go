@@ -7,26 +7,53 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/slots"
+	"github.com/wakupm/wakupm/slots/gater"
 )
 
-func slotsFixture(t *testing.T) (*slots.Gater, time.Time) {
+// The libp2p shell is a source; the fixture below is the same pools and
+// ledger without it.
+var _ SlotsSource = (*gater.Gater)(nil)
+
+// poolSource holds a node's slots as any shell does: the pure pools and
+// ledger behind one lock-free snapshot.
+type poolSource struct {
+	budget slots.Budget
+	pools  [slots.NumServices]*slots.Pool
+	ledger *slots.Ledger
+}
+
+func (s *poolSource) Stats(now time.Time) slots.Stats {
+	st := slots.Stats{Budget: s.budget, Ledger: s.ledger.Stats()}
+	for i, p := range s.pools {
+		st.Pools[i] = p.Stats(now)
+	}
+	return st
+}
+
+func slotsFixture(t *testing.T) (SlotsSource, time.Time) {
 	t.Helper()
 	b, err := slots.NewBudget(30, slots.WithReserved(slots.Reserved{Filter: 2, LightPush: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := slots.NewGater(b, slots.WithPoolOptions(slots.Filter, slots.WithMaxPerPrefix(0)))
-	if err != nil {
-		t.Fatal(err)
+	src := &poolSource{budget: b, ledger: slots.NewLedger(b, slots.LedgerConfig{Grace: time.Second})}
+	for _, s := range slots.Services() {
+		var opts []slots.PoolOption
+		if s == slots.Filter {
+			opts = append(opts, slots.WithMaxPerPrefix(0))
+		}
+		if src.pools[s], err = slots.NewPool(s, b.Reserved.Of(s), opts...); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	addr := netip.MustParseAddr("192.0.2.1")
 	admit := func(svc slots.Service, id string, at time.Time) error {
-		_, err := g.AdmitPeer(svc, peer.ID("peer-"+id), addr, at)
+		_, err := src.pools[svc].Renew(slots.Client{Peer: peerid.ID("peer-" + id), Addr: addr}, at)
 		return err
 	}
 	must := func(err error) {
@@ -45,7 +72,7 @@ func slotsFixture(t *testing.T) (*slots.Gater, time.Time) {
 	if err := admit(slots.LightPush, "d", t0); !errors.Is(err, slots.ErrRejected) {
 		t.Fatalf("second light-push client on one /24: %v", err)
 	}
-	return g, t0.Add(6 * time.Minute) // a's leases expired, b's is live
+	return src, t0.Add(6 * time.Minute) // a's leases expired, b's is live
 }
 
 func TestSlotsCollectorExposition(t *testing.T) {

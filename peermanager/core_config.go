@@ -102,7 +102,7 @@ type Config struct {
 	// above InboundTarget+OutboundTarget by this fraction (Lighthouse dials
 	// up to 1.1 × target): pruning then swaps peers no shard needs for the
 	// ones just dialled instead of deadlocking on a full budget. The extra
-	// peers are slots.HeadroomOf(in+out, DialHeadroom), as the slots.Gater
+	// peers are slots.HeadroomOf(in+out, DialHeadroom), as the gater.Gater
 	// computes them; WithBudget takes it from slots.Budget.DialHeadroom.
 	DialHeadroom float64
 

@@ -81,7 +81,7 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 		}
 	}
 	if cfg.budget != nil {
-		// The Budget owns the numbers the slots.Gater enforces: the
+		// The Budget owns the numbers the gater.Gater enforces: the
 		// policy takes its targets and headroom from it, so that the
 		// gater never refuses a dial the policy makes (slots.Budget).
 		cfg.policy.InboundTarget = cfg.budget.RelayInbound

@@ -14,10 +14,11 @@ import (
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
+	slotsgater "github.com/wakupm/wakupm/slots/gater"
 )
 
 // TestManagerDialsPastOutboundTargetThroughGater installs a Manager and a
-// slots.Gater with the same Budget on one real host. The node subscribes to
+// slots/gater Gater with the same Budget on one real host. The node subscribes to
 // 4 shards whose candidates are single-shard peers, so the floors (4 per
 // shard) need 16 outbound relay peers where the outbound target is 4. The
 // policy dials past the target into unused inbound relay room and the
@@ -37,7 +38,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 	if budget.RelayOutbound != 4 || budget.Relay() != 12 || budget.Headroom() != 2 {
 		t.Fatalf("test premise: budget %s", budget)
 	}
-	gater, err := slots.NewGater(budget)
+	gater, err := slotsgater.New(budget)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func WithPolicy(cfg Config) ManagerOption {
 // WithBudget takes the global relay targets and the dial headroom from the
 // connection budget (RelayInbound, RelayOutbound, DialHeadroom), replacing
 // the policy's; the outbound quota follows the outbound target. Give it the
-// Budget the host's slots.Gater enforces: the gater then admits every dial
+// Budget the host's gater.Gater enforces: the gater then admits every dial
 // the policy makes (see slots.Budget for who owns which limit).
 func WithBudget(b slots.Budget) ManagerOption {
 	return func(c *managerConfig) error {

@@ -24,10 +24,10 @@ func TestProtocolIDsHaveOneSource(t *testing.T) {
 		slots.PeerExchange: ProtocolPeerExchange,
 	}
 	for s, id := range services {
-		if got, ok := slots.ServiceOf(id); !ok || got != s {
+		if got, ok := slots.ServiceOf(string(id)); !ok || got != s {
 			t.Errorf("slots.ServiceOf(%s) = %v, %v; want %v", id, got, ok, s)
 		}
-		if !slices.Contains(s.Protocols(), id) {
+		if !slices.Contains(s.Protocols(), string(id)) {
 			t.Errorf("%v serves %v, not the book's %s", s, s.Protocols(), id)
 		}
 	}

@@ -26,7 +26,8 @@ const DefaultDialHeadroom = 0.1
 // it in and call Validate.
 //
 // Which component owns which limit, when a peermanager.Manager (WithBudget)
-// and a Gater run on one host with the same Budget:
+// and a Gater (package slots/gater, built on a Ledger) run on one host with
+// the same Budget:
 //
 //   - The Budget owns the numbers: relay targets, reserved slots, headroom.
 //   - The relay manager decides whom to dial and prune within them: it aims

@@ -10,7 +10,8 @@ import (
 // apply (REFERENCE.md §8.7). Here it is applied.
 const DefaultServiceShare = 40
 
-// BudgetOption configures NewBudget.
+// BudgetOption configures NewBudget; an invalid one makes NewBudget return
+// an *OptionError.
 type BudgetOption func(*budgetConfig) error
 
 type budgetConfig struct {
@@ -28,10 +29,10 @@ type budgetConfig struct {
 func WithServiceShare(percent int) BudgetOption {
 	return func(c *budgetConfig) error {
 		if percent < 0 || percent >= 100 {
-			return fmt.Errorf("%w: service share %d%% is outside [0, 100); relay needs a share too", ErrInvalidBudget, percent)
+			return &OptionError{Option: "WithServiceShare", Reason: fmt.Sprintf("service share %d%% is outside [0, 100); relay needs a share too", percent)}
 		}
 		if c.reservedSet {
-			return fmt.Errorf("%w: WithServiceShare and WithReserved both given; use one of them", ErrInvalidBudget)
+			return &OptionError{Option: "WithServiceShare", Reason: "WithReserved is given too; use one of them"}
 		}
 		c.share, c.shareSet = percent, true
 		return nil
@@ -43,10 +44,10 @@ func WithServiceShare(percent int) BudgetOption {
 func WithReserved(r Reserved) BudgetOption {
 	return func(c *budgetConfig) error {
 		if r.Filter < 0 || r.LightPush < 0 || r.Store < 0 || r.PeerExchange < 0 {
-			return fmt.Errorf("%w: negative reserved slots %+v; use zero or a positive count", ErrInvalidBudget, r)
+			return &OptionError{Option: "WithReserved", Reason: fmt.Sprintf("negative reserved slots %+v; use zero or a positive count", r)}
 		}
 		if c.shareSet {
-			return fmt.Errorf("%w: WithServiceShare and WithReserved both given; use one of them", ErrInvalidBudget)
+			return &OptionError{Option: "WithReserved", Reason: "WithServiceShare is given too; use one of them"}
 		}
 		c.reserved, c.reservedSet = r, true
 		return nil
@@ -59,7 +60,7 @@ func WithReserved(r Reserved) BudgetOption {
 func WithRelayOutbound(n int) BudgetOption {
 	return func(c *budgetConfig) error {
 		if n < 0 {
-			return fmt.Errorf("%w: negative relay outbound target %d", ErrInvalidBudget, n)
+			return &OptionError{Option: "WithRelayOutbound", Reason: fmt.Sprintf("negative relay outbound target %d", n)}
 		}
 		c.outbound, c.outboundSet = n, true
 		return nil

@@ -115,8 +115,9 @@ func TestBudgetOptionsValidate(t *testing.T) {
 		"share + reserved": {WithServiceShare(30), WithReserved(Reserved{Filter: 1})},
 		"reserved + share": {WithReserved(Reserved{Filter: 1}), WithServiceShare(30)},
 	} {
-		if _, err := NewBudget(100, opts...); !errors.Is(err, ErrInvalidBudget) {
-			t.Errorf("%s: err = %v, want ErrInvalidBudget", name, err)
+		var oe *OptionError
+		if _, err := NewBudget(100, opts...); !errors.As(err, &oe) {
+			t.Errorf("%s: err = %v, want *OptionError", name, err)
 		}
 	}
 }

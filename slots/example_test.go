@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 
 	"github.com/wakupm/wakupm/slots"
 )
@@ -45,7 +45,7 @@ func ExamplePool() {
 	// Two more clients from alice's /24: the second is over the prefix cap.
 	later := now.Add(10 * time.Minute)
 	for _, id := range []string{"bob", "carol", "dave"} {
-		c := slots.Client{Peer: peer.ID(id), Addr: netip.MustParseAddr("198.51.100.99")}
+		c := slots.Client{Peer: peerid.ID(id), Addr: netip.MustParseAddr("198.51.100.99")}
 		_, err := pool.Admit(c, later)
 		var rej *slots.Rejection
 		if errors.As(err, &rej) {
@@ -64,30 +64,55 @@ func ExamplePool() {
 	// 2 of 10 filter slots in use
 }
 
-func ExampleGater_AdmitPeer() {
-	budget, _ := slots.NewBudget(30, slots.WithReserved(slots.Reserved{Filter: 2, LightPush: 2}))
-	// Pass g to libp2p.ConnectionGater, then g.Attach(host) and go g.Run(ctx);
-	// a filter server calls g.Admit(stream) or uses g.Handler.
-	g, _ := slots.NewGater(budget, slots.WithPoolOptions(slots.Filter, slots.WithMaxPerPrefix(0)))
-
+// A connection gater shell feeds the Ledger its connection events and
+// closes the peers it names: here with one inbound relay slot and two
+// reserved filter slots.
+func ExampleLedger() {
+	budget := slots.Budget{MaxConnections: 14, RelayInbound: 1, RelayOutbound: 7,
+		Reserved: slots.Reserved{Filter: 2}}
+	ledger := slots.NewLedger(budget, slots.LedgerConfig{
+		Grace: 10 * time.Second, MaxPerPrefix: 5, IPv4PrefixLen: 32, IPv6PrefixLen: 64})
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	addr := netip.MustParseAddr("192.0.2.1")
-	for _, name := range []string{"a", "b", "a", "c"} {
-		id := peer.ID(name)
-		_, err := g.AdmitPeer(slots.Filter, id, addr, now)
-		var rej *slots.Rejection
-		switch {
-		case errors.As(err, &rej):
-			fmt.Printf("%s: status %d (%s)\n", name, rej.StatusCode(), rej.Reason)
-		case err != nil:
-			fmt.Println(err)
-		default:
-			fmt.Printf("%s: status 200\n", name)
+
+	connect := func(name string, i byte) peerid.ID {
+		id, addr := peerid.ID(name), netip.AddrFrom4([4]byte{192, 0, 2, i})
+		if r := ledger.CheckSecured(slots.Inbound, id, addr); r != 0 {
+			fmt.Printf("%s: refused, %s\n", name, r)
+			return id
 		}
+		ledger.Connected(slots.Inbound, id, addr, now)
+		fmt.Printf("%s: %s\n", name, ledger.Class(id))
+		return id
+	}
+	identified := func(id peerid.ID) { // identify listed the relay protocol
+		if r, _ := ledger.MarkRelay(id, now); r != 0 {
+			fmt.Printf("%s: close, %s\n", string(id), r)
+			return
+		}
+		fmt.Printf("%s: %s\n", string(id), ledger.Class(id))
+	}
+
+	identified(connect("relay-a", 1))
+	identified(connect("relay-b", 2)) // relay peers never take reserved slots
+	client := connect("client", 3)
+	ledger.Leased(client) // a Pool granted it a filter lease
+	fmt.Printf("client: %s\n", ledger.Class(client))
+	connect("idler", 4)
+	connect("late", 5)
+
+	holds := func(id peerid.ID) bool { return id == client }
+	notRelay := func(peerid.ID) bool { return false }
+	for _, c := range ledger.Sweep(nil, holds, notRelay, now.Add(10*time.Second)) {
+		fmt.Printf("%s: close, %s\n", string(c.Peer), c.Why)
 	}
 	// Output:
-	// a: status 200
-	// b: status 200
-	// a: status 200
-	// c: status 503 (no_slot)
+	// relay-a: pending
+	// relay-a: relay_inbound
+	// relay-b: pending
+	// relay-b: close, relay_full
+	// client: pending
+	// client: service
+	// idler: pending
+	// late: refused, inbound_full
+	// idler: close, grace_expired
 }

@@ -1,121 +1,25 @@
 package slots
 
 import (
-	"fmt"
 	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
-// Class is what a connected peer counts against in the Budget.
-type Class uint8
-
-// The classes of a connected peer.
-const (
-	// ClassPending: an inbound peer not yet known as a relay peer or a
-	// service client. It must become one before its grace period ends.
-	ClassPending Class = iota + 1
-	// ClassRelay: an inbound relay peer, within RelayInbound.
-	ClassRelay
-	// ClassService: an inbound peer holding at least one lease.
-	ClassService
-	// ClassOutbound: a peer we dialled, within Budget.DialLimit.
-	ClassOutbound
-	// ClassClosing: a peer being closed (over the budget, or its grace
-	// period ended). It counts against nothing.
-	ClassClosing
-)
-
-// NumClasses bounds the Class values.
-const NumClasses = 6
-
-// String returns the class's label.
-func (c Class) String() string {
-	switch c {
-	case ClassPending:
-		return "pending"
-	case ClassRelay:
-		return "relay_inbound"
-	case ClassService:
-		return "service"
-	case ClassOutbound:
-		return "outbound"
-	case ClassClosing:
-		return "closing"
-	default:
-		return fmt.Sprintf("class(%d)", uint8(c))
-	}
-}
-
-// Refusal says why the ledger refused or closed a connection.
-type Refusal uint8
-
-// The refusals. The zero Refusal means "allowed".
-const (
-	// RefusePrefix: the address prefix already has its cap of inbound peers.
-	RefusePrefix Refusal = iota + 1
-	// RefuseInboundFull: inbound peers fill RelayInbound plus every reserved
-	// slot.
-	RefuseInboundFull
-	// RefuseOutboundFull: outbound peers and inbound relay peers fill
-	// Budget.DialLimit.
-	RefuseOutboundFull
-	// RefuseRelayFull: a relay peer arrived beyond RelayInbound; relay peers
-	// never take reserved slots.
-	RefuseRelayFull
-	// RefuseGraceExpired: an inbound peer took no lease and did not show it
-	// is a relay peer within the grace period.
-	RefuseGraceExpired
-	// RefuseIdle: a service client's last lease ended and it took no new
-	// one within the grace period.
-	RefuseIdle
-	// RefuseRecentlyClosed: a new connection of a peer being closed, or a
-	// dial of a peer the ledger closed less than a grace period ago.
-	// Gossipsub opens a stream to every new peer and would redial one we
-	// just turned away, bringing it back as an outbound peer we did not
-	// choose.
-	RefuseRecentlyClosed
-)
-
-// NumRefusals bounds the Refusal values.
-const NumRefusals = 8
-
-// Refusals returns every Refusal in order.
-func Refusals() []Refusal {
-	return []Refusal{RefusePrefix, RefuseInboundFull, RefuseOutboundFull, RefuseRelayFull, RefuseGraceExpired, RefuseIdle,
-		RefuseRecentlyClosed}
-}
-
-// String returns the refusal's metric label.
-func (r Refusal) String() string {
-	switch r {
-	case RefusePrefix:
-		return "prefix_limit"
-	case RefuseInboundFull:
-		return "inbound_full"
-	case RefuseOutboundFull:
-		return "outbound_full"
-	case RefuseRelayFull:
-		return "relay_full"
-	case RefuseGraceExpired:
-		return "grace_expired"
-	case RefuseIdle:
-		return "idle"
-	case RefuseRecentlyClosed:
-		return "recently_closed"
-	default:
-		return fmt.Sprintf("refusal(%d)", uint8(r))
-	}
-}
-
-// Ledger is the pure connection-level core of the Gater: it classifies
-// connected peers against a Budget and decides which connections to refuse
-// or close. It counts a peer when its first connection completes and
-// forgets it when its last connection closes, so its counts cannot drift
-// (go-waku counts before the handshake and uncounts on every close:
-// REFERENCE.md §8.13). Its caller serialises access; it reads no clock.
+// Ledger is the connection-level core of a gater (slots/gater wraps it for
+// libp2p): it classifies connected peers against a Budget and decides which
+// connections to refuse or close. It counts a peer when its first
+// connection completes and forgets it when its last connection closes, so
+// its counts cannot drift (go-waku counts before the handshake and uncounts
+// on every close: REFERENCE.md §8.13). Its caller serialises access; it
+// reads no clock.
+//
+// A shell calls CheckAccept on a raw inbound connection, CheckDial before
+// dialling, CheckSecured after the handshake, Connected and Disconnected as
+// connections complete and close, MarkRelay when identify lists a relay
+// protocol, Leased when a Pool grants the peer a lease, and Sweep
+// periodically; it closes every peer a non-zero Refusal or a Closed names.
 type Ledger struct {
 	budget       Budget
 	grace        time.Duration
@@ -123,7 +27,7 @@ type Ledger struct {
 	v4Bits       int
 	v6Bits       int
 
-	peers    map[peer.ID]*ledgerPeer
+	peers    map[peerid.ID]*ledgerPeer
 	byPrefix map[prefixKey]int // inbound peers counted against a class
 	classes  [NumClasses]int
 	refused  [NumRefusals]uint64
@@ -158,7 +62,7 @@ func NewLedger(b Budget, cfg LedgerConfig) *Ledger {
 		maxPerPrefix: cfg.MaxPerPrefix,
 		v4Bits:       cfg.IPv4PrefixLen,
 		v6Bits:       cfg.IPv6PrefixLen,
-		peers:        make(map[peer.ID]*ledgerPeer),
+		peers:        make(map[peerid.ID]*ledgerPeer),
 		byPrefix:     make(map[prefixKey]int),
 	}
 }
@@ -183,7 +87,7 @@ func (l *Ledger) CheckAccept(addr netip.Addr) Refusal {
 // CheckDial decides whether we may dial id at now: not a peer the ledger
 // closed less than a grace period ago, and only with room under
 // Budget.DialLimit.
-func (l *Ledger) CheckDial(id peer.ID, now time.Time) Refusal {
+func (l *Ledger) CheckDial(id peerid.ID, now time.Time) Refusal {
 	if p, ok := l.peers[id]; ok {
 		return l.again(p)
 	}
@@ -214,11 +118,11 @@ func (l *Ledger) outboundFull() bool {
 
 // CheckSecured decides on an authenticated connection before it is used.
 // It changes no count: Connected does, once the connection completes.
-func (l *Ledger) CheckSecured(dir network.Direction, id peer.ID, addr netip.Addr) Refusal {
+func (l *Ledger) CheckSecured(dir Direction, id peerid.ID, addr netip.Addr) Refusal {
 	if p, ok := l.peers[id]; ok {
 		return l.again(p)
 	}
-	if r := l.admission(dir == network.DirInbound, addr); r != 0 {
+	if r := l.admission(dir == Inbound, addr); r != 0 {
 		return l.refuse(r)
 	}
 	return 0
@@ -245,12 +149,12 @@ func (l *Ledger) admission(inbound bool, addr netip.Addr) Refusal {
 // Connected records a completed connection. It returns a non-zero Refusal
 // when the connection must be closed because concurrent handshakes overran
 // the budget; the peer is then counted as closing until Disconnected.
-func (l *Ledger) Connected(dir network.Direction, id peer.ID, addr netip.Addr, now time.Time) Refusal {
+func (l *Ledger) Connected(dir Direction, id peerid.ID, addr netip.Addr, now time.Time) Refusal {
 	if p, ok := l.peers[id]; ok {
 		p.conns++
 		return l.again(p)
 	}
-	inbound := dir == network.DirInbound
+	inbound := dir == Inbound
 	p := &ledgerPeer{inbound: inbound, conns: 1, prefix: l.key(addr)}
 	l.peers[id] = p
 	if r := l.admission(inbound, addr); r != 0 {
@@ -268,7 +172,7 @@ func (l *Ledger) Connected(dir network.Direction, id peer.ID, addr netip.Addr, n
 
 // Disconnected records a closed connection. It reports whether that was the
 // peer's last one (the caller then releases the peer's leases).
-func (l *Ledger) Disconnected(id peer.ID) bool {
+func (l *Ledger) Disconnected(id peerid.ID) bool {
 	p, ok := l.peers[id]
 	if !ok {
 		return false
@@ -286,7 +190,7 @@ func (l *Ledger) Disconnected(id peer.ID) bool {
 // caller must close it (RefuseRelayFull). released reports that the peer was
 // a service client, whose leases the caller must release: relay peers never
 // hold reserved slots.
-func (l *Ledger) MarkRelay(id peer.ID, now time.Time) (refusal Refusal, released bool) {
+func (l *Ledger) MarkRelay(id peerid.ID, now time.Time) (refusal Refusal, released bool) {
 	p, ok := l.peers[id]
 	if !ok || p.relay {
 		return 0, false
@@ -305,13 +209,13 @@ func (l *Ledger) MarkRelay(id peer.ID, now time.Time) (refusal Refusal, released
 }
 
 // IsRelay reports whether id is known as a relay peer.
-func (l *Ledger) IsRelay(id peer.ID) bool {
+func (l *Ledger) IsRelay(id peerid.ID) bool {
 	p, ok := l.peers[id]
 	return ok && p.relay
 }
 
 // Class returns id's class, or 0 when id is not connected.
-func (l *Ledger) Class(id peer.ID) Class {
+func (l *Ledger) Class(id peerid.ID) Class {
 	if p, ok := l.peers[id]; ok {
 		return p.class
 	}
@@ -320,7 +224,7 @@ func (l *Ledger) Class(id peer.ID) Class {
 
 // Leased records that id obtained a lease: a pending inbound peer becomes a
 // service client.
-func (l *Ledger) Leased(id peer.ID) {
+func (l *Ledger) Leased(id peerid.ID) {
 	if p, ok := l.peers[id]; ok && p.class == ClassPending {
 		p.idle = false
 		l.setClass(p, ClassService)
@@ -329,7 +233,7 @@ func (l *Ledger) Leased(id peer.ID) {
 
 // Closed is a peer a Sweep decided to close, and why.
 type Closed struct {
-	Peer peer.ID
+	Peer peerid.ID
 	Why  Refusal
 }
 
@@ -342,7 +246,7 @@ type Closed struct {
 //     again with a fresh grace period (they are closed at its end).
 //
 // Closed peers count as closing until Disconnected.
-func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []Closed) []Closed {
+func (l *Ledger) Sweep(dst []Closed, holds, isRelay func(peerid.ID) bool, now time.Time) []Closed {
 	for id, p := range l.peers {
 		switch p.class {
 		case ClassService:
@@ -373,7 +277,7 @@ func (l *Ledger) Sweep(now time.Time, holds, isRelay func(peer.ID) bool, dst []C
 
 // close marks p as closing and remembers it for a grace period, so that
 // CheckDial refuses our own redial of it.
-func (l *Ledger) close(id peer.ID, p *ledgerPeer, now time.Time) {
+func (l *Ledger) close(id peerid.ID, p *ledgerPeer, now time.Time) {
 	l.setClass(p, ClassClosing)
 	l.closed.add(id, now.Add(l.grace))
 }

@@ -3,7 +3,7 @@ package slots
 import (
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // maxRecentCloses bounds how many closed peers a Ledger remembers: a flood
@@ -13,18 +13,18 @@ const maxRecentCloses = 4096
 // recentCloses remembers the peers a Ledger closed, each until a deadline,
 // in closing order; beyond maxRecentCloses the oldest are forgotten first.
 type recentCloses struct {
-	until map[peer.ID]time.Time
+	until map[peerid.ID]time.Time
 	order []recentClose // closing order; deadlines are non-decreasing in practice
 }
 
 type recentClose struct {
-	id    peer.ID
+	id    peerid.ID
 	until time.Time
 }
 
-func (r *recentCloses) add(id peer.ID, until time.Time) {
+func (r *recentCloses) add(id peerid.ID, until time.Time) {
 	if r.until == nil {
-		r.until = make(map[peer.ID]time.Time)
+		r.until = make(map[peerid.ID]time.Time)
 	}
 	r.until[id] = until
 	r.order = append(r.order, recentClose{id, until})
@@ -32,7 +32,7 @@ func (r *recentCloses) add(id peer.ID, until time.Time) {
 }
 
 // has reports whether id was closed and its deadline is after now.
-func (r *recentCloses) has(id peer.ID, now time.Time) bool {
+func (r *recentCloses) has(id peerid.ID, now time.Time) bool {
 	r.forget(now)
 	until, ok := r.until[id]
 	return ok && now.Before(until)

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // smallBudget: inbound limit 4 relay + 3 reserved = 7, outbound limit 3.
@@ -19,12 +18,12 @@ func newTestLedger(perPrefix int) *Ledger {
 }
 
 var (
-	in  = network.DirInbound
-	out = network.DirOutbound
+	in  = Inbound
+	out = Outbound
 )
 
-func never(peer.ID) bool  { return false }
-func always(peer.ID) bool { return true }
+func never(peerid.ID) bool  { return false }
+func always(peerid.ID) bool { return true }
 
 func TestLedgerInboundLimit(t *testing.T) {
 	l := newTestLedger(0)
@@ -182,10 +181,10 @@ func TestLedgerGraceAtExactBoundary(t *testing.T) {
 	l.Connected(in, pid(1), v4(1), t0)
 	l.Connected(in, pid(2), v4(2), t0)
 	l.Leased(pid(2))
-	if got := l.Sweep(t0.Add(10*time.Second-time.Nanosecond), always, never, nil); len(got) != 0 {
+	if got := l.Sweep(nil, always, never, t0.Add(10*time.Second-time.Nanosecond)); len(got) != 0 {
 		t.Fatalf("closed before the grace period ended: %v", got)
 	}
-	got := l.Sweep(t0.Add(10*time.Second), always, never, nil)
+	got := l.Sweep(nil, always, never, t0.Add(10*time.Second))
 	if len(got) != 1 || got[0] != (Closed{Peer: pid(1), Why: RefuseGraceExpired}) {
 		t.Fatalf("closed %v, want only the pending peer", got)
 	}
@@ -193,7 +192,7 @@ func TestLedgerGraceAtExactBoundary(t *testing.T) {
 		t.Fatal("grace expiry not counted")
 	}
 	// A second sweep does not close it again.
-	if got := l.Sweep(t0.Add(time.Minute), always, never, nil); len(got) != 0 {
+	if got := l.Sweep(nil, always, never, t0.Add(time.Minute)); len(got) != 0 {
 		t.Fatalf("closed twice: %v", got)
 	}
 }
@@ -203,7 +202,7 @@ func TestLedgerIdleServiceClientIsClosedAfterGrace(t *testing.T) {
 	l.Connected(in, pid(1), v4(1), t0)
 	l.Leased(pid(1))
 	at := t0.Add(5 * time.Minute)
-	if got := l.Sweep(at, never, never, nil); len(got) != 0 {
+	if got := l.Sweep(nil, never, never, at); len(got) != 0 {
 		t.Fatalf("idle client closed without a grace period: %v", got)
 	}
 	if l.Class(pid(1)) != ClassPending {
@@ -211,16 +210,16 @@ func TestLedgerIdleServiceClientIsClosedAfterGrace(t *testing.T) {
 	}
 	// It renews within the grace period: kept.
 	l.Leased(pid(1))
-	if got := l.Sweep(at.Add(time.Minute), always, never, nil); len(got) != 0 || l.Class(pid(1)) != ClassService {
+	if got := l.Sweep(nil, always, never, at.Add(time.Minute)); len(got) != 0 || l.Class(pid(1)) != ClassService {
 		t.Fatalf("renewed client: closed %v class %s", got, l.Class(pid(1)))
 	}
 	// It goes idle again and does not renew: closed at the end of the new
 	// grace period, as idle, not as a peer that never took a slot.
 	at = at.Add(2 * time.Minute)
-	if got := l.Sweep(at, never, never, nil); len(got) != 0 {
+	if got := l.Sweep(nil, never, never, at); len(got) != 0 {
 		t.Fatalf("idle client closed without a grace period: %v", got)
 	}
-	got := l.Sweep(at.Add(10*time.Second), never, never, nil)
+	got := l.Sweep(nil, never, never, at.Add(10*time.Second))
 	if len(got) != 1 || got[0] != (Closed{Peer: pid(1), Why: RefuseIdle}) {
 		t.Fatalf("closed %v, want the idle client as %s", got, RefuseIdle)
 	}
@@ -229,7 +228,7 @@ func TestLedgerIdleServiceClientIsClosedAfterGrace(t *testing.T) {
 	}
 	// A peer that was never a client is still a grace expiry.
 	l.Connected(in, pid(2), v4(2), at)
-	if got := l.Sweep(at.Add(time.Minute), never, never, nil); len(got) != 1 || got[0].Why != RefuseGraceExpired {
+	if got := l.Sweep(nil, never, never, at.Add(time.Minute)); len(got) != 1 || got[0].Why != RefuseGraceExpired {
 		t.Fatalf("closed %v, want a grace expiry", got)
 	}
 }
@@ -237,7 +236,7 @@ func TestLedgerIdleServiceClientIsClosedAfterGrace(t *testing.T) {
 func TestLedgerPendingRelayFoundAtDeadline(t *testing.T) {
 	l := newTestLedger(0)
 	l.Connected(in, pid(1), v4(1), t0)
-	if got := l.Sweep(t0.Add(time.Minute), never, always, nil); len(got) != 0 || l.Class(pid(1)) != ClassRelay {
+	if got := l.Sweep(nil, never, always, t0.Add(time.Minute)); len(got) != 0 || l.Class(pid(1)) != ClassRelay {
 		t.Fatalf("relay peer found by the peerstore check: closed %v class %s", got, l.Class(pid(1)))
 	}
 }
@@ -252,7 +251,7 @@ func TestLedgerProperties(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(seed), 7))
 		l := newTestLedger(2)
 		now := t0
-		conns := map[peer.ID]int{}
+		conns := map[peerid.ID]int{}
 		for step := range 300 {
 			id := pid(rng.IntN(20))
 			addr := netip.AddrFrom4([4]byte{10, 0, 0, byte(rng.IntN(6))})
@@ -280,8 +279,8 @@ func TestLedgerProperties(t *testing.T) {
 				l.Leased(id)
 			case 5:
 				now = now.Add(time.Duration(rng.IntN(8)) * time.Second)
-				holds := func(peer.ID) bool { return rng.IntN(2) == 0 }
-				for _, c := range l.Sweep(now, holds, func(peer.ID) bool { return rng.IntN(4) == 0 }, nil) {
+				holds := func(peerid.ID) bool { return rng.IntN(2) == 0 }
+				for _, c := range l.Sweep(nil, holds, func(peerid.ID) bool { return rng.IntN(4) == 0 }, now) {
 					if cl := l.Class(c.Peer); cl != ClassClosing && cl != ClassRelay {
 						t.Fatalf("%s: swept peer %s left in class %s", where, c.Peer, cl)
 					}
@@ -290,11 +289,11 @@ func TestLedgerProperties(t *testing.T) {
 					}
 				}
 			case 6:
-				before := map[peer.ID]Class{}
+				before := map[peerid.ID]Class{}
 				for p := range l.peers {
 					before[p] = l.Class(p)
 				}
-				for _, c := range l.Sweep(now, always, never, nil) {
+				for _, c := range l.Sweep(nil, always, never, now) {
 					if b := before[c.Peer]; b == ClassRelay || b == ClassOutbound {
 						t.Fatalf("%s: sweep closed a %s peer", where, b)
 					}
@@ -314,7 +313,7 @@ func TestLedgerProperties(t *testing.T) {
 	}
 }
 
-func checkLedger(t *testing.T, where string, l *Ledger, conns map[peer.ID]int) {
+func checkLedger(t *testing.T, where string, l *Ledger, conns map[peerid.ID]int) {
 	t.Helper()
 	var classes [NumClasses]int
 	prefixes := map[prefixKey]int{}

@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Client is who asks for a slot.
 type Client struct {
-	Peer peer.ID
+	Peer peerid.ID
 	// Addr is the client's IP address. Clients whose address is unknown (the
 	// zero Addr) share one prefix group.
 	Addr netip.Addr
@@ -27,7 +27,7 @@ type Client struct {
 // is leased again.
 type Lease struct {
 	Service Service
-	Peer    peer.ID
+	Peer    peerid.ID
 	slot    int32
 	gen     uint32
 }
@@ -56,27 +56,9 @@ type Pool struct {
 	head     int32   // live slots in expiry order, earliest first
 	tail     int32
 	inUse    int
-	byPeer   map[peer.ID]peerSlots
+	byPeer   map[peerid.ID]peerSlots
 	byPrefix map[prefixKey]int32
 	counts   PoolCounts
-}
-
-const none = int32(-1)
-
-type slot struct {
-	peer       peer.ID
-	prefix     prefixKey
-	expires    time.Time
-	gen        uint32
-	live       bool
-	prev, next int32 // expiry list
-	peerNext   int32 // the peer's other slots
-	peerPrev   int32
-}
-
-type peerSlots struct {
-	first int32
-	n     int32
 }
 
 // PoolCounts are cumulative event counts of a Pool.
@@ -129,7 +111,7 @@ func NewPool(s Service, capacity int, opts ...PoolOption) (*Pool, error) {
 		free:         make([]int32, capacity),
 		head:         none,
 		tail:         none,
-		byPeer:       make(map[peer.ID]peerSlots, capacity),
+		byPeer:       make(map[peerid.ID]peerSlots, capacity),
 		byPrefix:     make(map[prefixKey]int32, capacity),
 	}
 	for i := range p.free {
@@ -157,28 +139,6 @@ func (p *Pool) MaxPerPrefix() int { return p.maxPerPrefix }
 func (p *Pool) Prefix(addr netip.Addr) netip.Prefix {
 	return prefixOf(addr, p.v4Bits, p.v6Bits)
 }
-
-func prefixOf(addr netip.Addr, v4Bits, v6Bits int) netip.Prefix {
-	addr = addr.Unmap().WithZone("")
-	bits := v6Bits
-	if addr.Is4() {
-		bits = v4Bits
-	}
-	pfx, err := addr.Prefix(bits)
-	if err != nil { // the zero Addr: one group for every unknown address
-		return netip.Prefix{}
-	}
-	return pfx
-}
-
-// prefixKey is a prefix's masked address in 16-byte form: the prefix length
-// is fixed per address family and pool, and IPv4 stays apart from IPv6
-// because addresses are unmapped first. A fixed-size array hashes and
-// compares much faster than netip.Prefix as a map key. The zero key holds
-// every unknown address (and ::/64, which no real client has).
-type prefixKey [16]byte
-
-func keyOf(pfx netip.Prefix) prefixKey { return pfx.Addr().As16() }
 
 // Admit grants c a new lease, valid until now+TTL unless refreshed, or
 // returns a *Rejection. It never evicts another lease.
@@ -261,7 +221,7 @@ func (p *Pool) Refresh(l Lease, now time.Time) error {
 // RefreshPeer extends every live lease of id to now+TTL and returns how many
 // it extended (0: the peer holds none; a filter server answers its ping
 // with 404).
-func (p *Pool) RefreshPeer(id peer.ID, now time.Time) int {
+func (p *Pool) RefreshPeer(id peerid.ID, now time.Time) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now = p.advance(now)
@@ -287,7 +247,7 @@ func (p *Pool) Release(l Lease) bool {
 
 // ReleasePeer frees every lease of id (call it when the peer disconnects)
 // and returns how many it freed.
-func (p *Pool) ReleasePeer(id peer.ID) int {
+func (p *Pool) ReleasePeer(id peerid.ID) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
@@ -323,7 +283,7 @@ func (p *Pool) Live(l Lease, now time.Time) bool {
 }
 
 // Holds reports how many live leases id holds at now.
-func (p *Pool) Holds(id peer.ID, now time.Time) int {
+func (p *Pool) Holds(id peerid.ID, now time.Time) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.advance(now)
@@ -346,92 +306,4 @@ func (p *Pool) Stats(now time.Time) PoolStats {
 	defer p.mu.Unlock()
 	p.advance(now)
 	return PoolStats{Service: p.service, Capacity: p.capacity, InUse: p.inUse, PoolCounts: p.counts}
-}
-
-// advance moves the pool's clock to now (never backwards), frees the leases
-// that expired by then, and returns the pool's clock.
-func (p *Pool) advance(now time.Time) time.Time {
-	if now.After(p.now) {
-		p.now = now
-	}
-	for p.head != none && !p.slots[p.head].expires.After(p.now) {
-		p.free1(p.head)
-		p.counts.Expired++
-	}
-	return p.now
-}
-
-func (p *Pool) valid(l Lease) bool {
-	if l.slot < 0 || int(l.slot) >= len(p.slots) || l.Service != p.service {
-		return false
-	}
-	s := &p.slots[l.slot]
-	return s.live && s.gen == l.gen && s.peer == l.Peer
-}
-
-// touch moves live slot i to the back of the expiry list with a fresh expiry.
-// Expiries stay sorted because the pool's clock never goes back and the TTL
-// is fixed.
-func (p *Pool) touch(i int32, now time.Time) {
-	p.unlink(i)
-	p.slots[i].expires = now.Add(p.ttl)
-	p.pushBack(i)
-}
-
-func (p *Pool) pushBack(i int32) {
-	s := &p.slots[i]
-	s.prev, s.next = p.tail, none
-	if p.tail != none {
-		p.slots[p.tail].next = i
-	} else {
-		p.head = i
-	}
-	p.tail = i
-}
-
-func (p *Pool) unlink(i int32) {
-	s := &p.slots[i]
-	if s.prev != none {
-		p.slots[s.prev].next = s.next
-	} else {
-		p.head = s.next
-	}
-	if s.next != none {
-		p.slots[s.next].prev = s.prev
-	} else {
-		p.tail = s.prev
-	}
-	s.prev, s.next = none, none
-}
-
-// free1 returns live slot i to the free stack and drops it from every index.
-func (p *Pool) free1(i int32) {
-	s := &p.slots[i]
-	p.unlink(i)
-
-	ps := p.byPeer[s.peer]
-	if s.peerPrev != none {
-		p.slots[s.peerPrev].peerNext = s.peerNext
-	} else {
-		ps.first = s.peerNext
-	}
-	if s.peerNext != none {
-		p.slots[s.peerNext].peerPrev = s.peerPrev
-	}
-	if ps.n--; ps.n == 0 {
-		delete(p.byPeer, s.peer)
-	} else {
-		p.byPeer[s.peer] = ps
-	}
-	if c := p.byPrefix[s.prefix] - 1; c == 0 {
-		delete(p.byPrefix, s.prefix)
-	} else {
-		p.byPrefix[s.prefix] = c
-	}
-
-	s.live = false
-	s.gen++
-	s.peer = ""
-	p.free = append(p.free, i)
-	p.inUse--
 }

@@ -26,10 +26,13 @@ const (
 	DefaultPrefixShare = 10
 )
 
-// ErrInvalidPool is wrapped by every error NewPool and its options return.
+// ErrInvalidPool is wrapped by the errors NewPool returns for its own
+// arguments (an unknown service, a capacity out of range); an invalid
+// option is an *OptionError.
 var ErrInvalidPool = errors.New("slots: invalid pool configuration")
 
-// PoolOption configures NewPool.
+// PoolOption configures NewPool; an invalid one makes NewPool return an
+// *OptionError.
 type PoolOption func(*poolConfig) error
 
 type poolConfig struct {
@@ -46,7 +49,7 @@ type poolConfig struct {
 func WithMaxPerPeer(n int) PoolOption {
 	return func(c *poolConfig) error {
 		if n < 0 {
-			return fmt.Errorf("%w: negative per-peer cap %d; use 0 to disable it", ErrInvalidPool, n)
+			return &OptionError{Option: "WithMaxPerPeer", Reason: fmt.Sprintf("negative per-peer cap %d; use 0 to disable it", n)}
 		}
 		c.maxPerPeer = n
 		return nil
@@ -59,7 +62,7 @@ func WithMaxPerPeer(n int) PoolOption {
 func WithMaxPerPrefix(n int) PoolOption {
 	return func(c *poolConfig) error {
 		if n < 0 {
-			return fmt.Errorf("%w: negative per-prefix cap %d; use 0 to disable it", ErrInvalidPool, n)
+			return &OptionError{Option: "WithMaxPerPrefix", Reason: fmt.Sprintf("negative per-prefix cap %d; use 0 to disable it", n)}
 		}
 		c.maxPerPrefix, c.prefixSet = n, true
 		return nil
@@ -71,9 +74,8 @@ func WithMaxPerPrefix(n int) PoolOption {
 // /64.
 func WithPrefixLengths(ipv4Bits, ipv6Bits int) PoolOption {
 	return func(c *poolConfig) error {
-		if ipv4Bits < 1 || ipv4Bits > 32 || ipv6Bits < 1 || ipv6Bits > 128 {
-			return fmt.Errorf("%w: prefix lengths /%d and /%d out of range; IPv4 takes 1-32, IPv6 1-128",
-				ErrInvalidPool, ipv4Bits, ipv6Bits)
+		if !validPrefixLengths(ipv4Bits, ipv6Bits) {
+			return &OptionError{Option: "WithPrefixLengths", Reason: prefixLengthsReason(ipv4Bits, ipv6Bits)}
 		}
 		c.v4Bits, c.v6Bits = ipv4Bits, ipv6Bits
 		return nil
@@ -85,9 +87,17 @@ func WithPrefixLengths(ipv4Bits, ipv6Bits int) PoolOption {
 func WithTTL(d time.Duration) PoolOption {
 	return func(c *poolConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: lease TTL %v must be positive", ErrInvalidPool, d)
+			return &OptionError{Option: "WithTTL", Reason: fmt.Sprintf("lease TTL %v must be positive", d)}
 		}
 		c.ttl = d
 		return nil
 	}
+}
+
+func validPrefixLengths(ipv4Bits, ipv6Bits int) bool {
+	return ipv4Bits >= 1 && ipv4Bits <= 32 && ipv6Bits >= 1 && ipv6Bits <= 128
+}
+
+func prefixLengthsReason(ipv4Bits, ipv6Bits int) string {
+	return fmt.Sprintf("prefix lengths /%d and /%d out of range; IPv4 takes 1-32, IPv6 1-128", ipv4Bits, ipv6Bits)
 }

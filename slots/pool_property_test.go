@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // poolModel is a deliberately naive reference for Pool: a list of leases
@@ -22,7 +22,7 @@ type poolModel struct {
 
 type modelLease struct {
 	lease   Lease
-	peer    peer.ID
+	peer    peerid.ID
 	pfx     netip.Prefix
 	expires time.Time
 	live    bool
@@ -77,7 +77,7 @@ func (m *poolModel) find(l Lease) *modelLease {
 
 // newest returns the peer's live lease admitted or refreshed last (the one
 // Renew must return): the pool keeps a peer's newest admission first.
-func (m *poolModel) newestAdmitted(id peer.ID) *modelLease {
+func (m *poolModel) newestAdmitted(id peerid.ID) *modelLease {
 	var best *modelLease
 	for i := range m.leases {
 		if l := &m.leases[i]; l.live && l.peer == id {
@@ -238,7 +238,7 @@ func checkPoolInvariants(t *testing.T, where string, p *Pool, m *poolModel, now 
 	if st.InUse != live || st.InUse > m.capacity {
 		t.Fatalf("%s: in use %d, model %d, capacity %d", where, st.InUse, live, m.capacity)
 	}
-	perPeer := map[peer.ID]int{}
+	perPeer := map[peerid.ID]int{}
 	perPrefix := map[netip.Prefix]int{}
 	for _, ml := range m.leases {
 		if ml.live {

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 
 	"github.com/wakupm/wakupm/protocols"
 )
 
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func pid(i int) peer.ID { return peer.ID(fmt.Sprintf("peer-%03d", i)) }
+func pid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%03d", i)) }
 
 // v4 returns a distinct IPv4 address per i, each in its own /24.
 func v4(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}) }
@@ -304,23 +304,34 @@ func TestZeroCapacityPool(t *testing.T) {
 
 func TestNewPoolValidates(t *testing.T) {
 	cases := []struct {
-		name string
-		s    Service
-		cap  int
-		opts []PoolOption
+		name   string
+		s      Service
+		cap    int
+		opts   []PoolOption
+		option string // the *OptionError's Option; "" for ErrInvalidPool
 	}{
-		{"negative capacity", Filter, -1, nil},
-		{"unknown service", Service(9), 1, nil},
-		{"negative per-peer", Filter, 1, []PoolOption{WithMaxPerPeer(-1)}},
-		{"negative per-prefix", Filter, 1, []PoolOption{WithMaxPerPrefix(-1)}},
-		{"zero ttl", Filter, 1, []PoolOption{WithTTL(0)}},
-		{"ipv4 /33", Filter, 1, []PoolOption{WithPrefixLengths(33, 64)}},
-		{"ipv6 /0", Filter, 1, []PoolOption{WithPrefixLengths(24, 0)}},
+		{"negative capacity", Filter, -1, nil, ""},
+		{"unknown service", Service(9), 1, nil, ""},
+		{"negative per-peer", Filter, 1, []PoolOption{WithMaxPerPeer(-1)}, "WithMaxPerPeer"},
+		{"negative per-prefix", Filter, 1, []PoolOption{WithMaxPerPrefix(-1)}, "WithMaxPerPrefix"},
+		{"zero ttl", Filter, 1, []PoolOption{WithTTL(0)}, "WithTTL"},
+		{"ipv4 /33", Filter, 1, []PoolOption{WithPrefixLengths(33, 64)}, "WithPrefixLengths"},
+		{"ipv6 /0", Filter, 1, []PoolOption{WithPrefixLengths(24, 0)}, "WithPrefixLengths"},
 	}
 	for _, c := range cases {
-		if _, err := NewPool(c.s, c.cap, c.opts...); !errors.Is(err, ErrInvalidPool) {
+		_, err := NewPool(c.s, c.cap, c.opts...)
+		var oe *OptionError
+		switch {
+		case c.option == "" && !errors.Is(err, ErrInvalidPool):
 			t.Errorf("%s: err = %v, want ErrInvalidPool", c.name, err)
+		case c.option != "" && (!errors.As(err, &oe) || oe.Option != c.option):
+			t.Errorf("%s: err = %v, want *OptionError for %s", c.name, err, c.option)
 		}
+	}
+	// The message names the package and the option.
+	_, err := NewPool(Filter, 1, WithTTL(0))
+	if want := "slots: invalid option WithTTL: lease TTL 0s must be positive"; err == nil || err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
 	}
 }
 

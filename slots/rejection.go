@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Status codes a server answers a refused client with. The filter v2 and
@@ -79,7 +79,7 @@ var ErrRejected = errors.New("slots: admission rejected")
 type Rejection struct {
 	Service Service
 	Reason  Reason
-	Peer    peer.ID
+	Peer    peerid.ID
 	// Limit is the cap that was reached (pool capacity, per-peer or
 	// per-prefix cap); 0 for ReasonRelayPeer.
 	Limit int

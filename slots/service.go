@@ -3,8 +3,6 @@ package slots
 import (
 	"fmt"
 
-	"github.com/libp2p/go-libp2p/core/protocol"
-
 	"github.com/wakupm/wakupm/protocols"
 )
 
@@ -51,16 +49,16 @@ func (s Service) Valid() bool { return s < NumServices }
 
 // Protocols returns the stream protocol ids served under s (light push
 // accepts the v3 id and the legacy v2 id).
-func (s Service) Protocols() []protocol.ID {
+func (s Service) Protocols() []string {
 	switch s {
 	case Filter:
-		return []protocol.ID{protocols.FilterSubscribe}
+		return []string{protocols.FilterSubscribe}
 	case LightPush:
-		return []protocol.ID{protocols.LightPush, protocols.LightPushLegacy}
+		return []string{protocols.LightPush, protocols.LightPushLegacy}
 	case Store:
-		return []protocol.ID{protocols.Store}
+		return []string{protocols.Store}
 	case PeerExchange:
-		return []protocol.ID{protocols.PeerExchange}
+		return []string{protocols.PeerExchange}
 	default:
 		return nil
 	}
@@ -68,7 +66,7 @@ func (s Service) Protocols() []protocol.ID {
 
 // ServiceOf maps a stream protocol id to its Service. ok is false for relay
 // and for protocols without reserved slots.
-func ServiceOf(id protocol.ID) (s Service, ok bool) {
+func ServiceOf(id string) (s Service, ok bool) {
 	switch id {
 	case protocols.FilterSubscribe:
 		return Filter, true

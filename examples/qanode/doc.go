@@ -3,7 +3,7 @@
 // a JSON REST API. It is a real go-libp2p host running GossipSub with Waku
 // relay parameters (internal/wakugossip, /vac/waku/relay/2.0.0, peer
 // scoring), the per-shard mesh Tracker (shardmesh), the connection budget
-// and gater (slots), the relay peer manager with static peers
+// and gater (slots, slots/gater), the relay peer manager with static peers
 // (peermanager.Manager) and every Prometheus collector (metrics).
 //
 //	qanode -listen /ip4/127.0.0.1/tcp/60001 -rest 127.0.0.1:8645 -cluster 16 -shard 32 \

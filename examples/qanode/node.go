@@ -23,6 +23,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
+	"github.com/wakupm/wakupm/slots/gater"
 )
 
 // scoreInspectPeriod is how often gossipsub peer scores reach the tracker
@@ -32,7 +33,7 @@ const scoreInspectPeriod = 5 * time.Second
 // hostParts are the parts of a node the libp2p host is built with.
 type hostParts struct {
 	budget    slots.Budget
-	gater     *slots.Gater
+	gater     *gater.Gater
 	bandwidth *metrics.BandwidthReporter
 }
 
@@ -41,11 +42,11 @@ func newHostParts(cfg config, log *slog.Logger) (hostParts, error) {
 	if err != nil {
 		return hostParts{}, fmt.Errorf("-max-connections %d: %w", cfg.maxConns, err)
 	}
-	gater, err := slots.NewGater(budget, slots.WithColocation(cfg.colocate, 32, 128), slots.WithLogger(log))
+	g, err := gater.New(budget, gater.WithColocation(cfg.colocate, 32, 128), gater.WithLogger(log))
 	if err != nil {
 		return hostParts{}, err
 	}
-	return hostParts{budget: budget, gater: gater, bandwidth: metrics.NewBandwidthReporter()}, nil
+	return hostParts{budget: budget, gater: g, bandwidth: metrics.NewBandwidthReporter()}, nil
 }
 
 // options are the libp2p options that install the parts.
@@ -105,7 +106,7 @@ type Node struct {
 	ownsHost bool
 	ps       *pubsub.PubSub
 	tracker  *shardmesh.Tracker
-	gater    *slots.Gater
+	gater    *gater.Gater
 	manager  *peermanager.Manager
 	parts    hostParts
 	registry *prometheus.Registry

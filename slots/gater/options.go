@@ -1,7 +1,6 @@
-package slots
+package gater
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 
 	"github.com/wakupm/wakupm/protocols"
+	"github.com/wakupm/wakupm/slots"
 )
 
 // Gater defaults.
@@ -27,24 +27,32 @@ const (
 	DefaultColocationLimit = 5
 )
 
-// ErrInvalidGater is wrapped by every error NewGater and its options return.
-var ErrInvalidGater = errors.New("slots: invalid gater configuration")
+// OptionError reports an invalid option given to New: which option, and
+// why.
+type OptionError struct {
+	Option string // the option's constructor, such as "WithGrace"
+	Reason string // what is wrong and what to use instead
+}
 
-// GaterOption configures NewGater.
-type GaterOption func(*gaterConfig) error
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("gater: invalid option %s: %s", e.Option, e.Reason)
+}
 
-type gaterConfig struct {
+// Option configures New; an invalid one makes New return an *OptionError.
+type Option func(*config) error
+
+type config struct {
 	grace          time.Duration
 	sweep          time.Duration
 	colocation     int
 	v4Bits, v6Bits int
 	relayProtocols []protocol.ID
-	poolOptions    [NumServices][]PoolOption
+	poolOptions    [slots.NumServices][]slots.PoolOption
 	logger         *slog.Logger
 }
 
-func defaultGaterConfig() gaterConfig {
-	return gaterConfig{
+func defaultConfig() config {
+	return config{
 		grace:          DefaultGrace,
 		sweep:          DefaultSweepInterval,
 		colocation:     DefaultColocationLimit,
@@ -57,10 +65,10 @@ func defaultGaterConfig() gaterConfig {
 
 // WithGrace sets how long an inbound peer may stay connected without a
 // lease before the gater closes it. Default DefaultGrace.
-func WithGrace(d time.Duration) GaterOption {
-	return func(c *gaterConfig) error {
+func WithGrace(d time.Duration) Option {
+	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: grace period %v must be positive", ErrInvalidGater, d)
+			return &OptionError{Option: "WithGrace", Reason: fmt.Sprintf("grace period %v must be positive", d)}
 		}
 		c.grace = d
 		return nil
@@ -69,10 +77,10 @@ func WithGrace(d time.Duration) GaterOption {
 
 // WithSweepInterval sets how often Run expires leases and closes peers
 // whose grace period ended. Default DefaultSweepInterval.
-func WithSweepInterval(d time.Duration) GaterOption {
-	return func(c *gaterConfig) error {
+func WithSweepInterval(d time.Duration) Option {
+	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: sweep interval %v must be positive", ErrInvalidGater, d)
+			return &OptionError{Option: "WithSweepInterval", Reason: fmt.Sprintf("sweep interval %v must be positive", d)}
 		}
 		c.sweep = d
 		return nil
@@ -82,14 +90,15 @@ func WithSweepInterval(d time.Duration) GaterOption {
 // WithColocation caps the inbound peers per address prefix (0 disables) and
 // sets the prefix lengths that group addresses (32 and 128: per address).
 // Default DefaultColocationLimit per address.
-func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) GaterOption {
-	return func(c *gaterConfig) error {
+func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) Option {
+	return func(c *config) error {
 		if maxPerPrefix < 0 {
-			return fmt.Errorf("%w: negative colocation limit %d; use 0 to disable it", ErrInvalidGater, maxPerPrefix)
+			return &OptionError{Option: "WithColocation",
+				Reason: fmt.Sprintf("negative colocation limit %d; use 0 to disable it", maxPerPrefix)}
 		}
 		if ipv4Bits < 1 || ipv4Bits > 32 || ipv6Bits < 1 || ipv6Bits > 128 {
-			return fmt.Errorf("%w: prefix lengths /%d and /%d out of range; IPv4 takes 1-32, IPv6 1-128",
-				ErrInvalidGater, ipv4Bits, ipv6Bits)
+			return &OptionError{Option: "WithColocation",
+				Reason: fmt.Sprintf("prefix lengths /%d and /%d out of range; IPv4 takes 1-32, IPv6 1-128", ipv4Bits, ipv6Bits)}
 		}
 		c.colocation, c.v4Bits, c.v6Bits = maxPerPrefix, ipv4Bits, ipv6Bits
 		return nil
@@ -98,10 +107,10 @@ func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) GaterOption {
 
 // WithRelayProtocols sets the protocol ids that mark a peer as a relay peer
 // when identify lists one of them. Default protocols.Relay.
-func WithRelayProtocols(ids ...protocol.ID) GaterOption {
-	return func(c *gaterConfig) error {
+func WithRelayProtocols(ids ...protocol.ID) Option {
+	return func(c *config) error {
 		if len(ids) == 0 {
-			return fmt.Errorf("%w: no relay protocol; relay peers could never be recognised", ErrInvalidGater)
+			return &OptionError{Option: "WithRelayProtocols", Reason: "no relay protocol; relay peers could never be recognised"}
 		}
 		c.relayProtocols = append([]protocol.ID(nil), ids...)
 		return nil
@@ -110,10 +119,10 @@ func WithRelayProtocols(ids ...protocol.ID) GaterOption {
 
 // WithPoolOptions passes options to the pool of service s (per-peer and
 // per-prefix caps, TTL). The capacity always comes from the Budget.
-func WithPoolOptions(s Service, opts ...PoolOption) GaterOption {
-	return func(c *gaterConfig) error {
+func WithPoolOptions(s slots.Service, opts ...slots.PoolOption) Option {
+	return func(c *config) error {
 		if !s.Valid() {
-			return fmt.Errorf("%w: unknown service %d", ErrInvalidGater, s)
+			return &OptionError{Option: "WithPoolOptions", Reason: fmt.Sprintf("unknown service %d", s)}
 		}
 		c.poolOptions[s] = append(c.poolOptions[s], opts...)
 		return nil
@@ -122,10 +131,10 @@ func WithPoolOptions(s Service, opts ...PoolOption) GaterOption {
 
 // WithLogger sets the logger for refusals and closes (debug level).
 // Default: discard.
-func WithLogger(l *slog.Logger) GaterOption {
-	return func(c *gaterConfig) error {
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
 		if l == nil {
-			return fmt.Errorf("%w: nil logger", ErrInvalidGater)
+			return &OptionError{Option: "WithLogger", Reason: "nil logger"}
 		}
 		c.logger = l
 		return nil

@@ -1,4 +1,4 @@
-package slots_test
+package gater_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
+	"github.com/wakupm/wakupm/slots/gater"
 )
 
 // Host layout of the flood test.
@@ -86,7 +87,7 @@ func TestFloodRealHosts(t *testing.T) {
 			t.Fatal(err)
 		}
 		const grace = 10 * time.Second
-		g, err := slots.NewGater(budget, slots.WithGrace(grace))
+		g, err := gater.New(budget, gater.WithGrace(grace))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package slots_test
+package gater_test
 
 import (
 	"context"
@@ -16,13 +16,14 @@ import (
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
+	"github.com/wakupm/wakupm/slots/gater"
 )
 
 // gatedNet starts n hosts at the addresses addr gives: host 0 gated by g
 // (attached, and g.Run until the test's cleanup) running gossipsub like a
 // full node, hosts 1..relays running it under the Waku relay id, the others
 // light clients without gossipsub.
-func gatedNet(t *testing.T, g *slots.Gater, n, relays int, addr func(int) *net.UDPAddr) *simhost.Network {
+func gatedNet(t *testing.T, g *gater.Gater, n, relays int, addr func(int) *net.UDPAddr) *simhost.Network {
 	t.Helper()
 	nw := simhost.NewT(t, n,
 		simhost.WithAddresses(addr),
@@ -60,7 +61,7 @@ func gatedNet(t *testing.T, g *slots.Gater, n, relays int, addr func(int) *net.U
 // gaterNet starts a server (host 0) gated by g that answers filter
 // subscriptions with 200 or the rejection's status, relay peers
 // 1..relays and clients after them, each in its own /24.
-func gaterNet(t *testing.T, g *slots.Gater, relays, clients int) *simhost.Network {
+func gaterNet(t *testing.T, g *gater.Gater, relays, clients int) *simhost.Network {
 	t.Helper()
 	nw := gatedNet(t, g, 1+relays+clients, relays, func(i int) *net.UDPAddr {
 		return &net.UDPAddr{IP: simnet.IntToPublicIPv4(i << 8), Port: simhost.DefaultPort}
@@ -81,8 +82,8 @@ func TestGaterConnectionLifecycle(t *testing.T) {
 			grace = 5 * time.Second
 			ttl   = 30 * time.Second
 		)
-		g, err := slots.NewGater(budget, slots.WithGrace(grace),
-			slots.WithPoolOptions(slots.Filter, slots.WithTTL(ttl)))
+		g, err := gater.New(budget, gater.WithGrace(grace),
+			gater.WithPoolOptions(slots.Filter, slots.WithTTL(ttl)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package slots
+package gater
 
 import (
 	"errors"
@@ -8,23 +8,26 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/slots"
 )
 
 // ErrNotService is returned by Admit for a stream whose protocol has no
 // reserved slots (relay, metadata, ...). The caller's handler registration
 // is wrong; there is nothing to answer.
-var ErrNotService = errors.New("slots: stream protocol is not a service with reserved slots")
+var ErrNotService = errors.New("gater: stream protocol is not a service with reserved slots")
 
 // Admit is what a filter, light-push, store or peer-exchange server calls
 // when a stream arrives: it renews the remote peer's lease of the stream's
 // service, or grants one, and returns it. On refusal it returns a
-// *Rejection; the server answers with Rejection.StatusCode (503 or 429) and
-// the client should use another server. A peer that gets no lease is closed
-// when its grace period ends.
-func (g *Gater) Admit(s network.Stream) (Lease, error) {
-	svc, ok := ServiceOf(s.Protocol())
+// *slots.Rejection; the server answers with Rejection.StatusCode (503 or
+// 429) and the client should use another server. A peer that gets no lease
+// is closed when its grace period ends.
+func (g *Gater) Admit(s network.Stream) (slots.Lease, error) {
+	svc, ok := slots.ServiceOf(string(s.Protocol()))
 	if !ok {
-		return Lease{}, fmt.Errorf("%w: %q", ErrNotService, s.Protocol())
+		return slots.Lease{}, fmt.Errorf("%w: %q", ErrNotService, s.Protocol())
 	}
 	c := s.Conn()
 	return g.AdmitPeer(svc, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), time.Now())
@@ -32,24 +35,25 @@ func (g *Gater) Admit(s network.Stream) (Lease, error) {
 
 // AdmitPeer is Admit for a server that knows the service, peer and address
 // itself.
-func (g *Gater) AdmitPeer(svc Service, id peer.ID, addr netip.Addr, now time.Time) (Lease, error) {
+func (g *Gater) AdmitPeer(svc slots.Service, id peer.ID, addr netip.Addr, now time.Time) (slots.Lease, error) {
 	if !svc.Valid() {
-		return Lease{}, fmt.Errorf("%w: service %d", ErrNotService, svc)
+		return slots.Lease{}, fmt.Errorf("%w: service %d", ErrNotService, svc)
 	}
+	pid := peerid.ID(id)
 	// The ledger's view (relay or not) and the lease change together.
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l, err := g.pools[svc].Renew(Client{Peer: id, Addr: addr, Relay: g.ledger.IsRelay(id)}, now)
+	l, err := g.pools[svc].Renew(slots.Client{Peer: pid, Addr: addr, Relay: g.ledger.IsRelay(pid)}, now)
 	if err != nil {
-		g.log.Debug("slots: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", err)
-		return Lease{}, err
+		g.log.Debug("gater: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", err)
+		return slots.Lease{}, err
 	}
-	g.ledger.Leased(id)
+	g.ledger.Leased(pid)
 	return l, nil
 }
 
 // Release frees a lease at once (a filter UNSUBSCRIBE_ALL, for example).
-func (g *Gater) Release(l Lease) bool {
+func (g *Gater) Release(l slots.Lease) bool {
 	if !l.Service.Valid() {
 		return false
 	}
@@ -62,10 +66,10 @@ func (g *Gater) Release(l Lease) bool {
 // response (filter and light push echo the request id, which only the
 // protocol can read) and close the stream. Streams of protocols without
 // reserved slots are reset.
-func (g *Gater) Handler(serve func(network.Stream, Lease), refuse func(network.Stream, *Rejection)) network.StreamHandler {
+func (g *Gater) Handler(serve func(network.Stream, slots.Lease), refuse func(network.Stream, *slots.Rejection)) network.StreamHandler {
 	return func(s network.Stream) {
 		l, err := g.Admit(s)
-		var rej *Rejection
+		var rej *slots.Rejection
 		switch {
 		case err == nil:
 			serve(s, l)
