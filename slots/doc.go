@@ -22,9 +22,9 @@
 //     Budget and says which connection to refuse or close and why (a
 //     Refusal): an inbound peer beyond the relay target is accepted only
 //     while a reserved slot is free and is closed after a grace period
-//     unless it takes a lease or shows it is a relay peer; per-prefix
-//     colocation limits apply; counts change only when a connection
-//     completes or closes, so they cannot drift.
+//     unless it takes a lease or shows it is a relay peer; colocation caps
+//     apply per address prefix and, looser, per IPv6 site; counts change
+//     only when a connection completes or closes, so they cannot drift.
 //
 // Relay peers never take reserved slots (pools refuse them, and a relay peer
 // beyond RelayInbound is closed rather than kept in a reserved slot) and

@@ -21,17 +21,14 @@ import (
 // protocol, Leased when a Pool grants the peer a lease, and Sweep
 // periodically; it closes every peer a non-zero Refusal or a Closed names.
 type Ledger struct {
-	budget       Budget
-	grace        time.Duration
-	maxPerPrefix int
-	v4Bits       int
-	v6Bits       int
+	budget Budget
+	grace  time.Duration
 
-	peers    map[peerid.ID]*ledgerPeer
-	byPrefix map[prefixKey]int // inbound peers counted against a class
-	classes  [NumClasses]int
-	refused  [NumRefusals]uint64
-	closed   recentCloses // peers closed less than a grace period ago
+	peers   map[peerid.ID]*ledgerPeer
+	coloc   colocation // inbound peers counted against a class, per prefix
+	classes [NumClasses]int
+	refused [NumRefusals]uint64
+	closed  recentCloses // peers closed less than a grace period ago
 }
 
 type ledgerPeer struct {
@@ -39,7 +36,7 @@ type ledgerPeer struct {
 	inbound  bool
 	relay    bool // identified as a relay peer
 	conns    int
-	prefix   prefixKey
+	group    group
 	deadline time.Time // ClassPending only
 	idle     bool      // ClassPending only: a service client whose leases ended
 }
@@ -52,23 +49,21 @@ type LedgerConfig struct {
 	MaxPerPrefix int
 	// IPv4PrefixLen and IPv6PrefixLen group addresses for MaxPerPrefix.
 	IPv4PrefixLen, IPv6PrefixLen int
+	// MaxPerIPv6Site caps inbound IPv6 peers per IPv6SitePrefixLen prefix
+	// as well, a looser cap on a wider prefix (a /48 is one end site);
+	// 0 disables.
+	MaxPerIPv6Site    int
+	IPv6SitePrefixLen int
 }
 
 // NewLedger returns an empty ledger for b. b must be valid.
 func NewLedger(b Budget, cfg LedgerConfig) *Ledger {
 	return &Ledger{
-		budget:       b,
-		grace:        cfg.Grace,
-		maxPerPrefix: cfg.MaxPerPrefix,
-		v4Bits:       cfg.IPv4PrefixLen,
-		v6Bits:       cfg.IPv6PrefixLen,
-		peers:        make(map[peerid.ID]*ledgerPeer),
-		byPrefix:     make(map[prefixKey]int),
+		budget: b,
+		grace:  cfg.Grace,
+		peers:  make(map[peerid.ID]*ledgerPeer),
+		coloc:  newColocation(cfg),
 	}
-}
-
-func (l *Ledger) key(addr netip.Addr) prefixKey {
-	return keyOf(prefixOf(addr, l.v4Bits, l.v6Bits))
 }
 
 func (l *Ledger) inbound() int {
@@ -76,9 +71,9 @@ func (l *Ledger) inbound() int {
 }
 
 // CheckAccept decides on a raw inbound connection from addr, before the
-// handshake (peer unknown): only the prefix cap applies here.
+// handshake (peer unknown): only the prefix and site caps apply here.
 func (l *Ledger) CheckAccept(addr netip.Addr) Refusal {
-	if l.maxPerPrefix > 0 && l.byPrefix[l.key(addr)] >= l.maxPerPrefix {
+	if l.coloc.full(l.coloc.groupOf(addr)) {
 		return l.refuse(RefusePrefix)
 	}
 	return 0
@@ -135,7 +130,7 @@ func (l *Ledger) admission(inbound bool, addr netip.Addr) Refusal {
 		}
 		return 0
 	}
-	if l.maxPerPrefix > 0 && l.byPrefix[l.key(addr)] >= l.maxPerPrefix {
+	if l.coloc.full(l.coloc.groupOf(addr)) {
 		return RefusePrefix
 	}
 	// Beyond the relay target an inbound peer needs a free reserved slot;
@@ -155,7 +150,7 @@ func (l *Ledger) Connected(dir Direction, id peerid.ID, addr netip.Addr, now tim
 		return l.again(p)
 	}
 	inbound := dir == Inbound
-	p := &ledgerPeer{inbound: inbound, conns: 1, prefix: l.key(addr)}
+	p := &ledgerPeer{inbound: inbound, conns: 1, group: l.coloc.groupOf(addr)}
 	l.peers[id] = p
 	if r := l.admission(inbound, addr); r != 0 {
 		l.close(id, p, now)
@@ -279,7 +274,7 @@ func (l *Ledger) Sweep(dst []Closed, holds, isRelay func(peerid.ID) bool, now ti
 // CheckDial refuses our own redial of it.
 func (l *Ledger) close(id peerid.ID, p *ledgerPeer, now time.Time) {
 	l.setClass(p, ClassClosing)
-	l.closed.add(id, now.Add(l.grace))
+	l.closed.add(id, now.Add(l.grace), now)
 }
 
 func (l *Ledger) setClass(p *ledgerPeer, c Class) {
@@ -287,18 +282,14 @@ func (l *Ledger) setClass(p *ledgerPeer, c Class) {
 	if p.class != 0 {
 		l.classes[p.class]--
 		if p.inbound && counted(p.class) {
-			if n := l.byPrefix[p.prefix] - 1; n == 0 {
-				delete(l.byPrefix, p.prefix)
-			} else {
-				l.byPrefix[p.prefix] = n
-			}
+			l.coloc.count(p.group, -1)
 		}
 	}
 	p.class = c
 	if c != 0 {
 		l.classes[c]++
 		if p.inbound && counted(c) {
-			l.byPrefix[p.prefix]++
+			l.coloc.count(p.group, +1)
 		}
 	}
 }

@@ -13,8 +13,11 @@ import (
 // smallBudget: inbound limit 4 relay + 3 reserved = 7, outbound limit 3.
 var smallBudget = Budget{MaxConnections: 14, RelayInbound: 4, RelayOutbound: 4, Reserved: Reserved{Filter: 2, LightPush: 1}} // spare 3
 
+// newTestLedger caps inbound peers at perPrefix per address, and IPv6
+// peers at perPrefix+1 per /48 too.
 func newTestLedger(perPrefix int) *Ledger {
-	return NewLedger(smallBudget, LedgerConfig{Grace: 10 * time.Second, MaxPerPrefix: perPrefix, IPv4PrefixLen: 32, IPv6PrefixLen: 128})
+	return NewLedger(smallBudget, LedgerConfig{Grace: 10 * time.Second, MaxPerPrefix: perPrefix, IPv4PrefixLen: 32, IPv6PrefixLen: 128,
+		MaxPerIPv6Site: perPrefix + 1, IPv6SitePrefixLen: 48})
 }
 
 var (
@@ -87,8 +90,8 @@ func TestLedgerPrefixCountsOnlyCompletedConnections(t *testing.T) {
 		t.Fatalf("accept after a disconnect: %s", r)
 	}
 	l.Disconnected(pid(1))
-	if len(l.byPrefix) != 0 || l.inbound() != 0 {
-		t.Fatalf("counts drifted: prefixes %v inbound %d", l.byPrefix, l.inbound())
+	if len(l.coloc.byPrefix) != 0 || l.inbound() != 0 {
+		t.Fatalf("counts drifted: prefixes %v inbound %d", l.coloc.byPrefix, l.inbound())
 	}
 }
 
@@ -255,6 +258,9 @@ func TestLedgerProperties(t *testing.T) {
 		for step := range 300 {
 			id := pid(rng.IntN(20))
 			addr := netip.AddrFrom4([4]byte{10, 0, 0, byte(rng.IntN(6))})
+			if rng.IntN(2) == 0 { // six addresses in two /64s of one /48
+				addr = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 7: byte(rng.IntN(2)), 15: byte(rng.IntN(3))})
+			}
 			where := fmt.Sprintf("seed %d step %d", seed, step)
 			switch rng.IntN(7) {
 			case 0, 1: // a connection completes (if the gate let it through)
@@ -307,8 +313,8 @@ func TestLedgerProperties(t *testing.T) {
 				l.Disconnected(id)
 			}
 		}
-		if len(l.peers) != 0 || len(l.byPrefix) != 0 || l.classes != [NumClasses]int{} {
-			t.Fatalf("seed %d: counts drifted after all disconnects: %v %v", seed, l.classes, l.byPrefix)
+		if len(l.peers) != 0 || len(l.coloc.byPrefix) != 0 || len(l.coloc.bySite) != 0 || l.classes != [NumClasses]int{} {
+			t.Fatalf("seed %d: counts drifted after all disconnects: %v %v %v", seed, l.classes, l.coloc.byPrefix, l.coloc.bySite)
 		}
 	}
 }
@@ -316,23 +322,35 @@ func TestLedgerProperties(t *testing.T) {
 func checkLedger(t *testing.T, where string, l *Ledger, conns map[peerid.ID]int) {
 	t.Helper()
 	var classes [NumClasses]int
-	prefixes := map[prefixKey]int{}
+	prefixes, sites := map[prefixKey]int{}, map[prefixKey]int{}
 	for id, p := range l.peers {
 		if p.conns != conns[id] {
 			t.Fatalf("%s: peer %s has %d connections, ledger says %d", where, id, conns[id], p.conns)
 		}
 		classes[p.class]++
 		if p.inbound && (p.class == ClassPending || p.class == ClassRelay || p.class == ClassService) {
-			prefixes[p.prefix]++
+			prefixes[p.group.prefix]++
+			if p.group.hasSite {
+				sites[p.group.site]++
+			}
 		}
 	}
 	if classes != l.classes {
 		t.Fatalf("%s: class counts %v, recount %v", where, l.classes, classes)
 	}
+	c := &l.coloc
 	for k, n := range prefixes {
-		if n > l.maxPerPrefix || l.byPrefix[k] != n {
-			t.Fatalf("%s: prefix count %d (ledger %d), cap %d", where, n, l.byPrefix[k], l.maxPerPrefix)
+		if n > c.maxPerPrefix || c.byPrefix[k] != n {
+			t.Fatalf("%s: prefix count %d (ledger %d), cap %d", where, n, c.byPrefix[k], c.maxPerPrefix)
 		}
+	}
+	for k, n := range sites {
+		if n > c.maxPerSite || c.bySite[k] != n {
+			t.Fatalf("%s: site count %d (ledger %d), cap %d", where, n, c.bySite[k], c.maxPerSite)
+		}
+	}
+	if len(c.byPrefix) != len(prefixes) || len(c.bySite) != len(sites) {
+		t.Fatalf("%s: ledger counts %d prefixes and %d sites, recount %d and %d", where, len(c.byPrefix), len(c.bySite), len(prefixes), len(sites))
 	}
 	if l.inbound() > l.budget.InboundLimit() || l.classes[ClassRelay] > l.budget.RelayInbound ||
 		l.classes[ClassOutbound] > l.budget.DialLimit() {
@@ -381,21 +399,5 @@ func TestLedgerRefusesToBringBackAPeerItClosed(t *testing.T) {
 	}
 	if got := l.Stats().Refused[RefuseRecentlyClosed]; got != 4 {
 		t.Fatalf("recently-closed refusals %d, want 4", got)
-	}
-}
-
-func TestRecentClosesStayBounded(t *testing.T) {
-	var r recentCloses
-	for i := range 3 * maxRecentCloses {
-		r.add(pid(i), t0.Add(time.Hour))
-	}
-	if r.len() != maxRecentCloses || len(r.order) != maxRecentCloses {
-		t.Fatalf("remembers %d peers (%d in order), want at most %d", r.len(), len(r.order), maxRecentCloses)
-	}
-	if !r.has(pid(3*maxRecentCloses-1), t0) || r.has(pid(0), t0) {
-		t.Fatal("forgot the newest or kept the oldest")
-	}
-	if r.has(pid(3*maxRecentCloses-1), t0.Add(time.Hour)) || r.len() != 0 {
-		t.Fatal("kept an entry past its deadline")
 	}
 }

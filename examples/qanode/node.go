@@ -42,7 +42,8 @@ func newHostParts(cfg config, log *slog.Logger) (hostParts, error) {
 	if err != nil {
 		return hostParts{}, fmt.Errorf("-max-connections %d: %w", cfg.maxConns, err)
 	}
-	g, err := gater.New(budget, gater.WithColocation(cfg.colocate, 32, 128), gater.WithLogger(log))
+	g, err := gater.New(budget, gater.WithLogger(log),
+		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen))
 	if err != nil {
 		return hostParts{}, err
 	}

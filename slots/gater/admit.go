@@ -33,16 +33,34 @@ func (g *Gater) Admit(s network.Stream) (slots.Lease, error) {
 	return g.AdmitPeer(svc, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), time.Now())
 }
 
+// NotConnectedError is AdmitPeer's refusal of a peer that has no
+// connection to the gater's host: no disconnect would ever release its
+// lease, which would hold a slot for a whole TTL.
+type NotConnectedError struct {
+	Service slots.Service
+	Peer    peer.ID
+}
+
+func (e *NotConnectedError) Error() string {
+	return fmt.Sprintf("gater: %s refused peer %s: not connected", e.Service, e.Peer)
+}
+
 // AdmitPeer is Admit for a server that knows the service, peer and address
-// itself.
+// itself. The peer must be connected to the attached host (a
+// *NotConnectedError otherwise); a stream's peer always is.
 func (g *Gater) AdmitPeer(svc slots.Service, id peer.ID, addr netip.Addr, now time.Time) (slots.Lease, error) {
 	if !svc.Valid() {
 		return slots.Lease{}, fmt.Errorf("%w: service %d", ErrNotService, svc)
 	}
 	pid := peerid.ID(id)
-	// The ledger's view (relay or not) and the lease change together.
+	// The ledger's view (connected, relay or not) and the lease change
+	// together: a disconnect releases the peer's leases under this lock.
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.ledger.Class(pid) == 0 {
+		g.log.Debug("gater: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", "not connected")
+		return slots.Lease{}, &NotConnectedError{Service: svc, Peer: id}
+	}
 	l, err := g.pools[svc].Renew(slots.Client{Peer: pid, Addr: addr, Relay: g.ledger.IsRelay(pid)}, now)
 	if err != nil {
 		g.log.Debug("gater: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", err)

@@ -1,43 +1,64 @@
 package gater_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/network"
 
+	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
 )
 
-func ExampleGater_AdmitPeer() {
+// A filter server on a libp2p host with two reserved filter slots: the
+// gater is the host's connection gater and wraps the filter handler.
+// Clients connect one after the other; the third finds no free slot.
+func ExampleGater_Handler() {
 	budget, _ := slots.NewBudget(30, slots.WithReserved(slots.Reserved{Filter: 2, LightPush: 2}))
-	// Pass g to libp2p.ConnectionGater, then g.Attach(host) and go g.Run(ctx);
-	// a filter server calls g.Admit(stream) or uses g.Handler.
 	g, _ := gater.New(budget, gater.WithPoolOptions(slots.Filter, slots.WithMaxPerPrefix(0)))
 
-	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	addr := netip.MustParseAddr("192.0.2.1")
-	for _, name := range []string{"a", "b", "a", "c"} {
-		id := peer.ID(name)
-		_, err := g.AdmitPeer(slots.Filter, id, addr, now)
-		var rej *slots.Rejection
-		switch {
-		case errors.As(err, &rej):
-			fmt.Printf("%s: status %d (%s)\n", name, rej.StatusCode(), rej.Reason)
-		case err != nil:
-			fmt.Println(err)
-		default:
-			fmt.Printf("%s: status 200\n", name)
+	// Simulated hosts in real time: host 0 is the server, gated by g.
+	nw, err := simhost.New(4, simhost.WithoutPubsub(), simhost.WithHostOptions(func(i int) []libp2p.Option {
+		if i == 0 {
+			return []libp2p.Option{libp2p.ConnectionGater(g)}
 		}
+		return nil
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
+	defer nw.Close()
+	server := nw.Node(0)
+	if err := g.Attach(server.Host); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }() // the sweeper, owned here
+	defer func() { cancel(); <-done }()
+
+	server.Host.SetStreamHandler(protocols.FilterSubscribe, g.Handler(
+		func(s network.Stream, _ slots.Lease) { writeStatus(s, 200) },
+		func(s network.Stream, rej *slots.Rejection) { writeStatus(s, rej.StatusCode()) },
+	))
+	for i := 1; i <= 3; i++ {
+		code, err := subscribe(ctx, nw.Node(i), server.AddrInfo())
+		fmt.Printf("client %d: status %d %v\n", i, code, err)
+	}
+	fmt.Println("filter slots in use:", g.Pool(slots.Filter).Stats(time.Now()).InUse)
 	// Output:
-	// a: status 200
-	// b: status 200
-	// a: status 200
-	// c: status 503 (no_slot)
+	// client 1: status 200 <nil>
+	// client 2: status 200 <nil>
+	// client 3: status 503 <nil>
+	// filter slots in use: 2
 }
 
 // An invalid option says which one and why; one passed to a pool through

@@ -34,7 +34,9 @@ import (
 // Relay peers and outbound peers are never closed by the Gater, so service
 // clients can never evict them. A new outbound peer is refused once
 // outbound peers and inbound relay peers fill Budget.DialLimit. Counts
-// change only when a connection completes and when it closes.
+// change only when a connection completes and when it closes. Inbound
+// peers are capped per IPv4 address and per IPv6 /64
+// (DefaultColocationLimit), and per IPv6 /48 (DefaultIPv6SiteLimit).
 //
 // An inbound peer that neither runs relay nor holds a lease is closed after
 // the grace period, so reserve slots (Budget.Reserved) for every service the
@@ -73,11 +75,9 @@ func New(b slots.Budget, opts ...Option) (*Gater, error) {
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
+	cfg, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	g := &Gater{budget: b, cfg: cfg, log: cfg.logger}
 	for _, s := range slots.Services() {
@@ -92,6 +92,9 @@ func New(b slots.Budget, opts ...Option) (*Gater, error) {
 		MaxPerPrefix:  cfg.colocation,
 		IPv4PrefixLen: cfg.v4Bits,
 		IPv6PrefixLen: cfg.v6Bits,
+		// Only IPv6 addresses count per site.
+		MaxPerIPv6Site:    cfg.siteLimit,
+		IPv6SitePrefixLen: cfg.siteBits,
 	})
 	return g, nil
 }

@@ -21,10 +21,22 @@ const (
 	// DefaultSweepInterval is how often Run expires leases and closes
 	// peers whose grace period ended.
 	DefaultSweepInterval = time.Second
-	// DefaultColocationLimit caps inbound peers per IP address: the IP
-	// colocation limit of nwaku (--ip-colocation-limit) and go-waku
-	// (node/wakuoptions.go), 5.
+	// DefaultColocationLimit caps inbound peers per IPv4 address and per
+	// IPv6 /64: the IP colocation limit of nwaku (--ip-colocation-limit)
+	// and go-waku (node/wakuoptions.go), 5. One host may hold a whole /64,
+	// so an IPv6 address alone would let it take every inbound slot.
 	DefaultColocationLimit = 5
+	// DefaultColocationIPv4PrefixLen and DefaultColocationIPv6PrefixLen
+	// group addresses for DefaultColocationLimit.
+	DefaultColocationIPv4PrefixLen = 32
+	DefaultColocationIPv6PrefixLen = 64
+	// DefaultIPv6SiteLimit caps inbound peers per IPv6 /48 as well
+	// (DefaultIPv6SitePrefixLen): a /48 is what one end site is usually
+	// assigned (RFC 6177), so one operator with many /64s gets twice one
+	// subnet's room, not all of it. Unless WithIPv6SiteLimit sets it, the
+	// site cap is twice the per-prefix cap of WithColocation.
+	DefaultIPv6SiteLimit     = 2 * DefaultColocationLimit
+	DefaultIPv6SitePrefixLen = 48
 )
 
 // OptionError reports an invalid option given to New: which option, and
@@ -46,6 +58,8 @@ type config struct {
 	sweep          time.Duration
 	colocation     int
 	v4Bits, v6Bits int
+	siteLimit      int // < 0: twice colocation
+	siteBits       int
 	relayProtocols []protocol.ID
 	poolOptions    [slots.NumServices][]slots.PoolOption
 	logger         *slog.Logger
@@ -56,8 +70,10 @@ func defaultConfig() config {
 		grace:          DefaultGrace,
 		sweep:          DefaultSweepInterval,
 		colocation:     DefaultColocationLimit,
-		v4Bits:         32,
-		v6Bits:         128,
+		v4Bits:         DefaultColocationIPv4PrefixLen,
+		v6Bits:         DefaultColocationIPv6PrefixLen,
+		siteLimit:      -1,
+		siteBits:       DefaultIPv6SitePrefixLen,
 		relayProtocols: []protocol.ID{protocols.Relay},
 		logger:         slog.New(slog.DiscardHandler),
 	}
@@ -89,7 +105,7 @@ func WithSweepInterval(d time.Duration) Option {
 
 // WithColocation caps the inbound peers per address prefix (0 disables) and
 // sets the prefix lengths that group addresses (32 and 128: per address).
-// Default DefaultColocationLimit per address.
+// Default DefaultColocationLimit per IPv4 address and per IPv6 /64.
 func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) Option {
 	return func(c *config) error {
 		if maxPerPrefix < 0 {
@@ -101,6 +117,26 @@ func WithColocation(maxPerPrefix, ipv4Bits, ipv6Bits int) Option {
 				Reason: fmt.Sprintf("prefix lengths /%d and /%d out of range; IPv4 takes 1-32, IPv6 1-128", ipv4Bits, ipv6Bits)}
 		}
 		c.colocation, c.v4Bits, c.v6Bits = maxPerPrefix, ipv4Bits, ipv6Bits
+		return nil
+	}
+}
+
+// WithIPv6SiteLimit caps the inbound IPv6 peers per prefixLen prefix too,
+// a looser cap over a wider prefix than WithColocation's (0 disables);
+// prefixLen may not be longer than WithColocation's IPv6 prefix. Default:
+// twice the WithColocation cap per /48 (DefaultIPv6SiteLimit), none when
+// WithColocation groups IPv6 by a prefix wider than /48.
+func WithIPv6SiteLimit(maxPerSite, prefixLen int) Option {
+	return func(c *config) error {
+		if maxPerSite < 0 {
+			return &OptionError{Option: "WithIPv6SiteLimit",
+				Reason: fmt.Sprintf("negative site limit %d; use 0 to disable it", maxPerSite)}
+		}
+		if prefixLen < 1 || prefixLen > 128 {
+			return &OptionError{Option: "WithIPv6SiteLimit",
+				Reason: fmt.Sprintf("prefix length /%d out of range; IPv6 takes 1-128", prefixLen)}
+		}
+		c.siteLimit, c.siteBits = maxPerSite, prefixLen
 		return nil
 	}
 }
@@ -139,4 +175,26 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		return nil
 	}
+}
+
+// applyOptions returns the configuration opts give, checked as a whole.
+func applyOptions(opts []Option) (config, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return config{}, err
+		}
+	}
+	wide := cfg.colocation > 0 && cfg.siteBits > cfg.v6Bits // the colocation prefix is wider than a site
+	if cfg.siteLimit < 0 {
+		cfg.siteLimit = 2 * cfg.colocation
+		if wide {
+			cfg.siteLimit = 0
+		}
+	}
+	if cfg.siteLimit > 0 && wide {
+		return config{}, &OptionError{Option: "WithIPv6SiteLimit",
+			Reason: fmt.Sprintf("site prefix /%d is narrower than the colocation prefix /%d; a site must hold whole prefixes", cfg.siteBits, cfg.v6Bits)}
+	}
+	return cfg, nil
 }
