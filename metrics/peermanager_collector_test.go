@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -27,15 +28,15 @@ func relayCoreFixture(t *testing.T) *peermanager.Core {
 	now := time.Unix(0, 0)
 	on2, _ := shardmesh.ShardSetOf(2)
 	core.Step(now, peermanager.Subscribed{Shard: 2})
-	core.Step(now, peermanager.PeerConnected{ID: "a", Direction: peermanager.Outbound, IP: netip.MustParseAddr("192.0.2.1")})
-	core.Step(now, peermanager.PeerConnected{ID: "b", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.2")})
+	core.Step(now, peermanager.PeerConnected{ID: "a", Direction: book.Outbound, IP: netip.MustParseAddr("192.0.2.1")})
+	core.Step(now, peermanager.PeerConnected{ID: "b", Direction: book.Inbound, IP: netip.MustParseAddr("192.0.2.2")})
 	for _, id := range []string{"a", "b"} {
-		core.Step(now, peermanager.PeerIdentified{ID: peer.ID(id), Protocols: []protocol.ID{peermanager.ProtocolRelay}})
-		core.Step(now, peermanager.MetadataReceived{ID: peer.ID(id), Cluster: cfg.Cluster, Shards: on2})
+		core.Step(now, peermanager.PeerIdentified{ID: peerid.ID(id), Protocols: []string{protocols.Relay}})
+		core.Step(now, peermanager.MetadataReceived{ID: peerid.ID(id), Cluster: cfg.Cluster, Shards: on2})
 	}
-	core.Step(now, peermanager.PeerConnected{ID: "c", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.3")})
+	core.Step(now, peermanager.PeerConnected{ID: "c", Direction: book.Inbound, IP: netip.MustParseAddr("192.0.2.3")})
 	core.Step(now, peermanager.MetadataReceived{ID: "c", Cluster: 7, Shards: on2}) // another cluster
-	core.Step(now, peermanager.PeerDiscovered{Peer: peermanager.DiscoveredPeer{ID: "d", Origin: peermanager.OriginDiscv5,
+	core.Step(now, peermanager.PeerDiscovered{Peer: book.DiscoveredPeer{ID: "d", Origin: book.OriginDiscv5,
 		HasENR: true, Cluster: cfg.Cluster, HasShards: true, Shards: on2, Caps: shardmesh.CapRelay}})
 	core.Step(now, peermanager.Tick{}) // dials d, asks discovery for shard 2
 	return core
@@ -150,20 +151,20 @@ func TestPeerManagerCollectorPruneSearches(t *testing.T) {
 		}
 		now := time.Unix(0, 0)
 		peers := []struct {
-			id     peer.ID
-			dir    peermanager.Direction
+			id     peerid.ID
+			dir    book.Direction
 			shards []uint16
 		}{
-			{"a", peermanager.Inbound, []uint16{1, 5}},
-			{"b", peermanager.Inbound, []uint16{0, 5}},
-			{"c", peermanager.Outbound, []uint16{1}},
-			{"d", peermanager.Outbound, []uint16{0}},
-			{"e", peermanager.Inbound, []uint16{0, 3}},
+			{"a", book.Inbound, []uint16{1, 5}},
+			{"b", book.Inbound, []uint16{0, 5}},
+			{"c", book.Outbound, []uint16{1}},
+			{"d", book.Outbound, []uint16{0}},
+			{"e", book.Inbound, []uint16{0, 3}},
 		}
 		for i, p := range peers {
 			set, _ := shardmesh.ShardSetOf(p.shards...)
 			core.Step(now, peermanager.PeerConnected{ID: p.id, Direction: p.dir, IP: netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)})})
-			core.Step(now, peermanager.PeerIdentified{ID: p.id, Protocols: []protocol.ID{peermanager.ProtocolRelay}})
+			core.Step(now, peermanager.PeerIdentified{ID: p.id, Protocols: []string{protocols.Relay}})
 			core.Step(now, peermanager.MetadataReceived{ID: p.id, Cluster: cfg.Cluster, Shards: set})
 		}
 		for _, s := range []uint16{0, 1, 3, 5} {

@@ -1,12 +1,15 @@
 package peermanager
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -21,8 +24,8 @@ import (
 // not safe for concurrent use: its owner serialises Step calls and reads.
 type Core struct {
 	cfg   Config
-	book  *Book
-	relay ProtocolRef
+	book  *book.Book
+	relay book.ProtocolRef
 	rng   *rand.Rand
 
 	subscribed  shardmesh.ShardSet
@@ -31,11 +34,11 @@ type Core struct {
 	boost       [shardmesh.ShardsPerCluster]uint8
 	online      bool
 
-	dials     map[peer.ID]dialState
+	dials     map[peerid.ID]dialState
 	pending   [shardmesh.ShardsPerCluster]uint16 // dials in flight per shard
 	dialingIP map[netip.Addr]int
-	queue     []peer.ID // dial queue of the preset strategies
-	static    []peer.ID
+	queue     []peerid.ID // dial queue of the preset strategies
+	static    []peerid.ID
 
 	discoverUntil [shardmesh.ShardsPerCluster]time.Time
 	below         shardmesh.ShardSet // shards under ShardFloor at the last check
@@ -44,25 +47,26 @@ type Core struct {
 	// scratch, reused across steps so that steady-state steps allocate
 	// nothing
 	epoch    uint32
-	pool     []*Peer
-	reserve  []*Peer
-	cov      []int
-	peers    []*Peer
+	pool     []candidate
+	reserve  []*book.Peer
+	peers    []*book.Peer
 	cnt, out [shardmesh.ShardsPerCluster]int16
 	// a prune pass: what is left to remove, the greedy plan, and the
 	// exact search's candidates, suffix inbound counts, result and size
 	need         pruneNeeds
-	victims      []*Peer
-	cands        []*Peer
+	victims      []*book.Peer
+	cands        []*book.Peer
 	inboundAfter []int
 	noShardAfter []int
 	candShards   []int
-	found        []*Peer
+	found        []*book.Peer
 	searchNodes  int
 	deficit      [shardmesh.ShardsPerCluster]int16
 	eligible     [shardmesh.ShardsPerCluster]int16
 	actions      []Action
-	expired      []peer.ID
+	expired      []peerid.ID
+
+	states []peerState // by book slot; see peerState
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
@@ -96,29 +100,28 @@ type Stats struct {
 	PruneSearches, PruneSearchRescues uint64
 }
 
-// NewCore returns a core for cfg with an empty book (options configure it).
-func NewCore(cfg Config, bookOpts ...BookOption) (*Core, error) {
+// NewCore returns a core for cfg with an empty book (options configure it;
+// the IPv6 colocation prefix comes from cfg).
+func NewCore(cfg Config, bookOpts ...book.Option) (*Core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	book, err := NewBook(cfg.Cluster, bookOpts...)
+	opts := append(slices.Clip(bookOpts), book.WithColocationIPv6Bits(cfg.ColocationIPv6Bits))
+	b, err := book.New(cfg.Cluster, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.ColocationIPv6Bits != 128 {
-		book.v6Bits = cfg.ColocationIPv6Bits
-	}
-	relay, ok := book.Protocol(ProtocolRelay)
+	relay, ok := b.Protocol(protocols.Relay)
 	if !ok {
-		return nil, ErrInvalidConfig
+		return nil, fmt.Errorf("%w: the book does not track %s", ErrInvalidConfig, protocols.Relay)
 	}
 	return &Core{
 		cfg:       cfg,
-		book:      book,
+		book:      b,
 		relay:     relay,
 		rng:       rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		online:    true,
-		dials:     make(map[peer.ID]dialState),
+		dials:     make(map[peerid.ID]dialState),
 		dialingIP: make(map[netip.Addr]int),
 	}, nil
 }
@@ -127,7 +130,7 @@ func NewCore(cfg Config, bookOpts ...BookOption) (*Core, error) {
 func (c *Core) Config() Config { return c.cfg }
 
 // Book returns the peer book. Read it between steps only.
-func (c *Core) Book() *Book { return c.book }
+func (c *Core) Book() *book.Book { return c.book }
 
 // Subscribed returns the shards we are subscribed to.
 func (c *Core) Subscribed() shardmesh.ShardSet { return c.subscribed }
@@ -149,10 +152,16 @@ func (c *Core) DialsInFlight() int { return len(c.dials) }
 // Online reports whether the core believes the node is online.
 func (c *Core) Online() bool { return c.online }
 
+// relayPeers returns the relay peers of our cluster on shard index s:
+// connected ones, or the others.
+func (c *Core) relayPeers(s uint16, connected bool) book.PeerSet {
+	return c.book.Peers(c.relay, shardmesh.Shard{Cluster: c.cfg.Cluster, Index: s}, connected)
+}
+
 // ConnectedOnShard returns the connected relay peers advertising shard s,
 // and how many of them are outbound.
 func (c *Core) ConnectedOnShard(s uint16) (total, outbound int) {
-	set := c.book.Peers(c.relay, s, true)
+	set := c.relayPeers(s, true)
 	return set.Len(), set.Outbound()
 }
 
@@ -216,7 +225,7 @@ func (c *Core) Step(now time.Time, ev Event) []Action {
 		c.book.ObserveRTT(e.ID, e.RTT, now)
 	case ServicePeerChanged:
 		if p := c.book.Get(e.ID); p != nil {
-			p.service = e.InUse
+			c.state(p).service = e.InUse
 		}
 	case TargetsChanged:
 		if e.Inbound >= 0 && e.Outbound >= 0 {
@@ -240,7 +249,7 @@ func (c *Core) react(now time.Time) {
 func (c *Core) tick(now time.Time) {
 	// Stale metadata of disconnected peers gives way to their ENRs; only
 	// candidates change (connected peers' metadata never expires).
-	c.expired = c.book.ExpireMetadata(now, c.expired[:0])
+	c.expired = c.book.ExpireMetadata(c.expired[:0], now)
 	c.expireDials(now)
 	c.escalateUnhealthy()
 	c.prune(now)
@@ -262,7 +271,7 @@ func (c *Core) escalateUnhealthy() {
 		if !c.healthKnown.Contains(s) || c.health[s] == shardmesh.SufficientlyHealthy {
 			continue
 		}
-		if int(c.boost[s]) < limit && c.pending[s] == 0 && c.book.Peers(c.relay, s, true).Len() >= c.Floor(s) {
+		if int(c.boost[s]) < limit && c.pending[s] == 0 && c.relayPeers(s, true).Len() >= c.Floor(s) {
 			c.boost[s]++
 		}
 	}
@@ -316,7 +325,7 @@ func (c *Core) onUnsubscribed(s uint16, now time.Time) {
 	c.peers = c.peers[:0]
 	for i := range conn.Len() {
 		p := conn.At(i)
-		if shards, src := p.Shards(); src != ShardsUnknown && shards.Len() == 1 && shards.Contains(s) {
+		if shards, src := p.Shards(); src != book.ShardsUnknown && shards.Len() == 1 && shards.Contains(s) {
 			c.peers = append(c.peers, p)
 		}
 	}
@@ -325,25 +334,25 @@ func (c *Core) onUnsubscribed(s uint16, now time.Time) {
 	}
 }
 
-func (c *Core) onDiscovered(d DiscoveredPeer, now time.Time) {
+func (c *Core) onDiscovered(d book.DiscoveredPeer, now time.Time) {
 	p, err := c.book.Discover(d, now)
 	if err != nil {
 		c.stats.BookFull++
 		return
 	}
-	if p.Static() && !slices.Contains(c.static, p.id) {
-		c.static = append(c.static, p.id)
+	if p.Static() && !slices.Contains(c.static, p.ID()) {
+		c.static = append(c.static, p.ID())
 		if c.online && c.dialable(p, now) && len(c.dials) < c.cfg.MaxDialsInFlight {
 			c.dial(p, now)
 		}
 		return
 	}
 	if c.cfg.DialDiscoveredBelow > 0 && c.book.ConnectedPeers().Len() < c.cfg.DialDiscoveredBelow && c.online && c.dialable(p, now) {
-		c.enqueue(p.id, now)
+		c.enqueue(p.ID(), now)
 		return
 	}
-	if c.cfg.DialOnEvents && p.at.shards.Intersects(c.subscribed) && c.dialable(p, now) &&
-		(p.at.shards.Intersects(c.under) || c.relayCounts().out+len(c.dials) < c.cfg.OutboundTarget) {
+	if c.cfg.DialOnEvents && p.IndexedShards().Intersects(c.subscribed) && c.dialable(p, now) &&
+		(p.IndexedShards().Intersects(c.under) || c.relayCounts().out+len(c.dials) < c.cfg.OutboundTarget) {
 		c.fillDeficits(now)
 	}
 }
@@ -352,22 +361,23 @@ func (c *Core) onConnected(e PeerConnected, now time.Time) {
 	_, dialled := c.endDial(e.ID, now)
 	if dialled {
 		c.stats.DialsSucceeded++
-		if q := c.book.Get(e.ID); q != nil && c.cfg.EarlyCloseWindow > 0 && e.Direction == Outbound {
-			q.failuresBeforeConn = q.dialFailures
-			q.earlyCloseUntil = now.Add(c.cfg.EarlyCloseWindow)
+		if q := c.book.Get(e.ID); q != nil && c.cfg.EarlyCloseWindow > 0 && e.Direction == book.Outbound {
+			st := c.state(q)
+			st.failuresBeforeConn = q.DialFailures()
+			st.earlyCloseUntil = now.Add(c.cfg.EarlyCloseWindow)
 		}
 		if c.cfg.Backoff.ResetOnSuccess {
 			c.book.ResetBackoff(e.ID)
 		}
 	}
 	p := c.book.Connected(e.ID, e.Direction, e.IP, now)
-	if c.cfg.ColocationLimit > 0 && p.ip.IsValid() && c.book.ConnectedOnIP(p.ip) > c.cfg.ColocationLimit {
+	if c.cfg.ColocationLimit > 0 && p.IP().IsValid() && c.book.ConnectedOnIP(p.IP()) > c.cfg.ColocationLimit {
 		c.enforceColocation(p, now)
-		if p.connectedness != Connected {
+		if p.Connectedness() != book.Connected {
 			return
 		}
 	}
-	if c.cfg.InboundCheckOnConnect && e.Direction == Inbound && p.Supports(c.relay) &&
+	if c.cfg.InboundCheckOnConnect && e.Direction == book.Inbound && p.Supports(c.relay) &&
 		c.relayCounts().in > c.cfg.InboundTarget {
 		c.disconnect(p, ReasonInboundExcess, now)
 		return
@@ -379,7 +389,7 @@ func (c *Core) onConnected(e PeerConnected, now time.Time) {
 // enforceColocation handles a connection that took p's IP over the limit:
 // ours (and go-waku's gater) turn the newcomer away; nwaku disconnects and
 // forgets the oldest peers on the IP.
-func (c *Core) enforceColocation(p *Peer, now time.Time) {
+func (c *Core) enforceColocation(p *book.Peer, now time.Time) {
 	if !c.cfg.ColocationDropOldest {
 		c.disconnect(p, ReasonColocation, now)
 		return
@@ -387,11 +397,11 @@ func (c *Core) enforceColocation(p *Peer, now time.Time) {
 	conn := c.book.ConnectedPeers()
 	c.peers = c.peers[:0]
 	for i := range conn.Len() {
-		if q := conn.At(i); q.ip.IsValid() && c.book.ColocationGroup(q.ip) == c.book.ColocationGroup(p.ip) {
+		if q := conn.At(i); q.IP().IsValid() && c.book.ColocationGroup(q.IP()) == c.book.ColocationGroup(p.IP()) {
 			c.peers = append(c.peers, q)
 		}
 	}
-	slices.SortStableFunc(c.peers, func(x, y *Peer) int { return x.connectedAt.Compare(y.connectedAt) })
+	slices.SortStableFunc(c.peers, func(x, y *book.Peer) int { return x.ConnectedAt().Compare(y.ConnectedAt()) })
 	for _, q := range c.peers[:len(c.peers)-c.cfg.ColocationLimit] {
 		c.disconnect(q, ReasonColocation, now)
 		if c.cfg.ForgetMisfits {
@@ -400,26 +410,24 @@ func (c *Core) enforceColocation(p *Peer, now time.Time) {
 	}
 }
 
-func (c *Core) onDisconnected(id peer.ID, now time.Time) {
+func (c *Core) onDisconnected(id peerid.ID, now time.Time) {
 	p := c.book.Get(id)
 	if p == nil {
 		return
 	}
 	c.endDial(id, now)
-	if p.protected {
-		p.protected = false
-		c.emit(Action{Kind: ActUnprotect, Peer: id})
-	}
-	if p.connectedness == Connected {
+	c.setProtected(p, false)
+	if p.Connectedness() == book.Connected {
 		c.book.Disconnected(id, now)
+		st := c.state(p)
 		// The peer closed on us (we mark our own disconnections at once):
 		// it is gone, or over its own target and would prune us again.
 		// Either way, try others first for a while.
 		if c.cfg.PruneCooldown > 0 {
-			p.cooldownUntil = now.Add(c.cfg.PruneCooldown)
+			st.pruneCooldownUntil = now.Add(c.cfg.PruneCooldown)
 		}
-		early := now.Before(p.earlyCloseUntil)
-		p.earlyCloseUntil = time.Time{}
+		early := now.Before(st.earlyCloseUntil)
+		st.earlyCloseUntil = time.Time{}
 		if early {
 			c.closedEarly(p, now)
 		}
@@ -437,7 +445,7 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 		return
 	}
 	p := c.book.Get(e.ID)
-	if p == nil || p.connectedness != Connected || now.Before(p.connectedAt.Add(c.cfg.GossipsubTopicsGrace)) {
+	if p == nil || p.Connectedness() != book.Connected || now.Before(p.ConnectedAt().Add(c.cfg.GossipsubTopicsGrace)) {
 		return
 	}
 	if c.book.GossipsubTopics(e.ID, e.Shards) {
@@ -450,7 +458,7 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 // dial is still in flight and the peer is not connected, the connection
 // closed before the core saw it (the shell drops a connect-and-close pair
 // it had not delivered yet): with EarlyCloseWindow that is an early close.
-func (c *Core) onDialSucceeded(id peer.ID, now time.Time) {
+func (c *Core) onDialSucceeded(id peerid.ID, now time.Time) {
 	_, inFlight := c.endDial(id, now)
 	if inFlight {
 		c.stats.DialsSucceeded++
@@ -459,7 +467,7 @@ func (c *Core) onDialSucceeded(id peer.ID, now time.Time) {
 	switch {
 	case p == nil:
 	case c.cfg.EarlyCloseWindow > 0:
-		if inFlight && p.connectedness != Connected {
+		if inFlight && p.Connectedness() != book.Connected {
 			c.stats.DialsClosedEarly++
 			c.backOff(p, now)
 		}
@@ -472,17 +480,17 @@ func (c *Core) onDialSucceeded(id peer.ID, now time.Time) {
 // closedEarly handles a peer that closed the connection we dialled within
 // EarlyCloseWindow: the dial failed after all. The failure count goes on
 // from where it was before the connection, with the backoff that follows.
-func (c *Core) closedEarly(p *Peer, now time.Time) {
+func (c *Core) closedEarly(p *book.Peer, now time.Time) {
 	c.stats.DialsClosedEarly++
-	p.dialFailures = p.failuresBeforeConn
+	c.book.RestoreDialFailures(p.ID(), c.state(p).failuresBeforeConn)
 	c.backOff(p, now)
 }
 
 // backOff records one more failed dial of p: the backoff that follows and,
 // past ForgetAfter failures, forgetting p (never a static peer).
-func (c *Core) backOff(p *Peer, now time.Time) {
-	delay := c.cfg.Backoff.Delay(p.dialFailures+1, c.rng)
-	failures := c.book.DialFailed(p.id, now.Add(delay), now)
+func (c *Core) backOff(p *book.Peer, now time.Time) {
+	delay := c.cfg.Backoff.Delay(p.DialFailures()+1, c.rng)
+	failures := c.book.DialFailed(p.ID(), now.Add(delay), now)
 	if f := c.cfg.Backoff.ForgetAfter; f > 0 && failures >= f && !p.Static() {
 		c.forget(p)
 	}
@@ -490,7 +498,7 @@ func (c *Core) backOff(p *Peer, now time.Time) {
 
 func (c *Core) onMetadata(e MetadataReceived, now time.Time) {
 	p := c.book.MetadataReceived(e.ID, e.Cluster, e.Shards, now)
-	if p == nil || p.connectedness != Connected {
+	if p == nil || p.Connectedness() != book.Connected {
 		return
 	}
 	switch {
@@ -507,9 +515,9 @@ func (c *Core) onMetadata(e MetadataReceived, now time.Time) {
 	c.react(now)
 }
 
-func (c *Core) onMetadataFailed(id peer.ID, now time.Time) {
+func (c *Core) onMetadataFailed(id peerid.ID, now time.Time) {
 	p := c.book.Get(id)
-	if p == nil || p.connectedness != Connected {
+	if p == nil || p.Connectedness() != book.Connected {
 		return
 	}
 	switch c.cfg.MetadataFailure {
@@ -541,7 +549,7 @@ func (c *Core) onOnline(online bool, now time.Time) {
 }
 
 // onDialFailed records a failure and schedules the peer's next attempt.
-func (c *Core) onDialFailed(id peer.ID, now time.Time, expired bool) {
+func (c *Core) onDialFailed(id peerid.ID, now time.Time, expired bool) {
 	if _, ok := c.endDial(id, now); ok {
 		if expired {
 			c.stats.DialsExpired++
@@ -550,7 +558,7 @@ func (c *Core) onDialFailed(id peer.ID, now time.Time, expired bool) {
 		}
 	}
 	p := c.book.Get(id)
-	if p == nil || p.connectedness == Connected {
+	if p == nil || p.Connectedness() == book.Connected {
 		return
 	}
 	c.backOff(p, now)
@@ -559,7 +567,7 @@ func (c *Core) onDialFailed(id peer.ID, now time.Time, expired bool) {
 }
 
 func (c *Core) expireDials(now time.Time) {
-	var expired []peer.ID
+	var expired []peerid.ID
 	for id, d := range c.dials {
 		if now.After(d.deadline) {
 			expired = append(expired, id)
@@ -571,42 +579,44 @@ func (c *Core) expireDials(now time.Time) {
 	}
 }
 
-func (c *Core) onShardsOf(p *Peer) shardmesh.ShardSet { return p.at.shards.Intersect(c.subscribed) }
+func (c *Core) onShardsOf(p *book.Peer) shardmesh.ShardSet {
+	return p.IndexedShards().Intersect(c.subscribed)
+}
 
 // dialable reports whether p may be dialled at now.
-func (c *Core) dialable(p *Peer, now time.Time) bool {
-	if p.connectedness != NotConnected || p.InBackoff(now) {
+func (c *Core) dialable(p *book.Peer, now time.Time) bool {
+	if p.Connectedness() != book.NotConnected || p.InBackoff(now) {
 		return false
 	}
-	if p.clusterKnown && p.cluster != c.cfg.Cluster {
+	if cluster, known := p.Cluster(); known && cluster != c.cfg.Cluster {
 		return false
 	}
-	if g := c.cfg.Backoff.GiveUpAfter; g > 0 && p.dialFailures >= g {
+	if g := c.cfg.Backoff.GiveUpAfter; g > 0 && p.DialFailures() >= g {
 		return false
 	}
-	if c.cfg.ColocationLimit > 0 && p.ip.IsValid() &&
-		c.book.ConnectedOnIP(p.ip)+c.dialingIP[c.book.ColocationGroup(p.ip)] >= c.cfg.ColocationLimit {
+	if c.cfg.ColocationLimit > 0 && p.IP().IsValid() &&
+		c.book.ConnectedOnIP(p.IP())+c.dialingIP[c.book.ColocationGroup(p.IP())] >= c.cfg.ColocationLimit {
 		return false
 	}
 	return true
 }
 
-func (c *Core) dial(p *Peer, now time.Time) {
-	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: c.book.ColocationGroup(p.ip)}
-	c.dials[p.id] = d
+func (c *Core) dial(p *book.Peer, now time.Time) {
+	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: c.book.ColocationGroup(p.IP())}
+	c.dials[p.ID()] = d
 	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
 		c.pending[s]++
 	}
 	if d.ip.IsValid() {
 		c.dialingIP[d.ip]++
 	}
-	c.book.SetDialing(p.id, true, now)
+	c.book.SetDialing(p.ID(), true, now)
 	c.stats.DialsStarted++
-	c.emit(Action{Kind: ActDial, Peer: p.id})
+	c.emit(Action{Kind: ActDial, Peer: p.ID()})
 }
 
 // endDial forgets an in-flight dial and reports whether there was one.
-func (c *Core) endDial(id peer.ID, now time.Time) (dialState, bool) {
+func (c *Core) endDial(id peerid.ID, now time.Time) (dialState, bool) {
 	d, ok := c.dials[id]
 	if !ok {
 		return d, false
@@ -628,26 +638,23 @@ func (c *Core) endDial(id peer.ID, now time.Time) (dialState, bool) {
 
 // disconnect asks the shell to close p and updates the book at once, so that
 // the rest of this step (and the next) already counts without p.
-func (c *Core) disconnect(p *Peer, reason DisconnectReason, now time.Time) {
-	c.emit(Action{Kind: ActDisconnect, Peer: p.id, Reason: reason})
+func (c *Core) disconnect(p *book.Peer, reason DisconnectReason, now time.Time) {
+	c.emit(Action{Kind: ActDisconnect, Peer: p.ID(), Reason: reason})
 	c.stats.Disconnects[reason]++
-	if p.protected {
-		p.protected = false
-		c.emit(Action{Kind: ActUnprotect, Peer: p.id})
-	}
-	c.book.Disconnected(p.id, now)
+	c.setProtected(p, false)
+	c.book.Disconnected(p.ID(), now)
 	if (reason == ReasonPruneNoShard || reason == ReasonPruneOverServed || reason == ReasonInboundExcess) &&
 		c.cfg.PruneCooldown > 0 {
-		p.cooldownUntil = now.Add(c.cfg.PruneCooldown)
+		c.state(p).pruneCooldownUntil = now.Add(c.cfg.PruneCooldown)
 	}
 }
 
 // forget removes p from the book and tells the shell.
-func (c *Core) forget(p *Peer) {
+func (c *Core) forget(p *book.Peer) {
 	if p.Static() {
 		return
 	}
-	id := p.id
+	id := p.ID()
 	if c.book.Remove(id) {
 		c.stats.Forgotten++
 		c.emit(Action{Kind: ActNotify, Notice: NoticePeerForgotten, Peer: id})
@@ -666,7 +673,7 @@ func (c *Core) relayCounts() relayCounts {
 			continue
 		}
 		rc.total++
-		if p.direction == Outbound {
+		if p.Direction() == book.Outbound {
 			rc.out++
 		} else {
 			rc.in++
@@ -682,7 +689,7 @@ func (c *Core) checkFloors() {
 	}
 	var below shardmesh.ShardSet
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
-		if c.book.Peers(c.relay, s, true).Len() < c.cfg.ShardFloor {
+		if c.relayPeers(s, true).Len() < c.cfg.ShardFloor {
 			below.Add(s)
 		}
 	}

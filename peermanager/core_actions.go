@@ -3,7 +3,7 @@ package peermanager
 import (
 	"strconv"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // ActionKind says what an Action asks the shell to do.
@@ -109,7 +109,7 @@ func (n NoticeKind) String() string {
 // Kind names are set.
 type Action struct {
 	Kind   ActionKind
-	Peer   peer.ID
+	Peer   peerid.ID
 	Shard  uint16
 	Count  int
 	Reason DisconnectReason

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/protocol"
-
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -20,7 +19,7 @@ func benchCore(b *testing.B, connected bool) *Core {
 	cfg := WakupmPreset()
 	cfg.InboundTarget, cfg.OutboundTarget, cfg.OutboundQuota = 40, 20, 20
 	cfg.DialOnEvents, cfg.DialOnSubscribe = false, false
-	core, err := NewCore(cfg, WithCapacity(20_000))
+	core, err := NewCore(cfg, book.WithCapacity(20_000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,7 +29,7 @@ func benchCore(b *testing.B, connected bool) *Core {
 		for range 1 + rng.IntN(4) {
 			set.Add(uint16(rng.IntN(200)))
 		}
-		core.Step(t0, PeerDiscovered{Peer: DiscoveredPeer{ID: pid(i), Origin: OriginDiscv5, HasENR: true,
+		core.Step(t0, PeerDiscovered{Peer: book.DiscoveredPeer{ID: rpid(i), Origin: book.OriginDiscv5, HasENR: true,
 			Cluster: cfg.Cluster, HasShards: true, Shards: set, Caps: shardmesh.CapRelay,
 			IP: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})}})
 	}
@@ -39,13 +38,13 @@ func benchCore(b *testing.B, connected bool) *Core {
 	}
 	if connected {
 		for j := range 50 {
-			id := pid(100_000 + j)
+			id := rpid(100_000 + j)
 			var set shardmesh.ShardSet
 			for k := range 8 {
 				set.Add(uint16((j*2 + k) % 100))
 			}
-			core.Step(t0, PeerConnected{ID: id, Direction: Outbound, IP: netip.AddrFrom4([4]byte{11, 0, 0, byte(j)})})
-			core.Step(t0, PeerIdentified{ID: id, Protocols: []protocol.ID{ProtocolRelay}})
+			core.Step(t0, PeerConnected{ID: id, Direction: book.Outbound, IP: netip.AddrFrom4([4]byte{11, 0, 0, byte(j)})})
+			core.Step(t0, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
 			core.Step(t0, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
 		}
 	}
@@ -157,10 +156,10 @@ func pruneSearchCore(b *testing.B, inTarget int, shardsOf func(int) []uint16, n 
 		core.Step(t0, Subscribed{Shard: s})
 	}
 	for i := range n {
-		id := pid(i)
+		id := rpid(i)
 		set, _ := shardmesh.ShardSetOf(shardsOf(i)...)
-		core.Step(t0, PeerConnected{ID: id, Direction: Inbound, IP: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})})
-		core.Step(t0, PeerIdentified{ID: id, Protocols: []protocol.ID{ProtocolRelay}})
+		core.Step(t0, PeerConnected{ID: id, Direction: book.Inbound, IP: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})})
+		core.Step(t0, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
 		core.Step(t0, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
 	}
 	return core, pruneNeeds{in: n - inTarget, total: n - inTarget}

@@ -5,7 +5,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
@@ -49,7 +50,7 @@ func (c *Core) redialStatic(now time.Time) {
 // shardDeficit is how many more connected relay peers shard s needs:
 // the floor and the outbound floor, counting dials in flight.
 func (c *Core) shardDeficit(s uint16) int {
-	set := c.book.Peers(c.relay, s, true)
+	set := c.relayPeers(s, true)
 	pend := int(c.pending[s])
 	return max(c.Floor(s)-set.Len()-pend, c.cfg.ShardOutboundFloor-set.Outbound()-pend, 0)
 }
@@ -57,11 +58,11 @@ func (c *Core) shardDeficit(s uint16) int {
 // dialByCoverage is our strategy. Under-floor shards first: repeatedly dial
 // the sampled candidate covering the most shards still short of their
 // floor (ties: lower RTT, measured first; then seen more recently; peers
-// cooling down only after all others, see preferCandidate), until
-// the dial slots or the relay budget (plus headroom) run out. With every
-// floor met, it fills the outbound target the same way, by coverage of all
-// subscribed shards. Shards left short with too few candidates get an
-// on-demand discovery request.
+// in their prune cooldown only after all others, see preferCandidate),
+// until the dial slots or the relay budget (plus headroom) run out. With
+// every floor met, it fills the outbound target the same way, by coverage
+// of all subscribed shards. Shards left short with too few candidates get
+// an on-demand discovery request.
 //
 // Cost: O(subscribed + under-floor shards × CandidateSample × dials), never
 // the size of the book.
@@ -90,30 +91,47 @@ func (c *Core) dialByCoverage(now time.Time) {
 	if want.Empty() || (room <= 0 && under.Empty()) {
 		return
 	}
-	pool := c.sampleCandidates(want, under, now)
-	// Coverage of each candidate, recomputed only when a dial completes a
-	// shard's deficit (want shrinks).
-	cov := c.cov[:0]
-	for _, p := range pool {
-		cov = append(cov, p.at.shards.IntersectionLen(want))
+	want = c.dialGreedily(c.sampleCandidates(want, under, now), want, under, room, now)
+	if !under.Empty() {
+		c.under = want // what is still short after these dials
+	}
+	for s, ok := under.Next(0); ok; s, ok = under.Next(s + 1) {
+		if int(c.eligible[s]) < int(c.deficit[s]) && c.shardDeficit(s) > 0 {
+			c.requestDiscovery(s, now)
+		}
+	}
+}
+
+// candidate is a peer of a dial pass's pool: how many wanted shards it
+// covers, and whether it is in its prune cooldown (fixed for the pass).
+type candidate struct {
+	p       *book.Peer
+	cov     int
+	cooling bool
+}
+
+// dialGreedily dials up to room candidates of pool, each time the one
+// preferCandidate puts first, and returns what is left of want: with
+// under-floor shards (under), a shard leaves want once its deficit is
+// met, and the coverage of the candidates on it is recomputed.
+func (c *Core) dialGreedily(pool []candidate, want, under shardmesh.ShardSet, room int, now time.Time) shardmesh.ShardSet {
+	for i := range pool {
+		pool[i].cov = pool[i].p.IndexedShards().IntersectionLen(want)
 	}
 	for ; room > 0 && len(pool) > 0; room-- {
 		best := -1
-		for i, p := range pool {
-			if cov[i] == 0 {
-				continue
-			}
-			if best < 0 || preferCandidate(p, cov[i], pool[best], cov[best], now) {
+		for i := range pool {
+			if pool[i].cov > 0 && (best < 0 || preferCandidate(&pool[i], &pool[best])) {
 				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		p := pool[best]
+		p := pool[best].p
 		last := len(pool) - 1
-		pool[best], cov[best] = pool[last], cov[last]
-		pool, cov = pool[:last], cov[:last]
+		pool[best] = pool[last]
+		pool = pool[:last]
 		c.dial(p, now)
 		if under.Empty() {
 			continue
@@ -132,52 +150,46 @@ func (c *Core) dialByCoverage(now time.Time) {
 		if want.Empty() {
 			break
 		}
-		for i, q := range pool {
-			if cov[i] > 0 && q.at.shards.Intersects(completed) {
-				cov[i] = q.at.shards.IntersectionLen(want)
+		for i := range pool {
+			if on := pool[i].p.IndexedShards(); pool[i].cov > 0 && on.Intersects(completed) {
+				pool[i].cov = on.IntersectionLen(want)
 			}
 		}
 	}
-	c.cov = cov[:0]
 	c.pool = pool[:0]
-	if !under.Empty() {
-		c.under = want // what is still short after these dials
-	}
-	for s, ok := under.Next(0); ok; s, ok = under.Next(s + 1) {
-		if int(c.eligible[s]) < int(c.deficit[s]) && c.shardDeficit(s) > 0 {
-			c.requestDiscovery(s, now)
-		}
-	}
+	return want
 }
 
-// preferCandidate reports whether candidate p (covering cp wanted shards)
-// goes before q (covering cq). A peer cooling down (we pruned it, or it
-// closed on us) comes after every other candidate, whatever its coverage
-// or RTT: it is a short shard's last resort. Then the one covering more
-// wanted shards, then betterCandidate.
-func preferCandidate(p *Peer, cp int, q *Peer, cq int, now time.Time) bool {
-	if pc, qc := p.CoolingDown(now), q.CoolingDown(now); pc != qc {
-		return qc
+// preferCandidate reports whether candidate a goes before b. A peer in its
+// prune cooldown (we pruned it, or it closed on us) comes after every
+// other candidate, whatever its coverage or RTT: it is a short shard's
+// last resort. Then the one covering more wanted shards, then
+// betterCandidate.
+func preferCandidate(a, b *candidate) bool {
+	if a.cooling != b.cooling {
+		return b.cooling
 	}
-	if cp != cq {
-		return cp > cq
+	if a.cov != b.cov {
+		return a.cov > b.cov
 	}
-	return betterCandidate(p, q) < 0
+	return betterCandidate(a.p, b.p) < 0
 }
 
 // betterCandidate orders equally covering candidates: measured RTT before
 // unmeasured, lower RTT first, then the one seen most recently.
-func betterCandidate(a, b *Peer) int {
+func betterCandidate(a, b *book.Peer) int {
+	ra, measuredA := a.RTT()
+	rb, measuredB := b.RTT()
 	switch {
-	case a.rtt > 0 && b.rtt == 0:
+	case measuredA && !measuredB:
 		return -1
-	case a.rtt == 0 && b.rtt > 0:
+	case !measuredA && measuredB:
 		return 1
 	}
-	if r := cmp.Compare(a.rtt, b.rtt); r != 0 {
+	if r := cmp.Compare(ra, rb); r != 0 {
 		return r
 	}
-	return b.lastSeen.Compare(a.lastSeen)
+	return b.LastSeen().Compare(a.LastSeen())
 }
 
 // maxPool bounds the candidates one pass examines, so that a pass over
@@ -190,13 +202,13 @@ const maxPool = 256
 // shard up to CandidateSample, fewer when many shards share the pool cap,
 // but never fewer than the shard's deficit (short shards are those of
 // under). It records per shard how many it found (c.eligible).
-func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) []*Peer {
+func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) []candidate {
 	c.epoch++
 	pool := c.pool[:0]
 	share := max(1, min(c.cfg.CandidateSample, maxPool/max(1, want.Len())))
 	for s, ok := want.Next(0); ok; s, ok = want.Next(s + 1) {
 		c.eligible[s] = 0
-		bucket := c.book.Peers(c.relay, s, false)
+		bucket := c.relayPeers(s, false)
 		n := bucket.Len()
 		if n == 0 {
 			continue
@@ -212,23 +224,24 @@ func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) [
 			if !c.dialable(p, now) {
 				continue
 			}
-			if p.CoolingDown(now) {
+			st := c.state(p)
+			if now.Before(st.pruneCooldownUntil) {
 				reserve = append(reserve, p)
 				continue
 			}
 			got++
-			if p.mark != c.epoch {
-				p.mark = c.epoch
-				pool = append(pool, p)
+			if st.mark != c.epoch {
+				st.mark = c.epoch
+				pool = append(pool, candidate{p: p})
 			}
 		}
-		// Peers cooling down (pruned, or closed on us) are a last resort
-		// for a shard that is short of candidates; discovery is asked too,
-		// as eligible counts only the others.
+		// Peers in their prune cooldown (pruned, or closed on us) are a
+		// last resort for a shard that is short of candidates; discovery
+		// is asked too, as eligible counts only the others.
 		for _, p := range reserve[:min(len(reserve), max(sample-got, 0))] {
-			if under.Contains(s) && p.mark != c.epoch {
-				p.mark = c.epoch
-				pool = append(pool, p)
+			if st := c.state(p); under.Contains(s) && st.mark != c.epoch {
+				st.mark = c.epoch
+				pool = append(pool, candidate{p: p, cooling: true})
 			}
 		}
 		c.reserve = reserve[:0]
@@ -256,7 +269,7 @@ func (c *Core) requestDiscovery(s uint16, now time.Time) {
 
 // enqueue queues a dial for the preset strategies, whose dialers take
 // requests from a queue as slots free up.
-func (c *Core) enqueue(id peer.ID, now time.Time) {
+func (c *Core) enqueue(id peerid.ID, now time.Time) {
 	for _, q := range c.queue {
 		if q == id {
 			return
@@ -303,21 +316,21 @@ func (c *Core) dialGlobalRandom(now time.Time) {
 	}
 	c.shufflePeers()
 	for _, p := range c.peers[:min(need, len(c.peers))] {
-		c.enqueue(p.id, now)
+		c.enqueue(p.ID(), now)
 	}
 }
 
 // dialableIgnoringColocation is nwaku's canBeConnected plus "not connected":
 // nwaku checks colocation only on connection.
-func (c *Core) dialableIgnoringColocation(p *Peer, now time.Time) bool {
-	if p.connectedness != NotConnected || p.InBackoff(now) {
+func (c *Core) dialableIgnoringColocation(p *book.Peer, now time.Time) bool {
+	if p.Connectedness() != book.NotConnected || p.InBackoff(now) {
 		return false
 	}
-	if p.clusterKnown && p.cluster != c.cfg.Cluster {
+	if cluster, known := p.Cluster(); known && cluster != c.cfg.Cluster {
 		return false
 	}
 	g := c.cfg.Backoff.GiveUpAfter
-	return g == 0 || p.dialFailures < g
+	return g == 0 || p.DialFailures() < g
 }
 
 // dialDividedTargets is nwaku's manageRelayPeers (pm.nim:812-895): per
@@ -338,19 +351,21 @@ func (c *Core) dialDividedTargets(now time.Time) {
 		if diff <= 0 {
 			continue
 		}
-		bucket := c.book.Peers(c.relay, s, false)
+		bucket := c.relayPeers(s, false)
 		c.peers = c.peers[:0]
 		for i := range bucket.Len() {
 			p := bucket.At(i)
-			if p.hasENR && p.enrShards.Contains(s) && p.hasCaps && p.caps.Has(shardmesh.CapRelay) &&
-				p.mark != c.epoch && c.dialableIgnoringColocation(p, now) {
+			enr, hasENR := p.ENRShards()
+			caps, hasCaps := p.Capabilities()
+			if hasENR && enr.Contains(s) && hasCaps && caps.Has(shardmesh.CapRelay) &&
+				c.state(p).mark != c.epoch && c.dialableIgnoringColocation(p, now) {
 				c.peers = append(c.peers, p)
 			}
 		}
 		c.shufflePeers()
 		for _, p := range c.peers[:min(diff, len(c.peers))] {
-			p.mark = c.epoch
-			c.enqueue(p.id, now)
+			c.state(p).mark = c.epoch
+			c.enqueue(p.ID(), now)
 		}
 	}
 }
@@ -365,12 +380,13 @@ func (c *Core) countByENR() {
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
 		p := conn.At(i)
-		if !p.Supports(c.relay) || !p.hasENR {
+		enr, hasENR := p.ENRShards()
+		if !p.Supports(c.relay) || !hasENR {
 			continue
 		}
-		on := p.enrShards.Intersect(c.subscribed)
+		on := enr.Intersect(c.subscribed)
 		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-			if p.direction == Outbound {
+			if p.Direction() == book.Outbound {
 				c.out[s]++
 			} else {
 				c.cnt[s]++
@@ -391,11 +407,11 @@ func (c *Core) dialPerTopic(now time.Time) {
 	}
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		p := conn.At(i)
-		if !p.hasMetadata {
+		md, hasMetadata := conn.At(i).MetadataShards()
+		if !hasMetadata {
 			continue
 		}
-		on := p.mdShards.Intersect(c.subscribed)
+		on := md.Intersect(c.subscribed)
 		for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
 			c.cnt[s]++
 		}
@@ -406,12 +422,12 @@ func (c *Core) dialPerTopic(now time.Time) {
 			continue
 		}
 		need := max(c.cfg.OutboundTarget-count, 1)
-		bucket := c.book.Peers(c.relay, s, false)
+		bucket := c.relayPeers(s, false)
 		found := 0
 		for i := 0; i < bucket.Len() && found < need; i++ {
 			if p := bucket.At(i); c.dialable(p, now) {
 				found++
-				c.enqueue(p.id, now)
+				c.enqueue(p.ID(), now)
 			}
 		}
 		if found == 0 {

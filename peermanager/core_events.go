@@ -4,8 +4,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -22,51 +22,51 @@ type Unsubscribed struct{ Shard uint16 }
 
 // PeerDiscovered: discovery (discv5, peer exchange, static configuration)
 // reported a peer.
-type PeerDiscovered struct{ Peer DiscoveredPeer }
+type PeerDiscovered struct{ Peer book.DiscoveredPeer }
 
 // PeerConnected: a first connection to the peer was established. IP is the
 // remote IP of that connection (zero when unknown, e.g. relayed).
 type PeerConnected struct {
-	ID        peer.ID
-	Direction Direction
+	ID        peerid.ID
+	Direction book.Direction
 	IP        netip.Addr
 }
 
 // PeerDisconnected: the last connection to the peer closed.
-type PeerDisconnected struct{ ID peer.ID }
+type PeerDisconnected struct{ ID peerid.ID }
 
 // PeerIdentified: identify reported the peer's protocols.
 type PeerIdentified struct {
-	ID        peer.ID
-	Protocols []protocol.ID
+	ID        peerid.ID
+	Protocols []string
 }
 
 // MetadataReceived: the metadata exchange with the peer succeeded.
 type MetadataReceived struct {
-	ID      peer.ID
+	ID      peerid.ID
 	Cluster uint16
 	Shards  shardmesh.ShardSet
 }
 
 // MetadataFailed: the metadata exchange failed or the peer does not speak
 // the protocol.
-type MetadataFailed struct{ ID peer.ID }
+type MetadataFailed struct{ ID peerid.ID }
 
 // TopicsAnnounced: the connected peer's gossipsub announcements (its hello
 // and later SUBSCRIBE/UNSUBSCRIBE) say it is subscribed to these shard
 // topics of our cluster (shardmesh.Tracker.Announced). Send it only once
 // something was heard from the peer in gossipsub.
 type TopicsAnnounced struct {
-	ID     peer.ID
+	ID     peerid.ID
 	Shards shardmesh.ShardSet
 }
 
 // DialSucceeded: a dial the core asked for succeeded (the peer may already
 // have been connected).
-type DialSucceeded struct{ ID peer.ID }
+type DialSucceeded struct{ ID peerid.ID }
 
 // DialFailed: a dial the core asked for failed or timed out.
-type DialFailed struct{ ID peer.ID }
+type DialFailed struct{ ID peerid.ID }
 
 // HealthChanged: the tracker's health of a shard changed.
 type HealthChanged struct {
@@ -83,7 +83,7 @@ type DiscoveryDone struct{ Shard uint16 }
 
 // RTTMeasured: a ping to the peer took RTT.
 type RTTMeasured struct {
-	ID  peer.ID
+	ID  peerid.ID
 	RTT time.Duration
 }
 
@@ -91,7 +91,7 @@ type RTTMeasured struct {
 // peer (a light client of ours, or our store/filter/light-push server);
 // service peers are never pruned as relay peers.
 type ServicePeerChanged struct {
-	ID    peer.ID
+	ID    peerid.ID
 	InUse bool
 }
 

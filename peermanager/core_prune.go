@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -22,9 +23,9 @@ func (c *Core) prune(now time.Time) {
 }
 
 // prunable reports whether p may be pruned as a relay peer at all.
-func (c *Core) prunable(p *Peer, now time.Time) bool {
-	return p.connectedness == Connected && p.Supports(c.relay) && !p.Static() && !p.service &&
-		!now.Before(p.connectedAt.Add(c.cfg.PruneGrace))
+func (c *Core) prunable(p *book.Peer, now time.Time) bool {
+	return p.Connectedness() == book.Connected && p.Supports(c.relay) && !p.Static() && !c.state(p).service &&
+		!now.Before(p.ConnectedAt().Add(c.cfg.PruneGrace))
 }
 
 // pruneByCoverage is our prune, after Lighthouse's prune_excess_peers. Above
@@ -106,7 +107,7 @@ func (n pruneNeeds) done() bool { return n.in <= 0 && n.total <= 0 }
 // outbound ones, on each subscribed shard, and returns their total slack.
 func (c *Core) loadShardCounts() (slack int) {
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
-		set := c.book.Peers(c.relay, s, true)
+		set := c.relayPeers(s, true)
 		c.cnt[s], c.out[s] = int16(set.Len()), int16(set.Outbound())
 		slack += max(set.Len()-c.Floor(s), 0)
 	}
@@ -116,8 +117,8 @@ func (c *Core) loadShardCounts() (slack int) {
 // removalKeepsFloors reports whether removing p, after the removals counted
 // in cnt, out and need, keeps every subscribed shard at its floor and
 // outbound floor and outbound relay peers at OutboundQuota.
-func (c *Core) removalKeepsFloors(p *Peer) bool {
-	isOut := p.direction == Outbound
+func (c *Core) removalKeepsFloors(p *book.Peer) bool {
+	isOut := p.Direction() == book.Outbound
 	if isOut && c.need.outbound-1 < c.cfg.OutboundQuota {
 		return false
 	}
@@ -135,8 +136,8 @@ func (c *Core) removalKeepsFloors(p *Peer) bool {
 
 // greedyMayRemove is removalKeepsFloors plus the greedy's phase rule: the
 // inbound excess goes first.
-func (c *Core) greedyMayRemove(p *Peer) bool {
-	if c.need.in > 0 && p.direction == Outbound {
+func (c *Core) greedyMayRemove(p *book.Peer) bool {
+	if c.need.in > 0 && p.Direction() == book.Outbound {
 		return false
 	}
 	return c.removalKeepsFloors(p)
@@ -144,16 +145,16 @@ func (c *Core) greedyMayRemove(p *Peer) bool {
 
 // countRemoval applies (delta -1) or undoes (+1) p's removal in cnt, out
 // and need; p's removal must keep the floors (removalKeepsFloors).
-func (c *Core) countRemoval(p *Peer, delta int) {
+func (c *Core) countRemoval(p *book.Peer, delta int) {
 	on := c.onShardsOf(p)
 	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
 		c.need.slack += delta
 		c.cnt[s] += int16(delta)
-		if p.direction == Outbound {
+		if p.Direction() == book.Outbound {
 			c.out[s] += int16(delta)
 		}
 	}
-	if p.direction == Outbound {
+	if p.Direction() == book.Outbound {
 		c.need.outbound += delta
 	} else {
 		c.need.in += delta
@@ -162,15 +163,15 @@ func (c *Core) countRemoval(p *Peer, delta int) {
 }
 
 // planVictim adds p to the greedy plan.
-func (c *Core) planVictim(p *Peer) {
+func (c *Core) planVictim(p *book.Peer) {
 	c.countRemoval(p, -1)
-	p.mark = c.epoch
+	c.state(p).mark = c.epoch
 	c.victims = append(c.victims, p)
 }
 
 // candidate reports whether p is a prunable relay peer not yet planned.
-func (c *Core) candidate(p *Peer, now time.Time) bool {
-	return p.mark != c.epoch && c.prunable(p, now)
+func (c *Core) candidate(p *book.Peer, now time.Time) bool {
+	return c.state(p).mark != c.epoch && c.prunable(p, now)
 }
 
 // pruneNoShard plans the removal of peers on none of our subscribed shards
@@ -181,12 +182,12 @@ func (c *Core) pruneNoShard(now time.Time) {
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		if p := conn.At(i); c.candidate(p, now) && !p.at.shards.Intersects(c.subscribed) {
+		if p := conn.At(i); c.candidate(p, now) && !p.IndexedShards().Intersects(c.subscribed) {
 			c.peers = append(c.peers, p)
 		}
 	}
 	c.shufflePeers()
-	slices.SortStableFunc(c.peers, func(x, y *Peer) int {
+	slices.SortStableFunc(c.peers, func(x, y *book.Peer) int {
 		return cmp.Compare(outboundRank(x), outboundRank(y))
 	})
 	for _, p := range c.peers {
@@ -216,7 +217,7 @@ func (c *Core) pruneOverServed(now time.Time) {
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		if p := conn.At(i); c.candidate(p, now) && p.at.shards.Intersects(over) {
+		if p := conn.At(i); c.candidate(p, now) && p.IndexedShards().Intersects(over) {
 			c.peers = append(c.peers, p)
 		}
 	}
@@ -242,7 +243,7 @@ func (c *Core) pruneOverServed(now time.Time) {
 
 // shardsAndSlack returns how many of our shards p is on and, over those,
 // the fewest peers above the floor.
-func (c *Core) shardsAndSlack(p *Peer) (n, slack int) {
+func (c *Core) shardsAndSlack(p *book.Peer) (n, slack int) {
 	slack = int(^uint(0) >> 1)
 	on := c.onShardsOf(p)
 	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
@@ -263,11 +264,11 @@ func (c *Core) pruneInbound(n int, now time.Time) {
 	c.peers = c.peers[:0]
 	conn := c.book.ConnectedPeers()
 	for i := range conn.Len() {
-		if p := conn.At(i); p.direction == Inbound && p.Supports(c.relay) {
+		if p := conn.At(i); p.Direction() == book.Inbound && p.Supports(c.relay) {
 			c.peers = append(c.peers, p)
 		}
 	}
-	slices.SortStableFunc(c.peers, func(x, y *Peer) int { return x.connectedAt.Compare(y.connectedAt) })
+	slices.SortStableFunc(c.peers, func(x, y *book.Peer) int { return x.ConnectedAt().Compare(y.ConnectedAt()) })
 	if c.cfg.PruneNewestFirst {
 		slices.Reverse(c.peers)
 	}
@@ -306,24 +307,17 @@ func (c *Core) protectFloorPeers() {
 		if !must && p.Supports(c.relay) {
 			on := c.onShardsOf(p)
 			for s, ok := on.Next(0); ok && !must; s, ok = on.Next(s + 1) {
-				set := c.book.Peers(c.relay, s, true)
+				set := c.relayPeers(s, true)
 				must = set.Len() <= c.Floor(s) ||
-					(p.direction == Outbound && set.Outbound() <= c.cfg.ShardOutboundFloor)
+					(p.Direction() == book.Outbound && set.Outbound() <= c.cfg.ShardOutboundFloor)
 			}
 		}
-		switch {
-		case must && !p.protected:
-			p.protected = true
-			c.emit(Action{Kind: ActProtect, Peer: p.id})
-		case !must && p.protected:
-			p.protected = false
-			c.emit(Action{Kind: ActUnprotect, Peer: p.id})
-		}
+		c.setProtected(p, must)
 	}
 }
 
-func outboundRank(p *Peer) int {
-	if p.direction == Outbound {
+func outboundRank(p *book.Peer) int {
+	if p.Direction() == book.Outbound {
 		return 1
 	}
 	return 0

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
 // pruneSearchBudget bounds the exact prune search, in search nodes (a node
@@ -42,7 +44,7 @@ func (c *Core) pruneSearch(now time.Time) bool {
 		return false
 	}
 	c.rng.Shuffle(len(c.cands), func(i, j int) { c.cands[i], c.cands[j] = c.cands[j], c.cands[i] })
-	slices.SortStableFunc(c.cands, func(x, y *Peer) int {
+	slices.SortStableFunc(c.cands, func(x, y *book.Peer) int {
 		nx, sx := c.shardsAndSlack(x)
 		ny, sy := c.shardsAndSlack(y)
 		if nx == 0 || ny == 0 {

@@ -1,12 +1,7 @@
 // Package peermanager decides whom a Waku node connects to, keeps and
-// drops, shard by shard, and records what it knows about peers.
+// drops, shard by shard, on the peer book of package peermanager/book.
 //
 // It owns:
-//   - the peer Book: one record per known peer (advertised shards and their
-//     source, ENR capabilities, identified protocols, origin, direction,
-//     connectedness, dial failures and backoff, RTT, last seen), indexed by
-//     (protocol, shard) and connectedness so that no hot path scans it, with
-//     a capacity and eviction of the least useful disconnected peers;
 //   - the relay Core: a pure state machine (Step: an Event and now in,
 //     Actions out; seeded randomness; no clock, no I/O, no goroutine) with
 //     per-shard floors (Dlo connected relay peers, Dout of them outbound, on
@@ -25,7 +20,8 @@
 //     connection-manager protection under its own tag);
 //   - the service-peer Selector for light clients, on the same Book.
 //
-// It does not own the wire protocols nor the discovery adapters
+// It does not own the peer book (peermanager/book: records, indexes,
+// metadata TTL, eviction), the wire protocols nor the discovery adapters
 // (subpackages metadata, peerexchange, discovery), the mesh health itself
 // (shardmesh.Tracker), the connection budget and its gater (package slots)
 // or the Prometheus collectors (package metrics: PeerManagerCollector reads

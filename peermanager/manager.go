@@ -18,6 +18,8 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -149,7 +151,7 @@ func (m *Manager) Start() error {
 		m.onConnected(m.host.Network(), c)
 	}
 	for _, p := range m.cfg.static {
-		m.AddPeer(DiscoveredPeer{ID: p.ID, Origin: OriginStatic}, p.Addrs)
+		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(p.ID), Origin: book.OriginStatic}, p.Addrs)
 	}
 	m.wg.Go(m.loop)
 	m.wg.Go(m.readIdentify)
@@ -235,15 +237,15 @@ func (m *Manager) localShards() shardmesh.ShardSet {
 
 // AddPeer records a peer found by some discovery outside the manager (its
 // addresses go to the peerstore); the policy may dial it.
-func (m *Manager) AddPeer(d DiscoveredPeer, addrs []ma.Multiaddr) {
-	if d.ID == "" || d.ID == m.host.ID() {
+func (m *Manager) AddPeer(d book.DiscoveredPeer, addrs []ma.Multiaddr) {
+	if d.ID == "" || peer.ID(d.ID) == m.host.ID() {
 		return
 	}
 	ttl := peerstore.AddressTTL
-	if d.Origin == OriginStatic {
+	if d.Origin == book.OriginStatic {
 		ttl = peerstore.PermanentAddrTTL
 	}
-	m.host.Peerstore().AddAddrs(d.ID, addrs, ttl)
+	m.host.Peerstore().AddAddrs(peer.ID(d.ID), addrs, ttl)
 	if !d.IP.IsValid() {
 		d.IP = firstIP(addrs)
 	}
@@ -253,18 +255,20 @@ func (m *Manager) AddPeer(d DiscoveredPeer, addrs []ma.Multiaddr) {
 // SetServicePeer marks a peer as in use as a service peer (never pruned as
 // a relay peer) or releases it.
 func (m *Manager) SetServicePeer(id peer.ID, inUse bool) {
-	m.push(ServicePeerChanged{ID: id, InUse: inUse})
+	m.push(ServicePeerChanged{ID: peerid.ID(id), InUse: inUse})
 }
 
 // SetOnline reports the node's connectivity (from an online checker).
 func (m *Manager) SetOnline(online bool) { m.push(OnlineChanged{Online: online}) }
 
 // ObserveRTT feeds a ping round-trip time to the peer book.
-func (m *Manager) ObserveRTT(id peer.ID, rtt time.Duration) { m.push(RTTMeasured{ID: id, RTT: rtt}) }
+func (m *Manager) ObserveRTT(id peer.ID, rtt time.Duration) {
+	m.push(RTTMeasured{ID: peerid.ID(id), RTT: rtt})
+}
 
 // ReadBook calls f with the peer book under the manager's lock: f must not
 // keep the book or its peers nor call the manager.
-func (m *Manager) ReadBook(f func(*Book)) {
+func (m *Manager) ReadBook(f func(*book.Book)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f(m.core.book)

@@ -7,19 +7,23 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
 // execute carries out one action of the core. Dials and discovery run on
 // goroutines the manager owns; the core bounds how many (MaxDialsInFlight,
 // one discovery per shard).
 func (m *Manager) execute(a Action) {
+	id := peer.ID(a.Peer)
 	switch a.Kind {
 	case ActDial:
-		m.spawn(func() { m.dial(a.Peer) })
+		m.spawn(func() { m.dial(id) })
 	case ActDisconnect:
-		m.log.Debug("disconnecting", "peer", a.Peer, "reason", a.Reason)
-		if err := m.host.Network().ClosePeer(a.Peer); err != nil {
-			m.log.Debug("disconnect failed", "peer", a.Peer, "err", err)
+		m.log.Debug("disconnecting", "peer", id, "reason", a.Reason)
+		if err := m.host.Network().ClosePeer(id); err != nil {
+			m.log.Debug("disconnect failed", "peer", id, "err", err)
 		}
 	case ActDiscover:
 		if m.cfg.discoverer == nil {
@@ -29,15 +33,15 @@ func (m *Manager) execute(a Action) {
 		shard, n := a.Shard, a.Count
 		m.spawn(func() { m.find(shard, n, true) })
 	case ActProtect:
-		m.host.ConnManager().Protect(a.Peer, m.cfg.protectTag)
+		m.host.ConnManager().Protect(id, m.cfg.protectTag)
 	case ActUnprotect:
-		m.host.ConnManager().Unprotect(a.Peer, m.cfg.protectTag)
+		m.host.ConnManager().Unprotect(id, m.cfg.protectTag)
 	case ActNotify:
 		switch a.Notice {
 		case NoticePeerForgotten:
-			if m.host.Network().Connectedness(a.Peer) != network.Connected {
-				m.host.Peerstore().RemovePeer(a.Peer)
-				m.host.Peerstore().ClearAddrs(a.Peer)
+			if m.host.Network().Connectedness(id) != network.Connected {
+				m.host.Peerstore().RemovePeer(id)
+				m.host.Peerstore().ClearAddrs(id)
 			}
 		case NoticeShardBelowFloor, NoticeShardAtFloor:
 			m.log.Debug("shard floor", "shard", a.Shard, "notice", a.Notice)
@@ -55,16 +59,16 @@ func (m *Manager) dial(p peer.ID) {
 	}
 	if err != nil {
 		m.log.Debug("dial failed", "peer", p, "err", err)
-		m.push(DialFailed{ID: p})
+		m.push(DialFailed{ID: peerid.ID(p)})
 		return
 	}
-	m.push(DialSucceeded{ID: p})
+	m.push(DialSucceeded{ID: peerid.ID(p)})
 }
 
 // find runs one discovery for shard; on-demand requests report DiscoveryDone.
 func (m *Manager) find(shard uint16, n int, onDemand bool) {
 	err := m.cfg.discoverer.FindPeers(m.ctx, m.cfg.policy.Cluster, shard, n,
-		func(d DiscoveredPeer, addrs []ma.Multiaddr) { m.AddPeer(d, addrs) })
+		func(d book.DiscoveredPeer, addrs []ma.Multiaddr) { m.AddPeer(d, addrs) })
 	if err != nil && !errors.Is(err, context.Canceled) {
 		m.log.Debug("discovery failed", "shard", shard, "err", err)
 	}

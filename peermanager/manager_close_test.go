@@ -12,6 +12,7 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
 // slowDiscoverer ignores its context: every lookup takes lookup, as a
@@ -21,7 +22,7 @@ type slowDiscoverer struct {
 	calls  atomic.Int64
 }
 
-func (d *slowDiscoverer) FindPeers(context.Context, uint16, uint16, int, func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
+func (d *slowDiscoverer) FindPeers(context.Context, uint16, uint16, int, func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	d.calls.Add(1)
 	time.Sleep(d.lookup)
 	return nil

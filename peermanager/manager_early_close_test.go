@@ -12,7 +12,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -63,7 +65,7 @@ func TestManagerBacksOffPeerThatClosesAfterHandshake(t *testing.T) {
 		m := startManager(t, node, peermanager.WithoutMetadata())
 		m.Subscribe(0)
 		on, _ := shardmesh.ShardSetOf(0)
-		m.AddPeer(peermanager.DiscoveredPeer{ID: full.ID(), Origin: peermanager.OriginDiscv5, HasENR: true,
+		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(full.ID()), Origin: book.OriginDiscv5, HasENR: true,
 			Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on, Caps: shardmesh.CapRelay}, full.Addrs())
 
 		time.Sleep(2 * time.Minute)

@@ -7,8 +7,11 @@ import (
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 )
 
@@ -20,9 +23,9 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 	if len(nw.ConnsToPeer(p)) != 1 {
 		return
 	}
-	dir := Inbound
+	dir := book.Inbound
 	if c.Stat().Direction == network.DirOutbound {
-		dir = Outbound
+		dir = book.Outbound
 	}
 	var ip netip.Addr
 	if a, err := manet.ToIP(c.RemoteMultiaddr()); err == nil {
@@ -30,7 +33,7 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 			ip = addr.Unmap()
 		}
 	}
-	m.push(PeerConnected{ID: p, Direction: dir, IP: ip})
+	m.push(PeerConnected{ID: peerid.ID(p), Direction: dir, IP: ip})
 	if m.meta != nil {
 		m.spawn(func() { m.requestMetadata(p) })
 	}
@@ -38,7 +41,7 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 
 func (m *Manager) onDisconnected(nw network.Network, c network.Conn) {
 	if nw.Connectedness(c.RemotePeer()) != network.Connected {
-		m.push(PeerDisconnected{ID: c.RemotePeer()})
+		m.push(PeerDisconnected{ID: peerid.ID(c.RemotePeer())})
 	}
 }
 
@@ -60,7 +63,7 @@ func (m *Manager) requestMetadata(p peer.ID) {
 	}
 	if err != nil {
 		m.log.Debug("metadata request failed", "peer", p, "err", err)
-		m.push(MetadataFailed{ID: p})
+		m.push(MetadataFailed{ID: peerid.ID(p)})
 		return
 	}
 	m.pushMetadata(p, md)
@@ -73,10 +76,10 @@ func (m *Manager) onMetadataRequest(p peer.ID, md metadata.Metadata) { m.pushMet
 func (m *Manager) pushMetadata(p peer.ID, md metadata.Metadata) {
 	cluster, ok := md.ClusterID()
 	if !ok {
-		m.push(MetadataFailed{ID: p})
+		m.push(MetadataFailed{ID: peerid.ID(p)})
 		return
 	}
-	m.push(MetadataReceived{ID: p, Cluster: cluster, Shards: md.Shards})
+	m.push(MetadataReceived{ID: peerid.ID(p), Cluster: cluster, Shards: md.Shards})
 }
 
 // readIdentify turns identify results into PeerIdentified events.
@@ -90,7 +93,7 @@ func (m *Manager) readIdentify() {
 				return
 			}
 			if ev, ok := e.(event.EvtPeerIdentificationCompleted); ok {
-				m.push(PeerIdentified{ID: ev.Peer, Protocols: ev.Protocols})
+				m.push(PeerIdentified{ID: peerid.ID(ev.Peer), Protocols: protocolStrings(ev.Protocols)})
 			}
 		}
 	}
@@ -126,7 +129,16 @@ func (m *Manager) announceTopics() {
 	}
 	for _, p := range m.host.Network().Peers() {
 		if shards, heard := m.cfg.tracker.Announced(p, m.cfg.policy.Cluster); heard {
-			m.step(TopicsAnnounced{ID: p, Shards: shards})
+			m.step(TopicsAnnounced{ID: peerid.ID(p), Shards: shards})
 		}
 	}
+}
+
+// protocolStrings converts identify's protocol ids for the core.
+func protocolStrings(ids []protocol.ID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

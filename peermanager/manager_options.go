@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
@@ -21,7 +22,7 @@ import (
 // is done. It must be safe for concurrent use. SourceDiscoverer adapts a
 // peermanager/discovery Source.
 type Discoverer interface {
-	FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(DiscoveredPeer, []ma.Multiaddr)) error
+	FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error
 }
 
 // ManagerOption configures a Manager.
@@ -40,7 +41,7 @@ type managerConfig struct {
 	static      []peer.AddrInfo
 	logger      *slog.Logger
 	protectTag  string
-	bookOpts    []BookOption
+	bookOpts    []book.Option
 	maxQueued   int
 }
 
@@ -180,7 +181,7 @@ func WithProtectTag(tag string) ManagerOption {
 }
 
 // WithBookOptions configures the peer book (capacity, tracked protocols).
-func WithBookOptions(opts ...BookOption) ManagerOption {
+func WithBookOptions(opts ...book.Option) ManagerOption {
 	return func(c *managerConfig) error {
 		c.bookOpts = append(c.bookOpts, opts...)
 		return nil

@@ -3,8 +3,8 @@ package peermanager
 import (
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
 // DefaultMaxQueuedEntries bounds the Manager's queue of events the loop has
@@ -42,7 +42,7 @@ const DefaultMaxQueuedEntries = 4096
 // entry. The caller serialises access.
 type eventQueue struct {
 	maxEntries int
-	byPeer     map[peer.ID]*queueEntry
+	byPeer     map[peerid.ID]*queueEntry
 	byShard    map[uint16]*queueEntry
 	node       *queueEntry
 	head, tail *queueEntry
@@ -63,16 +63,16 @@ const (
 type queueEntry struct {
 	prev, next *queueEntry
 	kind       entryKind
-	id         peer.ID
+	id         peerid.ID
 	shard      uint16
 
 	// peer
-	discovered    DiscoveredPeer
+	discovered    book.DiscoveredPeer
 	hasDiscovered bool
 	disconnected  bool // a disconnection of a connection the loop may have seen
 	connected     PeerConnected
 	hasConnected  bool
-	protocols     []protocol.ID
+	protocols     []string
 	hasIdentified bool
 	metadata      Event // MetadataReceived or MetadataFailed
 	dial          Event // DialSucceeded or DialFailed
@@ -97,7 +97,7 @@ type queueEntry struct {
 func newEventQueue(maxEntries int) *eventQueue {
 	return &eventQueue{
 		maxEntries: maxEntries,
-		byPeer:     make(map[peer.ID]*queueEntry),
+		byPeer:     make(map[peerid.ID]*queueEntry),
 		byShard:    make(map[uint16]*queueEntry),
 	}
 }
@@ -254,7 +254,7 @@ func (e *queueEntry) appendEvents(dst []Event) []Event {
 
 // peerEntry returns id's entry, adding one if needed. A droppable event
 // gets nil instead of a new entry when the queue is full (and is counted).
-func (q *eventQueue) peerEntry(id peer.ID, droppable bool) *queueEntry {
+func (q *eventQueue) peerEntry(id peerid.ID, droppable bool) *queueEntry {
 	if e := q.byPeer[id]; e != nil {
 		return e
 	}

@@ -8,19 +8,19 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
-func qid(i int) peer.ID { return peer.ID(fmt.Sprintf("peer-%06d", i)) }
+func qid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%06d", i)) }
 
 func TestEventQueueCoalescing(t *testing.T) {
 	a, b := qid(1), qid(2)
 	ip := netip.MustParseAddr("192.0.2.1")
-	relay := []protocol.ID{ProtocolRelay}
+	relay := []string{ProtocolRelay}
 	cases := []struct {
 		name string
 		in   []Event
@@ -30,18 +30,18 @@ func TestEventQueueCoalescing(t *testing.T) {
 			[]Event{PeerDisconnected{ID: a}},
 			[]Event{PeerDisconnected{ID: a}}},
 		{"connected and gone before the loop ran: nothing to apply",
-			[]Event{PeerConnected{ID: a, Direction: Inbound, IP: ip}, PeerIdentified{ID: a, Protocols: relay},
+			[]Event{PeerConnected{ID: a, Direction: book.Inbound, IP: ip}, PeerIdentified{ID: a, Protocols: relay},
 				MetadataFailed{ID: a}, PeerDisconnected{ID: a}},
 			nil},
 		{"a disconnection comes before the next connection",
-			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound, IP: ip}},
-			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound, IP: ip}}},
+			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: book.Outbound, IP: ip}},
+			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: book.Outbound, IP: ip}}},
 		{"churn after a seen connection ends disconnected, identify of it kept",
-			[]Event{PeerIdentified{ID: a, Protocols: relay}, PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Inbound},
-				PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound}, PeerDisconnected{ID: a}},
+			[]Event{PeerIdentified{ID: a, Protocols: relay}, PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: book.Inbound},
+				PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: book.Outbound}, PeerDisconnected{ID: a}},
 			[]Event{PeerDisconnected{ID: a}, PeerIdentified{ID: a, Protocols: relay}}},
 		{"a dial outcome survives its connection's churn",
-			[]Event{PeerConnected{ID: a, Direction: Outbound}, DialSucceeded{ID: a}, PeerDisconnected{ID: a}},
+			[]Event{PeerConnected{ID: a, Direction: book.Outbound}, DialSucceeded{ID: a}, PeerDisconnected{ID: a}},
 			[]Event{DialSucceeded{ID: a}}},
 		{"latest per peer, entries in first-event order",
 			[]Event{RTTMeasured{ID: b, RTT: time.Second}, ServicePeerChanged{ID: a, InUse: true},
@@ -84,9 +84,9 @@ func TestEventQueueCoalescing(t *testing.T) {
 // event.
 func TestEventQueueDropsOnlyStatelessEventsWhenFull(t *testing.T) {
 	q := newEventQueue(2)
-	q.push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(1)}})
-	q.push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(2)}})
-	for i, ev := range []Event{PeerDiscovered{Peer: DiscoveredPeer{ID: qid(3)}}, RTTMeasured{ID: qid(3)},
+	q.push(PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(1)}})
+	q.push(PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(2)}})
+	for i, ev := range []Event{PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(3)}}, RTTMeasured{ID: qid(3)},
 		PeerIdentified{ID: qid(3)}, MetadataFailed{ID: qid(3)}, MetadataReceived{ID: qid(3)}} {
 		if q.push(ev) {
 			t.Fatalf("event %d (%T) taken beyond the limit", i, ev)
@@ -119,7 +119,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	synctest.Test(t, func(t *testing.T) {
 		nw := simhost.NewT(t, 1, simhost.WithoutPubsub())
-		m, err := NewManager(nw.Node(0).Host, WithoutMetadata(), WithBookOptions(WithCapacity(4000)))
+		m, err := NewManager(nw.Node(0).Host, WithoutMetadata(), WithBookOptions(book.WithCapacity(4000)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,17 +139,17 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			found    = 50_000
 		)
 		for i := range seen {
-			m.push(PeerConnected{ID: qid(i), Direction: Inbound})
+			m.push(PeerConnected{ID: qid(i), Direction: book.Inbound})
 		}
 		synctest.Wait()
-		m.ReadBook(func(b *Book) {
+		m.ReadBook(func(b *book.Book) {
 			if n := b.ConnectedPeers().Len(); n != seen {
 				t.Fatalf("%d peers connected before the stall, want %d", n, seen)
 			}
 		})
 
 		stalled, release := make(chan struct{}), make(chan struct{})
-		go m.ReadBook(func(*Book) { close(stalled); <-release })
+		go m.ReadBook(func(*book.Book) { close(stalled); <-release })
 		<-stalled
 		pushed, peak := 0, 0
 		push := func(ev Event) {
@@ -165,7 +165,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 		for r := range rounds {
 			for i := range churning {
 				id := qid(seen + i)
-				push(PeerConnected{ID: id, Direction: Outbound})
+				push(PeerConnected{ID: id, Direction: book.Outbound})
 				push(RTTMeasured{ID: id, RTT: time.Duration(r+1) * time.Millisecond})
 				// The last round leaves even peers connected.
 				if r < rounds-1 || i%2 == 1 {
@@ -183,7 +183,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			push(ServicePeerChanged{ID: qid(0), InUse: r%2 == 0})
 		}
 		for i := range found {
-			push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(10_000_000 + i), Origin: OriginDiscv5}})
+			push(PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(10_000_000 + i), Origin: book.OriginDiscv5}})
 		}
 		for pushed < 100_000 {
 			push(RTTMeasured{ID: qid(seen), RTT: time.Millisecond})
@@ -204,10 +204,10 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			t.Errorf("dropped %d events, want at least %d discoveries", snap.EventsDropped, found-DefaultMaxQueuedEntries)
 		}
 		t.Logf("%d events, queue peak %d entries, %d dropped", pushed, peak, snap.EventsDropped)
-		m.ReadBook(func(b *Book) {
+		m.ReadBook(func(b *book.Book) {
 			connected := func(i int) bool {
 				p := b.Get(qid(i))
-				return p != nil && p.Connectedness() == Connected
+				return p != nil && p.Connectedness() == book.Connected
 			}
 			for i := range seen {
 				if connected(i) {
@@ -222,7 +222,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			if n := b.ConnectedPeers().Len(); n != churning/2 {
 				t.Fatalf("%d peers connected, want %d", n, churning/2)
 			}
-			if p := b.Get(qid(seen)); p == nil || p.Direction() != Outbound {
+			if p := b.Get(qid(seen)); p == nil || p.Direction() != book.Outbound {
 				t.Fatal("direction of the last connection lost")
 			}
 		})

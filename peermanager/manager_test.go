@@ -11,7 +11,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
@@ -100,8 +102,8 @@ func TestManagerMetadataClusterCheck(t *testing.T) {
 			t.Errorf("cluster-mismatch disconnects of node 0 = %d, want 1", n)
 		}
 		var known bool
-		mgrs[0].ReadBook(func(b *peermanager.Book) {
-			if p := b.Get(nw.Node(2).ID()); p != nil {
+		mgrs[0].ReadBook(func(b *book.Book) {
+			if p := b.Get(peerid.ID(nw.Node(2).ID())); p != nil {
 				c, ok := p.Cluster()
 				known = ok && c == 16
 			}
@@ -144,15 +146,15 @@ func TestManagerTellsConnectedPeersNewShards(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Second)
-		shardsOf := func(m *peermanager.Manager, id peer.ID) (set shardmesh.ShardSet, src peermanager.ShardSource) {
-			m.ReadBook(func(b *peermanager.Book) {
-				if p := b.Get(id); p != nil {
+		shardsOf := func(m *peermanager.Manager, id peer.ID) (set shardmesh.ShardSet, src book.ShardSource) {
+			m.ReadBook(func(b *book.Book) {
+				if p := b.Get(peerid.ID(id)); p != nil {
 					set, src = p.Shards()
 				}
 			})
 			return set, src
 		}
-		if set, src := shardsOf(mgrs[0], nw.Node(1).ID()); src != peermanager.ShardsFromMetadata || !set.Empty() {
+		if set, src := shardsOf(mgrs[0], nw.Node(1).ID()); src != book.ShardsFromMetadata || !set.Empty() {
 			t.Fatalf("test premise: node 0 sees node 1 on %v from %v, want no shard from metadata", set, src)
 		}
 		mgrs[0].Subscribe(7)

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -129,17 +128,17 @@ func (pc pruneCase) run(t *testing.T, seed uint64) (uint32, bool) {
 		t.Fatal(err)
 	}
 	now := t0
-	ids := make(map[peer.ID]int)
+	ids := make(map[peerid.ID]int)
 	for i, p := range pc.peers {
-		id := pid(i)
+		id := rpid(i)
 		ids[id] = i
-		dir := Inbound
+		dir := book.Inbound
 		if p.outbound {
-			dir = Outbound
+			dir = book.Outbound
 		}
 		set, _ := shardmesh.ShardSetOf(p.shards...)
 		core.Step(now, PeerConnected{ID: id, Direction: dir, IP: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})})
-		core.Step(now, PeerIdentified{ID: id, Protocols: []protocol.ID{ProtocolRelay}})
+		core.Step(now, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
 		core.Step(now, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
 	}
 	for _, s := range pc.subscribed {

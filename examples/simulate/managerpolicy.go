@@ -11,7 +11,9 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -135,7 +137,7 @@ type simDiscoverer struct {
 
 var _ peermanager.Discoverer = (*simDiscoverer)(nil)
 
-func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
+func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	var want shardmesh.ShardSet
 	want.Add(shard)
 	for _, c := range s.d.lookup(ctx, s.self, want, n, s.rng) {
@@ -150,7 +152,7 @@ func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n 
 }
 
 // discoveredPeer is what a discv5 record of c tells the Manager.
-func discoveredPeer(c candidate) peermanager.DiscoveredPeer {
+func discoveredPeer(c candidate) book.DiscoveredPeer {
 	var ip netip.Addr
 	for _, a := range c.Info.Addrs {
 		if raw, err := manet.ToIP(a); err == nil {
@@ -160,8 +162,8 @@ func discoveredPeer(c candidate) peermanager.DiscoveredPeer {
 			}
 		}
 	}
-	return peermanager.DiscoveredPeer{
-		ID: c.Info.ID, Origin: peermanager.OriginDiscv5, HasENR: true, Cluster: c.Cluster,
+	return book.DiscoveredPeer{
+		ID: peerid.ID(c.Info.ID), Origin: book.OriginDiscv5, HasENR: true, Cluster: c.Cluster,
 		HasShards: true, Shards: c.Shards, Caps: shardmesh.CapRelay, IP: ip,
 	}
 }

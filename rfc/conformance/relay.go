@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -125,12 +125,12 @@ func (d *relayDriver) ensureCore() error {
 	if d.core != nil {
 		return nil
 	}
-	var opts []peermanager.BookOption
+	var opts []book.Option
 	if d.capacity > 0 {
-		opts = append(opts, peermanager.WithCapacity(d.capacity))
+		opts = append(opts, book.WithCapacity(d.capacity))
 	}
 	if d.mdTTL != nil {
-		opts = append(opts, peermanager.WithMetadataTTL(*d.mdTTL))
+		opts = append(opts, book.WithMetadataTTL(*d.mdTTL))
 	}
 	c, err := peermanager.NewCore(d.cfg, opts...)
 	d.core = c
@@ -153,9 +153,9 @@ func (d *relayDriver) Exec(now time.Time, c Command) ([]string, error) {
 }
 
 func (d *relayDriver) event(c Command) (peermanager.Event, error) {
-	id := func() (peer.ID, error) {
+	id := func() (peerid.ID, error) {
 		s, err := c.Arg(0)
-		return peer.ID(s), err
+		return peerid.ID(s), err
 	}
 	shard := func() (uint16, error) {
 		s, err := c.Arg(0)
@@ -206,11 +206,11 @@ func (d *relayDriver) event(c Command) (peermanager.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		ev := peermanager.PeerConnected{ID: p, Direction: peermanager.Inbound}
+		ev := peermanager.PeerConnected{ID: p, Direction: book.Inbound}
 		switch dir {
 		case "in":
 		case "out":
-			ev.Direction = peermanager.Outbound
+			ev.Direction = book.Outbound
 		default:
 			return nil, fmt.Errorf("connected <peer> in|out")
 		}
@@ -254,7 +254,7 @@ func (d *relayDriver) event(c Command) (peermanager.Event, error) {
 
 // discovered builds a PeerDiscovered; shards without caps mean a relay
 // node's ENR.
-func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, error) {
+func (d *relayDriver) discovered(id peerid.ID, c Command) (peermanager.Event, error) {
 	dp, err := parseDiscovered(id, c, d.cfg.Cluster, shardmesh.CapRelay)
 	return peermanager.PeerDiscovered{Peer: dp}, err
 }
@@ -264,14 +264,14 @@ func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, erro
 // caps= get enrCaps, the capabilities of the suite's typical node); origin=
 // is discv5 (default), px or static; ip= is the peer's address. The cluster
 // defaults to ours.
-func parseDiscovered(id peer.ID, c Command, ours uint16, enrCaps shardmesh.Capabilities) (peermanager.DiscoveredPeer, error) {
-	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: ours}
+func parseDiscovered(id peerid.ID, c Command, ours uint16, enrCaps shardmesh.Capabilities) (book.DiscoveredPeer, error) {
+	dp := book.DiscoveredPeer{ID: id, Origin: book.OriginDiscv5, Cluster: ours}
 	switch c.Opt("origin", "discv5") {
 	case "discv5":
 	case "px":
-		dp.Origin = peermanager.OriginPeerExchange
+		dp.Origin = book.OriginPeerExchange
 	case "static":
-		dp.Origin = peermanager.OriginStatic
+		dp.Origin = book.OriginStatic
 	default:
 		return dp, fmt.Errorf("origin is discv5, px or static")
 	}
@@ -305,13 +305,13 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 	if err := d.ensureCore(); err != nil {
 		return "", err
 	}
-	core, book := d.core, d.core.Book()
-	peerArg := func() (*peermanager.Peer, error) {
+	core, b := d.core, d.core.Book()
+	peerArg := func() (*book.Peer, error) {
 		s, err := c.Arg(0)
 		if err != nil {
 			return nil, err
 		}
-		return book.Get(peer.ID(s)), nil
+		return b.Get(peerid.ID(s)), nil
 	}
 	shardArg := func() (uint16, error) {
 		s, err := c.Arg(0)
@@ -364,8 +364,8 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 		}
 		return itoa(n), nil
 	case "relay-total", "relay-in", "relay-out", "connected":
-		relay := book.MustProtocol(peermanager.ProtocolRelay)
-		conn := book.ConnectedPeers()
+		relay := b.MustProtocol(protocols.Relay)
+		conn := b.ConnectedPeers()
 		total, in, out := 0, 0, 0
 		for i := range conn.Len() {
 			p := conn.At(i)
@@ -373,7 +373,7 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 				continue
 			}
 			total++
-			if p.Direction() == peermanager.Outbound {
+			if p.Direction() == book.Outbound {
 				out++
 			} else {
 				in++
@@ -381,7 +381,7 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 		}
 		return itoa(map[string]int{"relay-total": total, "connected": total, "relay-in": in, "relay-out": out}[c.Name]), nil
 	case "book":
-		return itoa(book.Len()), nil
+		return itoa(b.Len()), nil
 	case "dials":
 		return itoa(core.DialsInFlight()), nil
 	case "next-tick":
@@ -405,12 +405,9 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 		case "backoff":
 			return max(p.BackoffUntil().Sub(now), 0).String(), nil
 		case "cooldown":
-			if !p.CoolingDown(now) {
-				return "false", nil
-			}
-			return "true", nil
+			return strconv.FormatBool(core.InPruneCooldown(p.ID(), now)), nil
 		case "protected":
-			return strconv.FormatBool(p.Protected()), nil
+			return strconv.FormatBool(core.Protected(p.ID())), nil
 		case "origin":
 			return p.Origin().String(), nil
 		}
@@ -442,21 +439,21 @@ func parseIP(s string) (netip.Addr, error) {
 	return netip.ParseAddr(s)
 }
 
-var protocolNames = map[string]protocol.ID{
-	"relay": peermanager.ProtocolRelay, "store": peermanager.ProtocolStore,
-	"filter": peermanager.ProtocolFilter, "lightpush": peermanager.ProtocolLightPush,
-	"px": peermanager.ProtocolPeerExchange, "metadata": peermanager.ProtocolMetadata,
+var protocolNames = map[string]string{
+	"relay": protocols.Relay, "store": protocols.Store,
+	"filter": protocols.FilterSubscribe, "lightpush": protocols.LightPush,
+	"px": protocols.PeerExchange, "metadata": protocols.Metadata,
 }
 
-func parseProtocols(s string) ([]protocol.ID, error) {
-	var out []protocol.ID
+func parseProtocols(s string) ([]string, error) {
+	var out []string
 	for _, name := range strings.Split(s, ",") {
 		if name == "" || name == "none" {
 			continue
 		}
 		id, ok := protocolNames[name]
 		if !ok {
-			id = protocol.ID(name) // a full protocol id
+			id = name // a full protocol id
 		}
 		out = append(out, id)
 	}

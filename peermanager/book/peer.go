@@ -1,104 +1,23 @@
-package peermanager
+package book
 
 import (
 	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// Origin says how we first learnt of a peer.
-type Origin uint8
-
-// Origins of a peer record. Static is sticky: a peer configured as static
-// stays static whatever else reports it.
-const (
-	OriginUnknown Origin = iota
-	OriginStatic
-	OriginDiscv5
-	OriginPeerExchange
-	OriginInbound
-)
-
-var originText = [...]string{"unknown", "static", "discv5", "peer-exchange", "inbound"}
-
-func (o Origin) String() string {
-	if int(o) < len(originText) {
-		return originText[o]
-	}
-	return "origin?"
-}
-
-// Direction is who opened the connection.
-type Direction uint8
-
-// Directions of a connection.
-const (
-	DirectionUnknown Direction = iota
-	Inbound
-	Outbound
-)
-
-var directionText = [...]string{"unknown", "inbound", "outbound"}
-
-func (d Direction) String() string {
-	if int(d) < len(directionText) {
-		return directionText[d]
-	}
-	return "direction?"
-}
-
-// Connectedness is the book's view of a peer's connection.
-type Connectedness uint8
-
-// Connection states. Dialing is set by the relay core when it emits a dial,
-// so that the same peer is not chosen twice.
-const (
-	NotConnected Connectedness = iota
-	Dialing
-	Connected
-)
-
-var connectednessText = [...]string{"not-connected", "dialing", "connected"}
-
-func (c Connectedness) String() string {
-	if int(c) < len(connectednessText) {
-		return connectednessText[c]
-	}
-	return "connectedness?"
-}
-
-// ShardSource says where a peer's advertised shards come from.
-type ShardSource uint8
-
-// Sources of shard information, weakest first. Metadata (exchanged on the
-// live connection) overrides the ENR (possibly stale, relayed by others);
-// the topics the peer announced in gossipsub itself override both, as only
-// those can mesh (a peer may advertise shards it never joins).
-const (
-	ShardsUnknown ShardSource = iota
-	ShardsFromENR
-	ShardsFromMetadata
-	ShardsFromGossipsub
-)
-
-var shardSourceText = [...]string{"unknown", "enr", "metadata", "gossipsub"}
-
-func (s ShardSource) String() string {
-	if int(s) < len(shardSourceText) {
-		return shardSourceText[s]
-	}
-	return "shard-source?"
-}
-
 // Peer is one record of the Book. Its fields are private: read it through
 // its methods; change it only through the Book (which keeps the indexes in
-// step). A *Peer returned by the Book is valid until the peer is removed.
+// step). A *Peer returned by the Book is valid until the peer is removed
+// (Book.Holds tells).
+//
+// It holds what the book knows of the peer, nothing of its owners'
+// decisions: a core that keeps state per peer keeps it on its side, keyed
+// by Slot.
 type Peer struct {
-	id   peer.ID
+	id   peerid.ID
 	slot uint32
 
 	cluster      uint16
@@ -130,29 +49,17 @@ type Peer struct {
 	keep         bool // never evicted for capacity (set by the owner)
 
 	at membership // where the peer currently sits in the indexes
-
-	// Owner scratch, kept here so that the relay core needs no side maps on
-	// its hot paths. Not part of the record's meaning.
-	mark      uint32 // candidate-pool epoch stamp
-	service   bool   // in use as a service peer: never pruned as relay
-	protected bool   // the core told the connection manager to protect it
-	// cooldownUntil: the peer closed on us or we pruned it; the coverage
-	// strategy dials it before then only when nothing else is left.
-	cooldownUntil time.Time
-	// earlyCloseUntil: the connection came from our dial at
-	// connectedAt; if the peer closes it before then, the dial failed
-	// after all and failuresBeforeConn+1 is its failure count.
-	earlyCloseUntil    time.Time
-	failuresBeforeConn int
 }
 
-// CoolingDown reports whether the relay core keeps the peer as a last
-// resort at now (it pruned the peer, or the peer closed the connection,
-// less than PruneCooldown ago).
-func (p *Peer) CoolingDown(now time.Time) bool { return now.Before(p.cooldownUntil) }
-
 // ID returns the peer id.
-func (p *Peer) ID() peer.ID { return p.id }
+func (p *Peer) ID() peerid.ID { return p.id }
+
+// Slot returns the record's position in its book: a small index, below
+// Book.Slots, that stays the record's while it is in the book and is given
+// to another record after this one is removed. Owners keep per-peer state
+// in a slice indexed by it, and tell a reused slot by the *Peer they stored
+// with their state (a new record is always a new *Peer).
+func (p *Peer) Slot() int { return int(p.slot) }
 
 // Cluster returns the peer's cluster and whether it is known (from its ENR
 // or a metadata exchange).
@@ -181,7 +88,7 @@ func (p *Peer) ENRShards() (shardmesh.ShardSet, bool) { return p.enrShards, p.ha
 // exchanged and not expired (see WithMetadataTTL).
 func (p *Peer) MetadataShards() (shardmesh.ShardSet, bool) { return p.mdShards, p.hasMetadata }
 
-// shardmesh.Capabilities returns the ENR `waku2` bits and whether an ENR gave them.
+// Capabilities returns the ENR `waku2` bits and whether an ENR gave them.
 func (p *Peer) Capabilities() (shardmesh.Capabilities, bool) { return p.caps, p.hasCaps }
 
 // Identified reports whether identify has reported the peer's protocols.
@@ -231,6 +138,13 @@ func (p *Peer) Static() bool { return p.origin == OriginStatic }
 // identify once identified, else from its ENR `waku2` bits.
 func (p *Peer) Supports(r ProtocolRef) bool { return p.at.mask.has(r) }
 
+// IndexedShards returns the shard indexes (in the book's cluster) the book
+// indexes the peer under: its Shards when it is of the book's cluster (or
+// of an unknown one), supports a tracked protocol and its shards are known;
+// else the empty set. Cores read it on hot paths instead of Shards, whose
+// source they would have to check.
+func (p *Peer) IndexedShards() shardmesh.ShardSet { return p.at.shards }
+
 // supportedMask returns the tracked protocols: identify wins over the ENR.
 func (p *Peer) supportedMask(t *protocolTable) protoMask {
 	if p.identified {
@@ -242,9 +156,9 @@ func (p *Peer) supportedMask(t *protocolTable) protoMask {
 	return 0
 }
 
-// Protocols returns the tracked protocols the peer supports (see Supports).
-func (p *Peer) protocols(t *protocolTable) []protocol.ID {
-	var out []protocol.ID
+// protocols returns the tracked protocols the peer supports (see Supports).
+func (p *Peer) protocols(t *protocolTable) []string {
+	var out []string
 	for i, tp := range t.list {
 		if p.at.mask.has(ProtocolRef(i)) {
 			out = append(out, tp.ID)
@@ -252,7 +166,3 @@ func (p *Peer) protocols(t *protocolTable) []protocol.ID {
 	}
 	return out
 }
-
-// Protected reports whether the relay core asked the connection manager to
-// protect the peer (it holds up a shard's floor, or is static).
-func (p *Peer) Protected() bool { return p.protected }

@@ -1,4 +1,4 @@
-package peermanager
+package book
 
 import (
 	"cmp"

@@ -1,11 +1,12 @@
-package peermanager
+package book
 
 import (
-	"github.com/wakupm/wakupm/shardmesh"
-
 	"math/rand/v2"
 	"net/netip"
 	"testing"
+
+	"github.com/wakupm/wakupm/protocols"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // bigBook returns a book of n relay+store peers spread over 1024 shards
@@ -34,12 +35,12 @@ func bigBook(b *testing.B, n int) *Book {
 // shards and pick two eligible (not in backoff) peers at random.
 func BenchmarkBookPickTwoOnShard(b *testing.B) {
 	book := bigBook(b, 10_000)
-	store := book.MustProtocol(ProtocolStore)
+	store := book.MustProtocol(protocols.Store)
 	rng := rand.New(rand.NewPCG(1, 1))
 	var picked [2]*Peer
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		set := book.Peers(store, uint16(i&1023), false)
+		set := book.Peers(store, sh(uint16(i&1023)), false)
 		n := 0
 		for try := 0; n < 2 && try < 8 && set.Len() > 0; try++ {
 			p := set.At(rng.IntN(set.Len()))

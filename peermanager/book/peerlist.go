@@ -1,4 +1,4 @@
-package peermanager
+package book
 
 // peerList is one index bucket: the slots of the peers in it, in no
 // particular order, with O(1) insertion, removal (swap with the last) and

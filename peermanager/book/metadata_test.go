@@ -1,4 +1,4 @@
-package peermanager
+package book
 
 import (
 	"math/rand/v2"
@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/stretchr/testify/require"
+	"github.com/wakupm/wakupm/peerid"
 
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -20,30 +20,30 @@ import (
 func TestBookMetadataExpiresAfterTTL(t *testing.T) {
 	b := newTestBook(t)
 	require.Equal(t, DefaultMetadataTTL, b.MetadataTTL())
-	relay := b.MustProtocol(ProtocolRelay)
+	relay := b.MustProtocol(protocols.Relay)
 	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 1), t0)
 	require.NoError(t, err)
 	b.Connected(pid(1), Inbound, netip.Addr{}, t0)
 	b.MetadataReceived(pid(1), 1, shards(2), t0)
 
 	at := t0.Add(7 * time.Hour)
-	require.Empty(t, b.ExpireMetadata(at, nil), "metadata of a connected peer expired")
+	require.Empty(t, b.ExpireMetadata(nil, at), "metadata of a connected peer expired")
 	b.Disconnected(pid(1), at)
-	require.Empty(t, b.ExpireMetadata(at.Add(DefaultMetadataTTL-time.Nanosecond), nil))
+	require.Empty(t, b.ExpireMetadata(nil, at.Add(DefaultMetadataTTL-time.Nanosecond)))
 	set, src := b.Get(pid(1)).Shards()
 	require.Equal(t, ShardsFromMetadata, src)
 	require.Equal(t, shards(2), set)
-	require.Equal(t, []peer.ID{pid(1)}, ids(b.Peers(relay, 2, false)))
+	require.Equal(t, []peerid.ID{pid(1)}, ids(b.Peers(relay, sh(2), false)))
 
-	require.Equal(t, []peer.ID{pid(1)}, b.ExpireMetadata(at.Add(DefaultMetadataTTL), nil))
+	require.Equal(t, []peerid.ID{pid(1)}, b.ExpireMetadata(nil, at.Add(DefaultMetadataTTL)))
 	set, src = b.Get(pid(1)).Shards()
 	require.Equal(t, ShardsFromENR, src)
 	require.Equal(t, shards(1), set)
 	_, has := b.Get(pid(1)).MetadataShards()
 	require.False(t, has)
-	require.Equal(t, []peer.ID{pid(1)}, ids(b.Peers(relay, 1, false)))
-	require.Empty(t, ids(b.Peers(relay, 2, false)))
-	require.Empty(t, b.ExpireMetadata(at.Add(48*time.Hour), nil), "expired twice")
+	require.Equal(t, []peerid.ID{pid(1)}, ids(b.Peers(relay, sh(1), false)))
+	require.Empty(t, ids(b.Peers(relay, sh(2), false)))
+	require.Empty(t, b.ExpireMetadata(nil, at.Add(48*time.Hour)), "expired twice")
 }
 
 func TestBookMetadataExpiryFallsBackOnCluster(t *testing.T) {
@@ -54,11 +54,11 @@ func TestBookMetadataExpiryFallsBackOnCluster(t *testing.T) {
 	b.MetadataReceived(pid(1), 16, shards(1), t0)
 	// No ENR: a peer found on another cluster stays known as such.
 	b.Connected(pid(2), Inbound, netip.Addr{}, t0)
-	b.Identified(pid(2), []protocol.ID{ProtocolRelay}, t0)
+	b.Identified(pid(2), []string{protocols.Relay}, t0)
 	b.MetadataReceived(pid(2), 16, shards(1), t0)
 	b.Disconnected(pid(2), t0)
 
-	require.ElementsMatch(t, []peer.ID{pid(1), pid(2)}, b.ExpireMetadata(t0.Add(DefaultMetadataTTL), nil))
+	require.ElementsMatch(t, []peerid.ID{pid(1), pid(2)}, b.ExpireMetadata(nil, t0.Add(DefaultMetadataTTL)))
 	c, ok := b.Get(pid(1)).Cluster()
 	require.True(t, ok)
 	require.Equal(t, uint16(1), c)
@@ -67,7 +67,7 @@ func TestBookMetadataExpiryFallsBackOnCluster(t *testing.T) {
 	require.Equal(t, uint16(16), c)
 	_, src := b.Get(pid(2)).Shards()
 	require.Equal(t, ShardsUnknown, src)
-	require.Empty(t, ids(b.PeersWithUnknownShards(b.MustProtocol(ProtocolRelay), false)),
+	require.Empty(t, ids(b.PeersWithUnknownShards(b.MustProtocol(protocols.Relay), false)),
 		"a peer of another cluster indexed after its metadata expired")
 }
 
@@ -78,19 +78,19 @@ func TestBookMetadataTTLRefreshAndOptions(t *testing.T) {
 	b.MetadataReceived(pid(1), 1, shards(2), t0)
 	// A newer exchange restarts the TTL; a connection suspends it.
 	b.MetadataReceived(pid(1), 1, shards(3), t0.Add(30*time.Minute))
-	require.Empty(t, b.ExpireMetadata(t0.Add(time.Hour), nil))
+	require.Empty(t, b.ExpireMetadata(nil, t0.Add(time.Hour)))
 	b.Connected(pid(1), Outbound, netip.Addr{}, t0.Add(time.Hour))
-	require.Empty(t, b.ExpireMetadata(t0.Add(5*time.Hour), nil))
+	require.Empty(t, b.ExpireMetadata(nil, t0.Add(5*time.Hour)))
 	b.Disconnected(pid(1), t0.Add(5*time.Hour))
-	require.Equal(t, []peer.ID{pid(1)}, b.ExpireMetadata(t0.Add(6*time.Hour), nil))
+	require.Equal(t, []peerid.ID{pid(1)}, b.ExpireMetadata(nil, t0.Add(6*time.Hour)))
 
 	never := newTestBook(t, WithMetadataTTL(0))
 	never.Connected(pid(1), Inbound, netip.Addr{}, t0)
 	never.MetadataReceived(pid(1), 1, shards(2), t0)
 	never.Disconnected(pid(1), t0)
-	require.Empty(t, never.ExpireMetadata(t0.Add(1000*time.Hour), nil))
+	require.Empty(t, never.ExpireMetadata(nil, t0.Add(1000*time.Hour)))
 
-	_, err = NewBook(1, WithMetadataTTL(-time.Second))
+	_, err = New(1, WithMetadataTTL(-time.Second))
 	require.Error(t, err)
 }
 
@@ -138,7 +138,7 @@ func TestBookMetadataExpiryMatchesModel(t *testing.T) {
 			case 4:
 				now = now.Add(time.Duration(rng.IntN(40)) * time.Minute)
 			case 5:
-				b.ExpireMetadata(now, nil)
+				b.ExpireMetadata(nil, now)
 				for j := range peers {
 					pm := &peers[j]
 					if pm.hasMD && !pm.connected && !now.Before(pm.base.Add(ttl)) {

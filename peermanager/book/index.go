@@ -1,4 +1,4 @@
-package peermanager
+package book
 
 import "github.com/wakupm/wakupm/shardmesh"
 
@@ -80,14 +80,41 @@ func (s PeerSet) Outbound() int {
 func (s PeerSet) At(i int) *Peer { return s.book.peers[s.list.refs[i]] }
 
 // Peers returns the peers of our cluster that support protocol r and
-// advertise shard index s, connected ones when connected is true, else the
-// others (not connected or being dialled). The shard is an index in the
-// book's cluster. Cost: O(1).
-func (b *Book) Peers(r ProtocolRef, s uint16, connected bool) PeerSet {
-	if int(r) >= len(b.protos.list) || s > shardmesh.MaxShardIndex || b.byShard[s] == nil {
+// advertise shard s, connected ones when connected is true, else the others
+// (not connected or being dialled). A shard of another cluster has none.
+// Cost: O(1).
+func (b *Book) Peers(r ProtocolRef, s shardmesh.Shard, connected bool) PeerSet {
+	if int(r) >= len(b.protos.list) || s.Cluster != b.cluster || !s.Valid() || b.byShard[s.Index] == nil {
 		return PeerSet{}
 	}
-	return PeerSet{b, &b.byShard[s][r][connIndex(connected)]}
+	return PeerSet{b, &b.byShard[s.Index][r][connIndex(connected)]}
+}
+
+// IndexedOn reports whether p sits in the buckets of (r, s) that Peers
+// reads.
+func (b *Book) IndexedOn(p *Peer, r ProtocolRef, s shardmesh.Shard) bool {
+	return p != nil && s.Cluster == b.cluster && p.at.indexed && !p.at.unknownShards &&
+		p.at.mask.has(r) && p.at.shards.Contains(s.Index)
+}
+
+// AnyPeerSupports reports whether any peer of our cluster (or of an unknown
+// one) supports r, on any shard or with unknown shards. O(shards in use).
+func (b *Book) AnyPeerSupports(r ProtocolRef) bool {
+	if int(r) >= len(b.protos.list) {
+		return false
+	}
+	if pair := &b.unknown[r]; len(pair[0].refs) > 0 || len(pair[1].refs) > 0 {
+		return true
+	}
+	for s := range b.byShard {
+		if b.byShard[s] == nil {
+			continue
+		}
+		if pair := &b.byShard[s][r]; len(pair[0].refs) > 0 || len(pair[1].refs) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // PeersWithUnknownShards returns the peers supporting r whose shards are not

@@ -1,4 +1,4 @@
-package peermanager
+package book
 
 import (
 	"fmt"
@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/stretchr/testify/require"
+	"github.com/wakupm/wakupm/peerid"
 
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 var t0 = time.Unix(1_700_000_000, 0)
 
-func pid(i int) peer.ID { return peer.ID(fmt.Sprintf("peer-%05d", i)) }
+func pid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%05d", i)) }
 
 func shards(idx ...uint16) shardmesh.ShardSet {
 	s, err := shardmesh.ShardSetOf(idx...)
@@ -27,20 +27,23 @@ func shards(idx ...uint16) shardmesh.ShardSet {
 	return s
 }
 
+// sh is shard i of the test books' cluster, 1.
+func sh(i uint16) shardmesh.Shard { return shardmesh.Shard{Cluster: 1, Index: i} }
+
 func enrPeer(i int, cluster uint16, caps shardmesh.Capabilities, idx ...uint16) DiscoveredPeer {
 	return DiscoveredPeer{ID: pid(i), Origin: OriginDiscv5, HasENR: true, Cluster: cluster,
 		HasShards: true, Shards: shards(idx...), Caps: caps}
 }
 
-func newTestBook(t testing.TB, opts ...BookOption) *Book {
+func newTestBook(t testing.TB, opts ...Option) *Book {
 	t.Helper()
-	b, err := NewBook(1, opts...)
+	b, err := New(1, opts...)
 	require.NoError(t, err)
 	return b
 }
 
-func ids(s PeerSet) []peer.ID {
-	var out []peer.ID
+func ids(s PeerSet) []peerid.ID {
+	var out []peerid.ID
 	for i := range s.Len() {
 		out = append(out, s.At(i).ID())
 	}
@@ -50,22 +53,22 @@ func ids(s PeerSet) []peer.ID {
 
 func TestBookIndexesDiscoveredPeersByProtocolAndShard(t *testing.T) {
 	b := newTestBook(t)
-	relay, store := b.MustProtocol(ProtocolRelay), b.MustProtocol(ProtocolStore)
+	relay, store := b.MustProtocol(protocols.Relay), b.MustProtocol(protocols.Store)
 	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 2, 5), t0)
 	require.NoError(t, err)
 	_, err = b.Discover(enrPeer(2, 1, shardmesh.CapRelay|shardmesh.CapStore, 5), t0)
 	require.NoError(t, err)
 
-	require.Equal(t, []peer.ID{pid(1), pid(2)}, ids(b.Peers(relay, 5, false)))
-	require.Equal(t, []peer.ID{pid(1)}, ids(b.Peers(relay, 2, false)))
-	require.Equal(t, []peer.ID{pid(2)}, ids(b.Peers(store, 5, false)))
-	require.Zero(t, b.Peers(store, 2, false).Len())
-	require.Zero(t, b.Peers(relay, 5, true).Len(), "nobody is connected yet")
+	require.Equal(t, []peerid.ID{pid(1), pid(2)}, ids(b.Peers(relay, sh(5), false)))
+	require.Equal(t, []peerid.ID{pid(1)}, ids(b.Peers(relay, sh(2), false)))
+	require.Equal(t, []peerid.ID{pid(2)}, ids(b.Peers(store, sh(5), false)))
+	require.Zero(t, b.Peers(store, sh(2), false).Len())
+	require.Zero(t, b.Peers(relay, sh(5), true).Len(), "nobody is connected yet")
 }
 
 func TestBookConnectionMovesPeerBetweenBucketsAndCountsOutbound(t *testing.T) {
 	b := newTestBook(t)
-	relay := b.MustProtocol(ProtocolRelay)
+	relay := b.MustProtocol(protocols.Relay)
 	for i := range 3 {
 		_, err := b.Discover(enrPeer(i, 1, shardmesh.CapRelay, 7), t0)
 		require.NoError(t, err)
@@ -73,21 +76,21 @@ func TestBookConnectionMovesPeerBetweenBucketsAndCountsOutbound(t *testing.T) {
 	b.Connected(pid(0), Outbound, netip.MustParseAddr("10.0.0.1"), t0)
 	b.Connected(pid(1), Inbound, netip.MustParseAddr("10.0.0.1"), t0)
 
-	conn := b.Peers(relay, 7, true)
+	conn := b.Peers(relay, sh(7), true)
 	require.Equal(t, 2, conn.Len())
 	require.Equal(t, 1, conn.Outbound())
-	require.Equal(t, []peer.ID{pid(2)}, ids(b.Peers(relay, 7, false)))
+	require.Equal(t, []peerid.ID{pid(2)}, ids(b.Peers(relay, sh(7), false)))
 	require.Equal(t, 2, b.ConnectedOnIP(netip.MustParseAddr("10.0.0.1")))
 
 	b.Disconnected(pid(0), t0.Add(time.Second))
-	require.Equal(t, 1, b.Peers(relay, 7, true).Len())
-	require.Zero(t, b.Peers(relay, 7, true).Outbound())
+	require.Equal(t, 1, b.Peers(relay, sh(7), true).Len())
+	require.Zero(t, b.Peers(relay, sh(7), true).Outbound())
 	require.Equal(t, 1, b.ConnectedOnIP(netip.MustParseAddr("10.0.0.1")))
 }
 
 func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 	b := newTestBook(t)
-	relay := b.MustProtocol(ProtocolRelay)
+	relay := b.MustProtocol(protocols.Relay)
 	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 1, 2), t0)
 	require.NoError(t, err)
 	b.MetadataReceived(pid(1), 1, shards(3), t0)
@@ -99,17 +102,17 @@ func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 	enr, ok := p.ENRShards()
 	require.True(t, ok)
 	require.Equal(t, shards(1, 2), enr, "the ENR view is kept next to the metadata one")
-	require.Zero(t, b.Peers(relay, 1, false).Len())
-	require.Equal(t, 1, b.Peers(relay, 3, false).Len())
+	require.Zero(t, b.Peers(relay, sh(1), false).Len())
+	require.Equal(t, 1, b.Peers(relay, sh(3), false).Len())
 
 	// A later ENR does not override fresher metadata.
 	_, err = b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 4), t0)
 	require.NoError(t, err)
-	require.Zero(t, b.Peers(relay, 4, false).Len())
+	require.Zero(t, b.Peers(relay, sh(4), false).Len())
 
 	// Metadata saying another cluster takes the peer out of every index.
 	b.MetadataReceived(pid(1), 16, shards(3), t0)
-	require.Zero(t, b.Peers(relay, 3, false).Len())
+	require.Zero(t, b.Peers(relay, sh(3), false).Len())
 	c, known := b.Get(pid(1)).Cluster()
 	require.True(t, known)
 	require.Equal(t, uint16(16), c)
@@ -117,37 +120,37 @@ func TestBookMetadataOverridesENRShardsAndCluster(t *testing.T) {
 
 func TestBookIdentifyReplacesENRCapabilities(t *testing.T) {
 	b := newTestBook(t)
-	relay, lp := b.MustProtocol(ProtocolRelay), b.MustProtocol(ProtocolLightPush)
+	relay, lp := b.MustProtocol(protocols.Relay), b.MustProtocol(protocols.LightPush)
 	_, err := b.Discover(enrPeer(1, 1, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
 	require.True(t, b.Get(pid(1)).Supports(relay))
 
-	b.Identified(pid(1), []protocol.ID{ProtocolLightPush, "/ipfs/id/1.0.0", "/some/untracked/1"}, t0)
+	b.Identified(pid(1), []string{protocols.LightPush, "/ipfs/id/1.0.0", "/some/untracked/1"}, t0)
 	p := b.Get(pid(1))
 	require.False(t, p.Supports(relay), "identify is authoritative once it ran")
 	require.True(t, p.Supports(lp))
-	require.Equal(t, []protocol.ID{ProtocolLightPush}, b.Protocols(p), "untracked protocols are not kept")
-	require.Zero(t, b.Peers(relay, 0, false).Len())
-	require.Equal(t, 1, b.Peers(lp, 0, false).Len())
+	require.Equal(t, []string{protocols.LightPush}, b.Protocols(p), "untracked protocols are not kept")
+	require.Zero(t, b.Peers(relay, sh(0), false).Len())
+	require.Equal(t, 1, b.Peers(lp, sh(0), false).Len())
 }
 
 func TestBookOtherClusterAndUnknownShards(t *testing.T) {
 	b := newTestBook(t)
-	relay := b.MustProtocol(ProtocolRelay)
+	relay := b.MustProtocol(protocols.Relay)
 	_, err := b.Discover(enrPeer(1, 2, shardmesh.CapRelay, 0), t0)
 	require.NoError(t, err)
-	require.Zero(t, b.Peers(relay, 0, false).Len(), "another cluster is never indexed")
+	require.Zero(t, b.Peers(relay, sh(0), false).Len(), "another cluster is never indexed")
 	require.False(t, b.Get(pid(1)).Supports(relay) && b.Get(pid(1)).at.indexed)
 
 	_, err = b.Discover(DiscoveredPeer{ID: pid(2), Origin: OriginPeerExchange, HasENR: true, Caps: shardmesh.CapRelay}, t0)
 	require.NoError(t, err)
-	require.Equal(t, []peer.ID{pid(2)}, ids(b.PeersWithUnknownShards(relay, false)))
+	require.Equal(t, []peerid.ID{pid(2)}, ids(b.PeersWithUnknownShards(relay, false)))
 	_, src := b.Get(pid(2)).Shards()
 	require.Equal(t, ShardsUnknown, src)
 
 	b.MetadataReceived(pid(2), 1, shards(9), t0)
 	require.Zero(t, b.PeersWithUnknownShards(relay, false).Len())
-	require.Equal(t, 1, b.Peers(relay, 9, false).Len())
+	require.Equal(t, 1, b.Peers(relay, sh(9), false).Len())
 }
 
 func TestBookOriginStaticIsSticky(t *testing.T) {
@@ -232,11 +235,11 @@ func TestBookEvictsLeastUsefulDisconnectedPeersFirst(t *testing.T) {
 }
 
 func TestNewBookValidatesOptions(t *testing.T) {
-	_, err := NewBook(1, WithCapacity(0))
+	_, err := New(1, WithCapacity(0))
 	require.Error(t, err)
-	_, err = NewBook(1, WithTrackedProtocols())
+	_, err = New(1, WithTrackedProtocols())
 	require.Error(t, err)
-	_, err = NewBook(1, WithTrackedProtocols(TrackedProtocol{ID: "/a"}, TrackedProtocol{ID: "/a"}))
+	_, err = New(1, WithTrackedProtocols(TrackedProtocol{ID: "/a"}, TrackedProtocol{ID: "/a"}))
 	require.Error(t, err)
 	_, ok := newTestBook(t).Protocol("/not/tracked")
 	require.False(t, ok)
@@ -272,7 +275,7 @@ func TestBookIndexesMatchFullScan(t *testing.T) {
 		case 3:
 			b.Disconnected(id, now)
 		case 4:
-			b.Identified(id, []protocol.ID{ProtocolRelay, ProtocolStore, ProtocolPeerExchange}[:rng.IntN(4)], now)
+			b.Identified(id, []string{protocols.Relay, protocols.Store, protocols.PeerExchange}[:rng.IntN(4)], now)
 		case 5:
 			b.MetadataReceived(id, uint16(1+rng.IntN(5)/4), shards(uint16(rng.IntN(nShards))), now)
 		case 6:
@@ -298,7 +301,7 @@ func checkIndexes(t *testing.T, b *Book, step int) {
 		}
 	}
 	require.Equal(t, ipCount, b.connectedIP, "step %d: per-IP counts", step)
-	var conn []peer.ID
+	var conn []peerid.ID
 	connOut := 0
 	for p := range b.All() {
 		if p.Connectedness() == Connected {
@@ -315,12 +318,12 @@ func checkIndexes(t *testing.T, b *Book, step int) {
 		ref := ProtocolRef(r)
 		for _, connected := range []bool{false, true} {
 			for s := range uint16(8) {
-				var want []peer.ID
+				var want []peerid.ID
 				wantOut := 0
 				for p := range b.All() {
 					c, known := p.Cluster()
-					sh, src := p.Shards()
-					if (known && c != b.Cluster()) || src == ShardsUnknown || !sh.Contains(s) ||
+					on, src := p.Shards()
+					if (known && c != b.Cluster()) || src == ShardsUnknown || !on.Contains(s) ||
 						p.supportedMask(&b.protos)&(1<<ref) == 0 || (p.Connectedness() == Connected) != connected {
 						continue
 					}
@@ -330,7 +333,7 @@ func checkIndexes(t *testing.T, b *Book, step int) {
 					}
 				}
 				slices.Sort(want)
-				set := b.Peers(ref, s, connected)
+				set := b.Peers(ref, sh(s), connected)
 				require.Equal(t, want, ids(set), "step %d: bucket (%d, %d, %v)", step, r, s, connected)
 				require.Equal(t, wantOut, set.Outbound(), "step %d: outbound (%d, %d)", step, r, s)
 			}

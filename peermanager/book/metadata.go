@@ -1,11 +1,9 @@
-package peermanager
+package book
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -13,22 +11,6 @@ import (
 // peer is no longer connected: 66/WAKU2-METADATA recommends storing it per
 // peer with a TTL of 6 hours.
 const DefaultMetadataTTL = 6 * time.Hour
-
-// WithMetadataTTL sets how long a peer's metadata (shards and cluster from a
-// metadata exchange) stays valid after the exchange or, when later, after
-// the peer's last connection closed (default DefaultMetadataTTL; 0 keeps it
-// for ever). Metadata of a connected peer never expires: it came from the
-// live connection. Expired metadata gives way to the peer's ENR shards and
-// cluster, if any (see Book.ExpireMetadata).
-func WithMetadataTTL(d time.Duration) BookOption {
-	return func(b *Book) error {
-		if d < 0 {
-			return fmt.Errorf("peermanager: metadata TTL %v, want >= 0 (0: never expires)", d)
-		}
-		b.mdTTL = d
-		return nil
-	}
-}
 
 // MetadataTTL returns the book's metadata TTL (0: never expires).
 func (b *Book) MetadataTTL() time.Duration { return b.mdTTL }
@@ -38,7 +20,7 @@ func (b *Book) MetadataTTL() time.Duration { return b.mdTTL }
 // once it disconnects, expire with its metadata (WithMetadataTTL). It
 // reports whether the peer's shards changed; unknown or disconnected peers
 // are ignored.
-func (b *Book) GossipsubTopics(id peer.ID, shards shardmesh.ShardSet) bool {
+func (b *Book) GossipsubTopics(id peerid.ID, shards shardmesh.ShardSet) bool {
 	p := b.byID[id]
 	if p == nil || p.connectedness != Connected || (p.hasGossipsub && p.gsShards == shards) {
 		return false
@@ -56,7 +38,7 @@ func (b *Book) GossipsubTopics(id peer.ID, shards shardmesh.ShardSet) bool {
 // dialled. It appends the peers whose records changed to dst (owners that
 // cache records, such as the selector, refresh them) and returns it. Cost:
 // O(log n) per expired peer, nothing for the others.
-func (b *Book) ExpireMetadata(now time.Time, dst []peer.ID) []peer.ID {
+func (b *Book) ExpireMetadata(dst []peerid.ID, now time.Time) []peerid.ID {
 	for len(b.mdExpiry) > 0 && !now.Before(b.mdExpiry[0].mdExpires) {
 		p := b.mdExpiry[0]
 		b.unscheduleMetadata(p)
