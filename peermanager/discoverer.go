@@ -21,15 +21,15 @@ type sourceDiscoverer struct{ src discovery.Source }
 
 var _ Discoverer = sourceDiscoverer{}
 
-func (d sourceDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
+func (d sourceDiscoverer) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	var want shardmesh.ShardSet
-	if !want.Add(shard) {
-		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard, &shardmesh.IndexRangeError{Index: uint64(shard)})
+	if !want.Add(shard.Index) {
+		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard.Index, &shardmesh.IndexRangeError{Index: uint64(shard.Index)})
 	}
-	ch, err := d.src.Find(ctx, discovery.Request{Cluster: cluster, Shards: want, Capabilities: shardmesh.CapRelay,
+	ch, err := d.src.Find(ctx, discovery.Request{Cluster: shard.Cluster, Shards: want, Capabilities: shardmesh.CapRelay,
 		N: min(max(n, 1), discovery.MaxCandidates)})
 	if err != nil {
-		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard, err)
+		return fmt.Errorf("peermanager: discovery for shard %v: %w", shard, err)
 	}
 	for c := range ch {
 		found(CandidateToDiscovered(c), c.AddrInfo.Addrs)

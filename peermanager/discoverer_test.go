@@ -24,7 +24,7 @@ func TestSourceDiscovererFiltersByShardAndConverts(t *testing.T) {
 	}
 	d := peermanager.SourceDiscoverer(discovery.NewStatic(cands...))
 	got := map[peerid.ID]book.DiscoveredPeer{}
-	err := d.FindPeers(context.Background(), 1, 3, 10, func(p book.DiscoveredPeer, addrs []ma.Multiaddr) {
+	err := d.FindPeers(context.Background(), shardmesh.Shard{Cluster: 1, Index: 3}, 10, func(p book.DiscoveredPeer, addrs []ma.Multiaddr) {
 		if len(addrs) != 1 {
 			t.Errorf("%s: %d addresses", p.ID, len(addrs))
 		}
@@ -43,7 +43,7 @@ func TestSourceDiscovererFiltersByShardAndConverts(t *testing.T) {
 	if u := got["unknown"]; u.HasShards || u.HasENR {
 		t.Errorf("a peer known by address only converted to %+v", u)
 	}
-	if err := d.FindPeers(context.Background(), 1, 2000, 1, func(book.DiscoveredPeer, []ma.Multiaddr) {}); err == nil {
+	if err := d.FindPeers(context.Background(), shardmesh.Shard{Cluster: 1, Index: 2000}, 1, func(book.DiscoveredPeer, []ma.Multiaddr) {}); err == nil {
 		t.Error("shard 2000 accepted")
 	}
 }

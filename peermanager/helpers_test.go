@@ -33,6 +33,9 @@ func newTestBook(t testing.TB, opts ...book.Option) *book.Book {
 	return b
 }
 
+// twn is shard index i of The Waku Network, cluster 1.
+func twn(i uint16) shardmesh.Shard { return shardmesh.Shard{Cluster: shardmesh.ClusterTWN, Index: i} }
+
 func shards(idx ...uint16) shardmesh.ShardSet {
 	s, err := shardmesh.ShardSetOf(idx...)
 	if err != nil {

@@ -67,7 +67,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 
 		m := startManager(t, node, peermanager.WithBudget(budget), peermanager.WithoutMetadata())
 		for s := range uint16(shards) {
-			m.Subscribe(s)
+			subscribe(t, m, s)
 		}
 		for i, n := range nw.Nodes()[1:] {
 			var on shardmesh.ShardSet

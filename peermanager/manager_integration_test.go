@@ -19,6 +19,7 @@ import (
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
@@ -51,11 +52,11 @@ func (d *directory) remove(id peer.ID) {
 	delete(d.entries, id)
 }
 
-func (d *directory) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
+func (d *directory) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	d.mu.Lock()
 	var ids []peer.ID
 	for id, e := range d.entries {
-		if cluster == d.cluster && e.shards.Contains(shard) {
+		if shard.Cluster == d.cluster && e.shards.Contains(shard.Index) {
 			ids = append(ids, id)
 		}
 	}
@@ -167,9 +168,9 @@ func TestManagerShardsBecomeHealthy(t *testing.T) {
 			if i%2 == 1 {
 				set.Add(uint16((i + 5) % shards))
 			}
-			policy := peermanager.DefaultConfig()
+			policy := relay.DefaultConfig()
 			policy.Seed = uint64(i + 1)
-			n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithPolicy(policy), peermanager.WithBudget(budget),
+			n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithConfig(policy), peermanager.WithBudget(budget),
 				peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(dir))
 			if err != nil {
 				t.Fatal(err)

@@ -22,7 +22,9 @@ import (
 // choices (the conformance scenarios rely on it). It reads the peer Book's
 // indexes and never scans the book. It is not safe for concurrent use: its
 // owner serialises access to it and to the Book (Selector does, for a light
-// client; a full node's Manager can own one next to its relay Core).
+// client). The relay Manager owns none: a full node that needs service
+// peers runs a Selector next to it and tells the Manager which peers it uses
+// (Manager.SetServicePeer), so that relay pruning spares them.
 //
 // The owner feeds it: Select for choices, Report for outcomes of using a
 // peer, PeerUpdated after every book change about a peer (connection,

@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"math/rand/v2"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -29,23 +30,23 @@ func benchCore(b *testing.B, connected bool) *Core {
 		for range 1 + rng.IntN(4) {
 			set.Add(uint16(rng.IntN(200)))
 		}
-		core.Step(t0, PeerDiscovered{Peer: book.DiscoveredPeer{ID: rpid(i), Origin: book.OriginDiscv5, HasENR: true,
+		core.Step(PeerDiscovered{Peer: book.DiscoveredPeer{ID: pid(i), Origin: book.OriginDiscv5, HasENR: true,
 			Cluster: cfg.Cluster, HasShards: true, Shards: set, Caps: shardmesh.CapRelay,
-			IP: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})}})
+			IP: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})}}, t0)
 	}
 	for s := range uint16(100) {
-		core.Step(t0, Subscribed{Shard: s})
+		core.Step(Subscribed{Shard: twn(s)}, t0)
 	}
 	if connected {
 		for j := range 50 {
-			id := rpid(100_000 + j)
+			id := pid(100_000 + j)
 			var set shardmesh.ShardSet
 			for k := range 8 {
 				set.Add(uint16((j*2 + k) % 100))
 			}
-			core.Step(t0, PeerConnected{ID: id, Direction: book.Outbound, IP: netip.AddrFrom4([4]byte{11, 0, 0, byte(j)})})
-			core.Step(t0, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
-			core.Step(t0, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
+			core.Step(PeerConnected{ID: id, Direction: book.Outbound, IP: netip.AddrFrom4([4]byte{11, 0, 0, byte(j)})}, t0)
+			core.Step(PeerIdentified{ID: id, Protocols: []string{protocols.Relay}}, t0)
+			core.Step(MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set}, t0)
 		}
 	}
 	return core
@@ -56,14 +57,14 @@ func benchCore(b *testing.B, connected bool) *Core {
 func BenchmarkCoreTickSteady(b *testing.B) {
 	core := benchCore(b, true)
 	now := t0.Add(time.Minute)
-	core.Step(now, Tick{})
+	core.Step(Tick{}, now)
 	if n := core.DialsInFlight(); n != 0 {
 		b.Fatalf("steady state dials %d peers", n)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		now = now.Add(5 * time.Second)
-		core.Step(now, Tick{})
+		core.Step(Tick{}, now)
 	}
 }
 
@@ -78,13 +79,13 @@ func BenchmarkCoreTickDeficit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		now = now.Add(5 * time.Second)
-		dialed = append(dialed[:0], core.Step(now, Tick{})...)
+		dialed = append(dialed[:0], core.Step(Tick{}, now)...)
 		if len(dialed) == 0 {
 			b.Fatal("no dial under deficit")
 		}
 		for _, a := range dialed {
 			if a.Kind == ActDial {
-				core.Step(now, DialFailed{ID: a.Peer})
+				core.Step(DialFailed{ID: a.Peer}, now)
 				core.book.ResetBackoff(a.Peer)
 			}
 		}
@@ -153,14 +154,14 @@ func pruneSearchCore(b *testing.B, inTarget int, shardsOf func(int) []uint16, n 
 		b.Fatal(err)
 	}
 	for s := range uint16(100) {
-		core.Step(t0, Subscribed{Shard: s})
+		core.Step(Subscribed{Shard: twn(s)}, t0)
 	}
 	for i := range n {
-		id := rpid(i)
+		id := pid(i)
 		set, _ := shardmesh.ShardSetOf(shardsOf(i)...)
-		core.Step(t0, PeerConnected{ID: id, Direction: book.Inbound, IP: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})})
-		core.Step(t0, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
-		core.Step(t0, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
+		core.Step(PeerConnected{ID: id, Direction: book.Inbound, IP: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})}, t0)
+		core.Step(PeerIdentified{ID: id, Protocols: []string{protocols.Relay}}, t0)
+		core.Step(MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set}, t0)
 	}
 	return core, pruneNeeds{in: n - inTarget, total: n - inTarget}
 }

@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"fmt"
@@ -23,10 +23,10 @@ const (
 	JitterFull
 )
 
-// BackoffPolicy is the redial schedule after failed dials: the n-th
+// Backoff is the redial schedule after failed dials: the n-th
 // consecutive failure (n >= 1) bars the peer for
 // Initial × Factor^(n-1), capped at Max, randomised by Jitter.
-type BackoffPolicy struct {
+type Backoff struct {
 	Initial time.Duration
 	Factor  float64
 	Max     time.Duration
@@ -51,26 +51,26 @@ type BackoffPolicy struct {
 	GiveUpAfter int
 }
 
-func (b BackoffPolicy) validate() error {
+func (b Backoff) validate() error {
 	switch {
 	case b.Initial <= 0:
-		return fmt.Errorf("peermanager: backoff initial delay %v, want > 0", b.Initial)
+		return fmt.Errorf("backoff initial delay %v, want > 0", b.Initial)
 	case b.Factor < 1:
-		return fmt.Errorf("peermanager: backoff factor %v, want >= 1", b.Factor)
+		return fmt.Errorf("backoff factor %v, want >= 1", b.Factor)
 	case b.Max < b.Initial:
-		return fmt.Errorf("peermanager: backoff cap %v below the initial delay %v", b.Max, b.Initial)
+		return fmt.Errorf("backoff cap %v below the initial delay %v", b.Max, b.Initial)
 	case b.Jitter == JitterProportional && (b.JitterFraction <= 0 || b.JitterFraction > 1):
-		return fmt.Errorf("peermanager: backoff jitter fraction %v, want in (0, 1]", b.JitterFraction)
+		return fmt.Errorf("backoff jitter fraction %v, want in (0, 1]", b.JitterFraction)
 	case b.Jitter > JitterFull:
-		return fmt.Errorf("peermanager: unknown jitter mode %d", b.Jitter)
+		return fmt.Errorf("backoff: unknown jitter mode %d", b.Jitter)
 	case b.ForgetAfter < 0 || b.GiveUpAfter < 0:
-		return fmt.Errorf("peermanager: negative failure limit")
+		return fmt.Errorf("backoff: negative failure limit")
 	}
 	return nil
 }
 
 // Delay returns how long to wait after the failures-th consecutive failure.
-func (b BackoffPolicy) Delay(failures int, rng *rand.Rand) time.Duration {
+func (b Backoff) Delay(failures int, rng *rand.Rand) time.Duration {
 	if failures < 1 {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"errors"
@@ -66,11 +66,12 @@ func (p PruneStrategy) String() string {
 	return "prune-strategy?"
 }
 
-// Config is the relay policy. DefaultConfig returns ours; NwakuPreset and
-// GoWakuPreset reproduce the other implementations' policies in the same
-// core. Durations are virtual: the core never reads a clock.
+// Config is the relay core's configuration: how it dials, prunes and backs
+// off. DefaultConfig returns ours; NwakuPreset and GoWakuPreset reproduce
+// the other implementations' behaviour in the same core. Durations are
+// virtual: the core never reads a clock.
 type Config struct {
-	// Name labels the policy in logs, metrics and reports.
+	// Name labels the configuration in logs, metrics and reports.
 	Name string
 	// Cluster is our cluster; peers of other clusters are never dialled.
 	Cluster uint16
@@ -165,7 +166,7 @@ type Config struct {
 	// shard's floor depends on.
 	ProtectFloorPeers bool
 
-	Backoff BackoffPolicy
+	Backoff Backoff
 
 	// OnDemandDiscovery asks discovery for peers on an under-floor shard
 	// that has too few candidates.
@@ -181,7 +182,7 @@ type Config struct {
 	// only shard was the one left, service peers included (go-waku).
 	UnsubscribeDisconnects bool
 	// MetadataFailure says what a failed metadata exchange does.
-	MetadataFailure MetadataFailurePolicy
+	MetadataFailure MetadataFailureRule
 	// ForgetMisfits removes peers disconnected for cluster mismatch,
 	// metadata failure or colocation from the book (nwaku deletes them).
 	ForgetMisfits bool
@@ -208,16 +209,16 @@ type Config struct {
 	DynamicTick bool
 }
 
-// MetadataFailurePolicy says whether a failed metadata exchange (no answer,
+// MetadataFailureRule says whether a failed metadata exchange (no answer,
 // protocol not supported, no cluster id) disconnects the peer.
-type MetadataFailurePolicy uint8
+type MetadataFailureRule uint8
 
-// Metadata failure policies.
+// Metadata failure rules.
 const (
 	// DisconnectOnTWN disconnects on The Waku Network (cluster 1), where
 	// 64/WAKU2-NETWORK requires it, and keeps the peer elsewhere, where
 	// 66/WAKU2-METADATA leaves it open (ours).
-	DisconnectOnTWN MetadataFailurePolicy = iota
+	DisconnectOnTWN MetadataFailureRule = iota
 	// AlwaysDisconnect on failure (nwaku refreshPeerMetadata, pm.nim:637-670).
 	AlwaysDisconnect
 	// NeverDisconnect on failure.
@@ -225,7 +226,7 @@ const (
 )
 
 // ErrInvalidConfig wraps every configuration error.
-var ErrInvalidConfig = errors.New("peermanager: invalid relay config")
+var ErrInvalidConfig = errors.New("relay: invalid config")
 
 // Validate checks the config and says which field is wrong.
 func (c Config) Validate() error {

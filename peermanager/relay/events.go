@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"net/netip"
@@ -10,15 +10,17 @@ import (
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// Event is something that happened, fed to Core.Step. Events are plain
-// values; the shell (Manager) or a test builds them.
+// Event is something that happened, an input of Core.Step. Events are
+// plain values; a shell (peermanager.Manager, or a node's own) or a test
+// builds them. Events naming a shard of another cluster than the core's
+// are ignored.
 type Event interface{ isEvent() }
 
 // Subscribed: the node joined a shard of its cluster.
-type Subscribed struct{ Shard uint16 }
+type Subscribed struct{ Shard shardmesh.Shard }
 
 // Unsubscribed: the node left a shard.
-type Unsubscribed struct{ Shard uint16 }
+type Unsubscribed struct{ Shard shardmesh.Shard }
 
 // PeerDiscovered: discovery (discv5, peer exchange, static configuration)
 // reported a peer.
@@ -70,7 +72,7 @@ type DialFailed struct{ ID peerid.ID }
 
 // HealthChanged: the tracker's health of a shard changed.
 type HealthChanged struct {
-	Shard  uint16
+	Shard  shardmesh.Shard
 	Health shardmesh.Health
 }
 
@@ -79,7 +81,7 @@ type OnlineChanged struct{ Online bool }
 
 // DiscoveryDone: a Discover action for the shard finished (whatever it
 // found arrives as PeerDiscovered events).
-type DiscoveryDone struct{ Shard uint16 }
+type DiscoveryDone struct{ Shard shardmesh.Shard }
 
 // RTTMeasured: a ping to the peer took RTT.
 type RTTMeasured struct {

@@ -1,9 +1,10 @@
-package peermanager
+package relay
 
 import (
 	"strconv"
 
 	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // ActionKind says what an Action asks the shell to do.
@@ -110,7 +111,7 @@ func (n NoticeKind) String() string {
 type Action struct {
 	Kind   ActionKind
 	Peer   peerid.ID
-	Shard  uint16
+	Shard  shardmesh.Shard
 	Count  int
 	Reason DisconnectReason
 	Notice NoticeKind
@@ -126,12 +127,12 @@ func (a Action) String() string {
 	case ActDisconnect:
 		return "disconnect " + string(a.Peer) + " " + a.Reason.String()
 	case ActDiscover:
-		return "discover " + strconv.Itoa(int(a.Shard)) + " " + strconv.Itoa(a.Count)
+		return "discover " + strconv.Itoa(int(a.Shard.Index)) + " " + strconv.Itoa(a.Count)
 	case ActNotify:
 		if a.Notice == NoticePeerForgotten {
 			return "notice " + a.Notice.String() + " " + string(a.Peer)
 		}
-		return "notice " + a.Notice.String() + " " + strconv.Itoa(int(a.Shard))
+		return "notice " + a.Notice.String() + " " + strconv.Itoa(int(a.Shard.Index))
 	}
 	return a.Kind.String()
 }

@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"slices"

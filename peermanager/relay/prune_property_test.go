@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -130,22 +131,22 @@ func (pc pruneCase) run(t *testing.T, seed uint64) (uint32, bool) {
 	now := t0
 	ids := make(map[peerid.ID]int)
 	for i, p := range pc.peers {
-		id := rpid(i)
+		id := pid(i)
 		ids[id] = i
 		dir := book.Inbound
 		if p.outbound {
 			dir = book.Outbound
 		}
 		set, _ := shardmesh.ShardSetOf(p.shards...)
-		core.Step(now, PeerConnected{ID: id, Direction: dir, IP: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})})
-		core.Step(now, PeerIdentified{ID: id, Protocols: []string{ProtocolRelay}})
-		core.Step(now, MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set})
+		core.Step(PeerConnected{ID: id, Direction: dir, IP: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})}, now)
+		core.Step(PeerIdentified{ID: id, Protocols: []string{protocols.Relay}}, now)
+		core.Step(MetadataReceived{ID: id, Cluster: cfg.Cluster, Shards: set}, now)
 	}
 	for _, s := range pc.subscribed {
-		core.Step(now, Subscribed{Shard: s})
+		core.Step(Subscribed{Shard: twn(s)}, now)
 	}
 	var removed uint32
-	for _, a := range core.Step(now.Add(time.Second), Tick{}) {
+	for _, a := range core.Step(Tick{}, now.Add(time.Second)) {
 		if a.Kind == ActDisconnect {
 			removed |= 1 << ids[a.Peer]
 		}

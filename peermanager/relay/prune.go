@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"cmp"
@@ -109,7 +109,7 @@ func (c *Core) loadShardCounts() (slack int) {
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
 		set := c.relayPeers(s, true)
 		c.cnt[s], c.out[s] = int16(set.Len()), int16(set.Outbound())
-		slack += max(set.Len()-c.Floor(s), 0)
+		slack += max(set.Len()-c.floor(s), 0)
 	}
 	return slack
 }
@@ -124,7 +124,7 @@ func (c *Core) removalKeepsFloors(p *book.Peer) bool {
 	}
 	on := c.onShardsOf(p)
 	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
-		if int(c.cnt[s])-1 < c.Floor(s) {
+		if int(c.cnt[s])-1 < c.floor(s) {
 			return false
 		}
 		if isOut && int(c.out[s])-1 < c.cfg.ShardOutboundFloor {
@@ -210,7 +210,7 @@ func (c *Core) pruneNoShard(now time.Time) {
 func (c *Core) pruneOverServed(now time.Time) {
 	var over shardmesh.ShardSet
 	for s, ok := c.subscribed.Next(0); ok; s, ok = c.subscribed.Next(s + 1) {
-		if int(c.cnt[s]) > c.Floor(s) {
+		if int(c.cnt[s]) > c.floor(s) {
 			over.Add(s)
 		}
 	}
@@ -248,7 +248,7 @@ func (c *Core) shardsAndSlack(p *book.Peer) (n, slack int) {
 	on := c.onShardsOf(p)
 	for s, ok := on.Next(0); ok; s, ok = on.Next(s + 1) {
 		n++
-		slack = min(slack, int(c.cnt[s])-c.Floor(s))
+		slack = min(slack, int(c.cnt[s])-c.floor(s))
 	}
 	return n, slack
 }
@@ -308,7 +308,7 @@ func (c *Core) protectFloorPeers() {
 			on := c.onShardsOf(p)
 			for s, ok := on.Next(0); ok && !must; s, ok = on.Next(s + 1) {
 				set := c.relayPeers(s, true)
-				must = set.Len() <= c.Floor(s) ||
+				must = set.Len() <= c.floor(s) ||
 					(p.Direction() == book.Outbound && set.Outbound() <= c.cfg.ShardOutboundFloor)
 			}
 		}

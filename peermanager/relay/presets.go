@@ -1,4 +1,4 @@
-package peermanager
+package relay
 
 import (
 	"time"
@@ -79,7 +79,7 @@ func WakupmPreset() Config {
 		GossipsubTopicsGrace: 5 * time.Second,
 		ProtectFloorPeers:    true,
 
-		Backoff: BackoffPolicy{
+		Backoff: Backoff{
 			Initial:        10 * time.Second,
 			Factor:         2,
 			Max:            10 * time.Minute,
@@ -128,7 +128,7 @@ func NwakuPreset() Config {
 		Prune:                 PruneInboundExcess,
 		InboundCheckOnConnect: true,
 
-		Backoff: BackoffPolicy{
+		Backoff: Backoff{
 			Initial:        120 * time.Second, // InitialBackoffInSec
 			Factor:         4,                 // BackoffFactor
 			Max:            120 * 64 * time.Second,
@@ -188,7 +188,7 @@ func GoWakuPreset() Config {
 		Prune:            PruneInboundExcess,
 		PruneNewestFirst: true,
 
-		Backoff: BackoffPolicy{
+		Backoff: Backoff{
 			// getBackOff: NewExponentialBackoff(1 min, 1 h, FullJitter, 1 s, 5.0)
 			Initial: time.Minute,
 			Factor:  5,
