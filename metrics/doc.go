@@ -12,10 +12,11 @@
 //     admissions, releases, expiries, rejections by reason), the connection
 //     budget and connected peers by class, from slots.Stats (a slots/gater
 //     Gater provides them).
-//   - PeerManagerCollector: the relay policy of a peermanager.Manager (or
-//     Core): connected relay peers per shard and direction, floors, dials by
-//     outcome, disconnections by reason, discovery requests, book size and
-//     the Manager's event queue.
+//   - PeerManagerCollector: the relay peer management, from any RelaySource
+//     (a relay.Snapshot: peermanager.Manager or relay.Core): connected relay
+//     peers per shard and direction, floors, dials by outcome,
+//     disconnections by reason, discovery requests, book size and the
+//     Manager's event queue.
 //   - SelectorCollector: a light client's service-peer selection from a
 //     peermanager.Selector (or SelectorCore): selections, outcomes,
 //     replacements, pool sizes and light-client health per shard.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
@@ -26,13 +27,13 @@ func Example() {
 	bandwidth, _ := metrics.NewBandwidthTracer()
 	budget, _ := slots.NewBudget(50)
 	connGater, _ := gater.New(budget)
-	relay, _ := peermanager.NewCore(peermanager.DefaultConfig())
+	relayCore, _ := relay.NewCore(relay.DefaultConfig())
 	selector, _ := peermanager.NewSelector()
 	defer selector.Close()
 
 	trackerCollector, _ := metrics.NewTrackerCollector(tracker)
 	slotsCollector, _ := metrics.NewSlotsCollector(connGater)
-	relayCollector, _ := metrics.NewPeerManagerCollector(relay)
+	relayCollector, _ := metrics.NewPeerManagerCollector(relayCore)
 	selectorCollector, _ := metrics.NewSelectorCollector(selector)
 	bandwidthCollector, _ := metrics.NewBandwidthCollector(bandwidth)
 

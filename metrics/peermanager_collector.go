@@ -7,19 +7,19 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 )
 
-// RelaySource is what a PeerManagerCollector reads at each scrape.
-// *peermanager.Manager implements it (and *peermanager.Core, for a shell of
-// one's own).
+// RelaySource is what a PeerManagerCollector reads at each scrape: a
+// relay.Snapshot. *peermanager.Manager implements it, and so does
+// *relay.Core, for a shell of one's own. The collector depends on the pure
+// relay package only, so registering it links no libp2p shell.
 type RelaySource interface {
-	Snapshot() peermanager.RelaySnapshot
+	Snapshot() relay.Snapshot
 }
 
 var (
-	_ RelaySource          = (*peermanager.Manager)(nil)
-	_ RelaySource          = (*peermanager.Core)(nil)
+	_ RelaySource          = (*relay.Core)(nil)
 	_ prometheus.Collector = (*PeerManagerCollector)(nil)
 )
 
@@ -140,7 +140,7 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
 	for _, sh := range s.Shards {
-		index := strconv.FormatUint(uint64(sh.Shard), 10)
+		index := strconv.FormatUint(uint64(sh.Shard.Index), 10)
 		gauge(c.shardPeers, sh.Inbound, cluster, index, "inbound")
 		gauge(c.shardPeers, sh.Outbound, cluster, index, "outbound")
 		gauge(c.floor, sh.Floor, cluster, index)
@@ -152,11 +152,11 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.dials, s.Stats.DialsFailed, "failed")
 	counter(c.dials, s.Stats.DialsExpired, "expired")
 	counter(c.dials, s.Stats.DialsClosedEarly, "closed_early")
-	for _, r := range peermanager.DisconnectReasons() {
+	for _, r := range relay.DisconnectReasons() {
 		counter(c.disconnects, s.Stats.Disconnects[r], r.String())
 	}
 	for _, d := range s.Discovery {
-		counter(c.discovery, d.Count, cluster, strconv.FormatUint(uint64(d.Shard), 10))
+		counter(c.discovery, d.Count, strconv.FormatUint(uint64(d.Shard.Cluster), 10), strconv.FormatUint(uint64(d.Shard.Index), 10))
 	}
 	counter(c.pruneSearches, s.Stats.PruneSearchRescues, "reached_target")
 	counter(c.pruneSearches, s.Stats.PruneSearches-s.Stats.PruneSearchRescues, "kept_greedy")

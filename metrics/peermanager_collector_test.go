@@ -7,37 +7,43 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-func relayCoreFixture(t *testing.T) *peermanager.Core {
+// The Manager is a RelaySource; the assertion lives in a test so that the
+// metrics package itself does not link the libp2p shell.
+var _ RelaySource = (*peermanager.Manager)(nil)
+
+func relayCoreFixture(t *testing.T) *relay.Core {
 	t.Helper()
-	cfg := peermanager.DefaultConfig()
+	cfg := relay.DefaultConfig()
 	cfg.DialOnEvents, cfg.DialOnSubscribe = false, false
-	core, err := peermanager.NewCore(cfg)
+	core, err := relay.NewCore(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Unix(0, 0)
 	on2, _ := shardmesh.ShardSetOf(2)
-	core.Step(now, peermanager.Subscribed{Shard: 2})
-	core.Step(now, peermanager.PeerConnected{ID: "a", Direction: peermanager.Outbound, IP: netip.MustParseAddr("192.0.2.1")})
-	core.Step(now, peermanager.PeerConnected{ID: "b", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.2")})
+	core.Step(relay.Subscribed{Shard: shardmesh.Shard{Cluster: cfg.Cluster, Index: 2}}, now)
+	core.Step(relay.PeerConnected{ID: "a", Direction: book.Outbound, IP: netip.MustParseAddr("192.0.2.1")}, now)
+	core.Step(relay.PeerConnected{ID: "b", Direction: book.Inbound, IP: netip.MustParseAddr("192.0.2.2")}, now)
 	for _, id := range []string{"a", "b"} {
-		core.Step(now, peermanager.PeerIdentified{ID: peer.ID(id), Protocols: []protocol.ID{peermanager.ProtocolRelay}})
-		core.Step(now, peermanager.MetadataReceived{ID: peer.ID(id), Cluster: cfg.Cluster, Shards: on2})
+		core.Step(relay.PeerIdentified{ID: peerid.ID(id), Protocols: []string{protocols.Relay}}, now)
+		core.Step(relay.MetadataReceived{ID: peerid.ID(id), Cluster: cfg.Cluster, Shards: on2}, now)
 	}
-	core.Step(now, peermanager.PeerConnected{ID: "c", Direction: peermanager.Inbound, IP: netip.MustParseAddr("192.0.2.3")})
-	core.Step(now, peermanager.MetadataReceived{ID: "c", Cluster: 7, Shards: on2}) // another cluster
-	core.Step(now, peermanager.PeerDiscovered{Peer: peermanager.DiscoveredPeer{ID: "d", Origin: peermanager.OriginDiscv5,
-		HasENR: true, Cluster: cfg.Cluster, HasShards: true, Shards: on2, Caps: shardmesh.CapRelay}})
-	core.Step(now, peermanager.Tick{}) // dials d, asks discovery for shard 2
+	core.Step(relay.PeerConnected{ID: "c", Direction: book.Inbound, IP: netip.MustParseAddr("192.0.2.3")}, now)
+	core.Step(relay.MetadataReceived{ID: "c", Cluster: 7, Shards: on2}, now) // another cluster
+	core.Step(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: "d", Origin: book.OriginDiscv5,
+		HasENR: true, Cluster: cfg.Cluster, HasShards: true, Shards: on2, Caps: shardmesh.CapRelay}}, now)
+	core.Step(relay.Tick{}, now) // dials d, asks discovery for shard 2
 	return core
 }
 
@@ -77,9 +83,9 @@ wakupm_peer_book_size{node="n1"} 4
 	}
 	var disc strings.Builder
 	disc.WriteString("# HELP wakupm_relay_disconnects_total Disconnections decided by the relay policy, by reason.\n# TYPE wakupm_relay_disconnects_total counter\n")
-	for _, r := range peermanager.DisconnectReasons() {
+	for _, r := range relay.DisconnectReasons() {
 		n := 0
-		if r == peermanager.ReasonClusterMismatch {
+		if r == relay.ReasonClusterMismatch {
 			n = 1
 		}
 		fmt.Fprintf(&disc, "wakupm_relay_disconnects_total{node=\"n1\",reason=%q} %d\n", r.String(), n)
@@ -106,13 +112,13 @@ func TestNewPeerManagerCollectorRejects(t *testing.T) {
 	}
 }
 
-type relaySnapshotFunc func() peermanager.RelaySnapshot
+type relaySnapshotFunc func() relay.Snapshot
 
-func (f relaySnapshotFunc) Snapshot() peermanager.RelaySnapshot { return f() }
+func (f relaySnapshotFunc) Snapshot() relay.Snapshot { return f() }
 
 func TestPeerManagerCollectorEventQueue(t *testing.T) {
-	c, err := NewPeerManagerCollector(relaySnapshotFunc(func() peermanager.RelaySnapshot {
-		return peermanager.RelaySnapshot{EventsQueued: 12, EventsDropped: 345}
+	c, err := NewPeerManagerCollector(relaySnapshotFunc(func() relay.Snapshot {
+		return relay.Snapshot{EventsQueued: 12, EventsDropped: 345}
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -138,38 +144,38 @@ wakupm_relay_events_queued 12
 func TestPeerManagerCollectorPruneSearches(t *testing.T) {
 	rescued := 0
 	for seed := range uint64(16) {
-		cfg := peermanager.DefaultConfig()
+		cfg := relay.DefaultConfig()
 		cfg.Seed = seed
 		cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra = 1, 0, 0
 		cfg.InboundTarget, cfg.OutboundTarget, cfg.OutboundQuota = 2, 0, 0
 		cfg.PruneGrace = 0
 		cfg.DialOnEvents, cfg.DialOnSubscribe, cfg.OnDemandDiscovery = false, false, false
-		core, err := peermanager.NewCore(cfg)
+		core, err := relay.NewCore(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		now := time.Unix(0, 0)
 		peers := []struct {
-			id     peer.ID
-			dir    peermanager.Direction
+			id     peerid.ID
+			dir    book.Direction
 			shards []uint16
 		}{
-			{"a", peermanager.Inbound, []uint16{1, 5}},
-			{"b", peermanager.Inbound, []uint16{0, 5}},
-			{"c", peermanager.Outbound, []uint16{1}},
-			{"d", peermanager.Outbound, []uint16{0}},
-			{"e", peermanager.Inbound, []uint16{0, 3}},
+			{"a", book.Inbound, []uint16{1, 5}},
+			{"b", book.Inbound, []uint16{0, 5}},
+			{"c", book.Outbound, []uint16{1}},
+			{"d", book.Outbound, []uint16{0}},
+			{"e", book.Inbound, []uint16{0, 3}},
 		}
 		for i, p := range peers {
 			set, _ := shardmesh.ShardSetOf(p.shards...)
-			core.Step(now, peermanager.PeerConnected{ID: p.id, Direction: p.dir, IP: netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)})})
-			core.Step(now, peermanager.PeerIdentified{ID: p.id, Protocols: []protocol.ID{peermanager.ProtocolRelay}})
-			core.Step(now, peermanager.MetadataReceived{ID: p.id, Cluster: cfg.Cluster, Shards: set})
+			core.Step(relay.PeerConnected{ID: p.id, Direction: p.dir, IP: netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)})}, now)
+			core.Step(relay.PeerIdentified{ID: p.id, Protocols: []string{protocols.Relay}}, now)
+			core.Step(relay.MetadataReceived{ID: p.id, Cluster: cfg.Cluster, Shards: set}, now)
 		}
 		for _, s := range []uint16{0, 1, 3, 5} {
-			core.Step(now, peermanager.Subscribed{Shard: s})
+			core.Step(relay.Subscribed{Shard: shardmesh.Shard{Cluster: cfg.Cluster, Index: s}}, now)
 		}
-		core.Step(now.Add(time.Second), peermanager.Tick{})
+		core.Step(relay.Tick{}, now.Add(time.Second))
 		st := core.Stats()
 		if st.PruneSearches != st.PruneSearchRescues {
 			t.Fatalf("seed %d: %d searches, %d reached the target: the target is reachable", seed, st.PruneSearches, st.PruneSearchRescues)

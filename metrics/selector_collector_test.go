@@ -11,7 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -26,13 +28,13 @@ func selectorFixture(t *testing.T) *peermanager.Selector {
 	t.Cleanup(func() { _ = sel.Close() })
 	shards, _ := shardmesh.ShardSetOf(0)
 	for _, id := range []peer.ID{"a", "b", "c"} {
-		if err := sel.AddPeer(peermanager.DiscoveredPeer{ID: id, HasENR: true, Cluster: 1, HasShards: true, Shards: shards,
+		if err := sel.AddPeer(book.DiscoveredPeer{ID: peerid.ID(id), HasENR: true, Cluster: 1, HasShards: true, Shards: shards,
 			Caps: shardmesh.CapFilter | shardmesh.CapLightPush}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sel.PeerConnected("a", peermanager.Outbound, netip.Addr{})
-	sel.PeerConnected("b", peermanager.Outbound, netip.Addr{})
+	sel.PeerConnected("a", book.Outbound, netip.Addr{})
+	sel.PeerConnected("b", book.Outbound, netip.Addr{})
 	s0 := shardmesh.Shard{Cluster: 1, Index: 0}
 	ctx := context.Background()
 	if _, err := sel.Select(ctx, peermanager.ForShard(peermanager.ProtocolFilter, s0, 2)); err != nil {

@@ -6,6 +6,8 @@ import (
 
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/discovery"
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -19,15 +21,15 @@ type sourceDiscoverer struct{ src discovery.Source }
 
 var _ Discoverer = sourceDiscoverer{}
 
-func (d sourceDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(DiscoveredPeer, []ma.Multiaddr)) error {
+func (d sourceDiscoverer) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	var want shardmesh.ShardSet
-	if !want.Add(shard) {
-		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard, &shardmesh.IndexRangeError{Index: uint64(shard)})
+	if !want.Add(shard.Index) {
+		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard.Index, &shardmesh.IndexRangeError{Index: uint64(shard.Index)})
 	}
-	ch, err := d.src.Find(ctx, discovery.Request{Cluster: cluster, Shards: want, Capabilities: shardmesh.CapRelay,
+	ch, err := d.src.Find(ctx, discovery.Request{Cluster: shard.Cluster, Shards: want, Capabilities: shardmesh.CapRelay,
 		N: min(max(n, 1), discovery.MaxCandidates)})
 	if err != nil {
-		return fmt.Errorf("peermanager: discovery for shard %d: %w", shard, err)
+		return fmt.Errorf("peermanager: discovery for shard %v: %w", shard, err)
 	}
 	for c := range ch {
 		found(CandidateToDiscovered(c), c.AddrInfo.Addrs)
@@ -36,15 +38,15 @@ func (d sourceDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, 
 }
 
 // CandidateToDiscovered converts a discovery candidate for the book.
-func CandidateToDiscovered(c discovery.Candidate) DiscoveredPeer {
-	d := DiscoveredPeer{ID: c.AddrInfo.ID, IP: firstIP(c.AddrInfo.Addrs)}
+func CandidateToDiscovered(c discovery.Candidate) book.DiscoveredPeer {
+	d := book.DiscoveredPeer{ID: peerid.ID(c.AddrInfo.ID), IP: firstIP(c.AddrInfo.Addrs)}
 	switch c.Origin {
 	case discovery.OriginStatic:
-		d.Origin = OriginStatic
+		d.Origin = book.OriginStatic
 	case discovery.OriginPeerExchange:
-		d.Origin = OriginPeerExchange
+		d.Origin = book.OriginPeerExchange
 	default:
-		d.Origin = OriginDiscv5
+		d.Origin = book.OriginDiscv5
 	}
 	if c.Node != nil || c.ShardsKnown || c.Capabilities != 0 {
 		d.HasENR = true

@@ -7,7 +7,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/discovery"
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -21,8 +23,8 @@ func TestSourceDiscovererFiltersByShardAndConverts(t *testing.T) {
 		{AddrInfo: peer.AddrInfo{ID: "unknown", Addrs: []ma.Multiaddr{addr}}},
 	}
 	d := peermanager.SourceDiscoverer(discovery.NewStatic(cands...))
-	got := map[peer.ID]peermanager.DiscoveredPeer{}
-	err := d.FindPeers(context.Background(), 1, 3, 10, func(p peermanager.DiscoveredPeer, addrs []ma.Multiaddr) {
+	got := map[peerid.ID]book.DiscoveredPeer{}
+	err := d.FindPeers(context.Background(), shardmesh.Shard{Cluster: 1, Index: 3}, 10, func(p book.DiscoveredPeer, addrs []ma.Multiaddr) {
 		if len(addrs) != 1 {
 			t.Errorf("%s: %d addresses", p.ID, len(addrs))
 		}
@@ -35,13 +37,13 @@ func TestSourceDiscovererFiltersByShardAndConverts(t *testing.T) {
 		t.Fatalf("found %v, want on3 and the peer of unknown shards", got)
 	}
 	p := got["on3"]
-	if !p.HasShards || p.Shards != on(3, 4) || p.Origin != peermanager.OriginStatic || p.IP.String() != "192.0.2.9" {
+	if !p.HasShards || p.Shards != on(3, 4) || p.Origin != book.OriginStatic || p.IP.String() != "192.0.2.9" {
 		t.Errorf("on3 converted to %+v", p)
 	}
 	if u := got["unknown"]; u.HasShards || u.HasENR {
 		t.Errorf("a peer known by address only converted to %+v", u)
 	}
-	if err := d.FindPeers(context.Background(), 1, 2000, 1, func(peermanager.DiscoveredPeer, []ma.Multiaddr) {}); err == nil {
+	if err := d.FindPeers(context.Background(), shardmesh.Shard{Cluster: 1, Index: 2000}, 1, func(book.DiscoveredPeer, []ma.Multiaddr) {}); err == nil {
 		t.Error("shard 2000 accepted")
 	}
 }

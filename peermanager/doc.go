@@ -1,34 +1,21 @@
-// Package peermanager decides whom a Waku node connects to, keeps and
-// drops, shard by shard, and records what it knows about peers.
+// Package peermanager owns the go-libp2p shell of Waku relay peer management
+// (Manager, its options, the Discoverer adapter) and, for now, the light-client Selector.
 //
-// It owns:
-//   - the peer Book: one record per known peer (advertised shards and their
-//     source, ENR capabilities, identified protocols, origin, direction,
-//     connectedness, dial failures and backoff, RTT, last seen), indexed by
-//     (protocol, shard) and connectedness so that no hot path scans it, with
-//     a capacity and eviction of the least useful disconnected peers;
-//   - the relay Core: a pure state machine (Step: an Event and now in,
-//     Actions out; seeded randomness; no clock, no I/O, no goroutine) with
-//     per-shard floors (Dlo connected relay peers, Dout of them outbound, on
-//     every subscribed shard; a peer on several shards counts for each),
-//     global targets from the slots budget, greedy dialling by coverage of
-//     the shards under their floor, Lighthouse-style pruning that never
-//     takes a shard under its floor, capped exponential backoff with jitter,
-//     and de-duplicated on-demand discovery;
-//   - presets reproducing nwaku's (NwakuPreset, NwakuShardedPreset) and
-//     go-waku's (GoWakuPreset) relay policies in the same Core, for the
-//     conformance suite (rfc/conformance) and the simulator;
-//   - the Manager: the shell that wires a libp2p host, the shardmesh
-//     Tracker (mesh health, joined shards), the metadata protocol and a
-//     Discoverer to the Core, and carries out its actions (dials with a
-//     timeout and bounded parallelism, disconnections, discovery,
-//     connection-manager protection under its own tag);
-//   - the service-peer Selector for light clients, on the same Book.
+// The Manager wires a libp2p host, the shardmesh Tracker (mesh health,
+// joined shards), the metadata protocol and a Discoverer to a relay.Core:
+// it turns host notifications into relay.Events, steps the core on one
+// goroutine with the time of its clock (WithClock), and carries out the
+// returned relay.Actions (dials with a timeout and bounded parallelism,
+// disconnections, discovery, connection-manager protection under its own
+// tag). The service-peer Selector for light clients (SelectorCore and its
+// shell) lives here until it gets packages of its own.
 //
-// It does not own the wire protocols nor the discovery adapters
+// It does not own the decisions: the relay Core, its Config and presets
+// are package peermanager/relay, the peer book package peermanager/book,
+// both pure. Nor does it own the wire protocols or the discovery adapters
 // (subpackages metadata, peerexchange, discovery), the mesh health itself
 // (shardmesh.Tracker), the connection budget and its gater (package slots)
 // or the Prometheus collectors (package metrics: PeerManagerCollector reads
-// Manager.Snapshot). Peer addresses stay in the libp2p peerstore; the book
-// keeps only what decisions need.
+// any source of relay.Snapshot, such as Manager.Snapshot). Peer addresses
+// stay in the libp2p peerstore; the book keeps only what decisions need.
 package peermanager

@@ -9,6 +9,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
@@ -33,7 +34,7 @@ func ExampleNewManager() {
 	}
 	budget, _ := slots.NewBudget(50)
 	m, err := peermanager.NewManager(h,
-		peermanager.WithPolicy(peermanager.DefaultConfig()), // cluster 1, The Waku Network
+		peermanager.WithConfig(relay.DefaultConfig()), // cluster 1, The Waku Network
 		peermanager.WithBudget(budget),
 		peermanager.WithTracker(tracker))
 	if err != nil {
@@ -54,12 +55,12 @@ func ExampleNewManager() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	snap := m.Snapshot()
-	fmt.Println("policy:", snap.Policy, "relay targets from the budget:", budget.RelayInbound, budget.RelayOutbound)
+	fmt.Println("config:", snap.Name, "relay targets from the budget:", budget.RelayInbound, budget.RelayOutbound)
 	for _, s := range snap.Shards {
-		fmt.Printf("shard %d: %d connected relay peers\n", s.Shard, s.Inbound+s.Outbound)
+		fmt.Printf("shard %d: %d connected relay peers\n", s.Shard.Index, s.Inbound+s.Outbound)
 	}
 	// Output:
-	// policy: wakupm relay targets from the budget: 20 10
+	// config: wakupm relay targets from the budget: 20 10
 	// shard 0: 0 connected relay peers
 	// shard 3: 0 connected relay peers
 }

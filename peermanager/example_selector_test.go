@@ -7,7 +7,9 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -25,14 +27,14 @@ func ExampleSelector() {
 
 	shards, _ := shardmesh.ShardSetOf(3)
 	for _, id := range []peer.ID{"node-a", "node-b", "node-c"} {
-		_ = sel.AddPeer(peermanager.DiscoveredPeer{
-			ID: id, Origin: peermanager.OriginPeerExchange,
+		_ = sel.AddPeer(book.DiscoveredPeer{
+			ID: peerid.ID(id), Origin: book.OriginPeerExchange,
 			HasENR: true, Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: shards,
 			Caps: shardmesh.CapFilter | shardmesh.CapLightPush,
 		})
 	}
-	sel.PeerConnected("node-a", peermanager.Outbound, netip.MustParseAddr("192.0.2.1"))
-	sel.PeerConnected("node-b", peermanager.Outbound, netip.MustParseAddr("192.0.2.2"))
+	sel.PeerConnected("node-a", book.Outbound, netip.MustParseAddr("192.0.2.1"))
+	sel.PeerConnected("node-b", book.Outbound, netip.MustParseAddr("192.0.2.2"))
 
 	// Two light-push peers for the shard of a content topic: the connected
 	// ones, and the same ones on every send until they fail.

@@ -3,10 +3,10 @@ package peermanager
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
-	"slices"
 	"sync"
 	"time"
 
@@ -18,7 +18,10 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -39,13 +42,13 @@ const maxMetadataInFlight = 16
 // and shard and never drops a disconnection (WithEventQueueLimit).
 type Manager struct {
 	host   host.Host
-	cfg    managerConfig
+	cfg    config
 	log    *slog.Logger
 	meta   *metadata.Service
 	ownsMD bool
 
 	mu   sync.Mutex // guards core (Step and every read of it and its book)
-	core *Core
+	core *relay.Core
 
 	subMu      sync.Mutex
 	subscribed shardmesh.ShardSet // what metadata answers; follows Subscribe
@@ -70,11 +73,11 @@ type Manager struct {
 }
 
 // NewManager builds a manager for h. It does nothing until Start.
-func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
+func NewManager(h host.Host, opts ...Option) (*Manager, error) {
 	if h == nil {
 		return nil, optionError("NewManager", "nil host")
 	}
-	cfg := managerConfig{policy: DefaultConfig(), protectTag: DefaultProtectTag, maxQueued: DefaultMaxQueuedEntries}
+	cfg := config{relay: relay.DefaultConfig(), clock: time.Now, protectTag: DefaultProtectTag, maxQueued: DefaultMaxQueuedEntries}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -82,20 +85,20 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 	}
 	if cfg.budget != nil {
 		// The Budget owns the numbers the gater.Gater enforces: the
-		// policy takes its targets and headroom from it, so that the
-		// gater never refuses a dial the policy makes (slots.Budget).
-		cfg.policy.InboundTarget = cfg.budget.RelayInbound
-		cfg.policy.OutboundTarget = cfg.budget.RelayOutbound
-		cfg.policy.DialHeadroom = cfg.budget.DialHeadroom
-		if cfg.policy.Prune == PruneByCoverage {
-			cfg.policy.OutboundQuota = cfg.budget.RelayOutbound
+		// core takes its targets and headroom from it, so that the
+		// gater never refuses a dial the core makes (slots.Budget).
+		cfg.relay.InboundTarget = cfg.budget.RelayInbound
+		cfg.relay.OutboundTarget = cfg.budget.RelayOutbound
+		cfg.relay.DialHeadroom = cfg.budget.DialHeadroom
+		if cfg.relay.Prune == relay.PruneByCoverage {
+			cfg.relay.OutboundQuota = cfg.budget.RelayOutbound
 		}
-		cfg.policy.OutboundQuota = min(cfg.policy.OutboundQuota, cfg.policy.OutboundTarget)
+		cfg.relay.OutboundQuota = min(cfg.relay.OutboundQuota, cfg.relay.OutboundTarget)
 	}
 	if cfg.meta != nil && cfg.noMeta {
 		return nil, optionError("WithoutMetadata", "conflicts with WithMetadataService")
 	}
-	core, err := NewCore(cfg.policy, cfg.bookOpts...)
+	core, err := relay.NewCore(cfg.relay, cfg.bookOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +116,7 @@ func NewManager(h host.Host, opts ...ManagerOption) (*Manager, error) {
 	}
 	m.meta = cfg.meta
 	if m.meta == nil && !cfg.noMeta {
-		m.meta, err = metadata.NewService(h, cfg.policy.Cluster,
+		m.meta, err = metadata.NewService(h, cfg.relay.Cluster,
 			metadata.WithShards(m.localShards),
 			metadata.WithRequestObserver(m.onMetadataRequest),
 			metadata.WithLogger(m.log))
@@ -149,7 +152,7 @@ func (m *Manager) Start() error {
 		m.onConnected(m.host.Network(), c)
 	}
 	for _, p := range m.cfg.static {
-		m.AddPeer(DiscoveredPeer{ID: p.ID, Origin: OriginStatic}, p.Addrs)
+		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(p.ID), Origin: book.OriginStatic}, p.Addrs)
 	}
 	m.wg.Go(m.loop)
 	m.wg.Go(m.readIdentify)
@@ -193,7 +196,7 @@ func (m *Manager) spawn(f func()) {
 // push queues an event for the loop. It never blocks, and the queue stays
 // bounded while the loop is busy: events coalesce per peer and shard, and
 // only events that cannot lose state are dropped (see eventQueue).
-func (m *Manager) push(ev Event) {
+func (m *Manager) push(ev relay.Event) {
 	m.qmu.Lock()
 	m.queue.push(ev)
 	m.qmu.Unlock()
@@ -203,28 +206,51 @@ func (m *Manager) push(ev Event) {
 	}
 }
 
-// Subscribe tells the manager the node relays on shard index s of its
-// cluster (call it after joining the topic; with WithTracker joins are seen
-// without it).
-func (m *Manager) Subscribe(s uint16) {
+// ErrOtherCluster is wrapped by the errors of Subscribe and Unsubscribe
+// for a shard outside the manager's cluster (relay.Config.Cluster).
+var ErrOtherCluster = errors.New("peermanager: shard of another cluster")
+
+// checkShard returns nil when s is a valid shard of the manager's cluster.
+func (m *Manager) checkShard(s shardmesh.Shard) error {
+	if s.Cluster != m.cfg.relay.Cluster {
+		return fmt.Errorf("%w: %v, the manager's cluster is %d", ErrOtherCluster, s, m.cfg.relay.Cluster)
+	}
+	if !s.Valid() {
+		return &shardmesh.IndexRangeError{Index: uint64(s.Index)}
+	}
+	return nil
+}
+
+// Subscribe tells the manager the node relays on shard s of its cluster
+// (call it after joining the topic; with WithTracker joins are seen without
+// it). It fails for a shard of another cluster.
+func (m *Manager) Subscribe(s shardmesh.Shard) error {
+	if err := m.checkShard(s); err != nil {
+		return err
+	}
 	m.subMu.Lock()
-	added := m.subscribed.Add(s)
+	added := m.subscribed.Add(s.Index)
 	m.subMu.Unlock()
-	m.push(Subscribed{Shard: s})
+	m.push(relay.Subscribed{Shard: s})
 	if added {
 		m.shardsChanged()
 	}
+	return nil
 }
 
-// Unsubscribe tells the manager the node left shard index s.
-func (m *Manager) Unsubscribe(s uint16) {
+// Unsubscribe tells the manager the node left shard s.
+func (m *Manager) Unsubscribe(s shardmesh.Shard) error {
+	if err := m.checkShard(s); err != nil {
+		return err
+	}
 	m.subMu.Lock()
-	removed := m.subscribed.Remove(s)
+	removed := m.subscribed.Remove(s.Index)
 	m.subMu.Unlock()
-	m.push(Unsubscribed{Shard: s})
+	m.push(relay.Unsubscribed{Shard: s})
 	if removed {
 		m.shardsChanged()
 	}
+	return nil
 }
 
 func (m *Manager) localShards() shardmesh.ShardSet {
@@ -235,43 +261,46 @@ func (m *Manager) localShards() shardmesh.ShardSet {
 
 // AddPeer records a peer found by some discovery outside the manager (its
 // addresses go to the peerstore); the policy may dial it.
-func (m *Manager) AddPeer(d DiscoveredPeer, addrs []ma.Multiaddr) {
-	if d.ID == "" || d.ID == m.host.ID() {
+func (m *Manager) AddPeer(d book.DiscoveredPeer, addrs []ma.Multiaddr) {
+	if d.ID == "" || peer.ID(d.ID) == m.host.ID() {
 		return
 	}
 	ttl := peerstore.AddressTTL
-	if d.Origin == OriginStatic {
+	if d.Origin == book.OriginStatic {
 		ttl = peerstore.PermanentAddrTTL
 	}
-	m.host.Peerstore().AddAddrs(d.ID, addrs, ttl)
+	m.host.Peerstore().AddAddrs(peer.ID(d.ID), addrs, ttl)
 	if !d.IP.IsValid() {
 		d.IP = firstIP(addrs)
 	}
-	m.push(PeerDiscovered{Peer: d})
+	m.push(relay.PeerDiscovered{Peer: d})
 }
 
 // SetServicePeer marks a peer as in use as a service peer (never pruned as
 // a relay peer) or releases it.
 func (m *Manager) SetServicePeer(id peer.ID, inUse bool) {
-	m.push(ServicePeerChanged{ID: id, InUse: inUse})
+	m.push(relay.ServicePeerChanged{ID: peerid.ID(id), InUse: inUse})
 }
 
 // SetOnline reports the node's connectivity (from an online checker).
-func (m *Manager) SetOnline(online bool) { m.push(OnlineChanged{Online: online}) }
+func (m *Manager) SetOnline(online bool) { m.push(relay.OnlineChanged{Online: online}) }
 
 // ObserveRTT feeds a ping round-trip time to the peer book.
-func (m *Manager) ObserveRTT(id peer.ID, rtt time.Duration) { m.push(RTTMeasured{ID: id, RTT: rtt}) }
+func (m *Manager) ObserveRTT(id peer.ID, rtt time.Duration) {
+	m.push(relay.RTTMeasured{ID: peerid.ID(id), RTT: rtt})
+}
 
 // ReadBook calls f with the peer book under the manager's lock: f must not
 // keep the book or its peers nor call the manager.
-func (m *Manager) ReadBook(f func(*Book)) {
+func (m *Manager) ReadBook(f func(*book.Book)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f(m.core.book)
+	f(m.core.Book())
 }
 
-// Snapshot returns the policy's current figures for metrics and reports.
-func (m *Manager) Snapshot() RelaySnapshot {
+// Snapshot returns the relay core's current figures, with the event
+// queue's, for metrics and reports.
+func (m *Manager) Snapshot() relay.Snapshot {
 	m.mu.Lock()
 	s := m.core.Snapshot()
 	m.mu.Unlock()
@@ -290,81 +319,4 @@ func firstIP(addrs []ma.Multiaddr) netip.Addr {
 		}
 	}
 	return netip.Addr{}
-}
-
-// loop is the only goroutine that steps the core.
-func (m *Manager) loop() {
-	var health <-chan struct{}
-	var sub *shardmesh.Subscription
-	if m.cfg.tracker != nil {
-		sub = m.cfg.tracker.Subscribe()
-		defer sub.Close()
-		health = sub.Ready()
-	}
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	var changes []shardmesh.ShardHealthChange
-	var batch []Event
-	for {
-		select {
-		case <-m.ctx.Done():
-			return
-		case <-timer.C:
-			m.announceTopics()
-			m.step(Tick{})
-			m.mu.Lock()
-			next := m.core.NextTick()
-			m.mu.Unlock()
-			timer.Reset(next)
-		case <-health:
-			changes = sub.Next(changes[:0])
-			for _, c := range changes {
-				if c.Shard.Cluster != m.cfg.policy.Cluster {
-					continue
-				}
-				m.followJoin(c)
-				if c.Joined {
-					m.step(HealthChanged{Shard: c.Shard.Index, Health: c.Health})
-				}
-			}
-		case <-m.signal:
-			m.qmu.Lock()
-			batch = m.queue.drain(batch[:0])
-			m.qmu.Unlock()
-			for _, ev := range batch {
-				m.step(ev)
-			}
-			clear(batch)
-		}
-	}
-}
-
-// followJoin subscribes or unsubscribes as gossipsub joins or leaves a
-// shard's topic.
-func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
-	m.subMu.Lock()
-	was := m.subscribed.Contains(c.Shard.Index)
-	if c.Joined {
-		m.subscribed.Add(c.Shard.Index)
-	} else {
-		m.subscribed.Remove(c.Shard.Index)
-	}
-	m.subMu.Unlock()
-	switch {
-	case c.Joined && !was:
-		m.step(Subscribed{Shard: c.Shard.Index})
-		m.shardsChanged()
-	case !c.Joined && was:
-		m.step(Unsubscribed{Shard: c.Shard.Index})
-		m.shardsChanged()
-	}
-}
-
-func (m *Manager) step(ev Event) {
-	m.mu.Lock()
-	actions := slices.Clone(m.core.Step(time.Now(), ev))
-	m.mu.Unlock()
-	for _, a := range actions {
-		m.execute(a)
-	}
 }

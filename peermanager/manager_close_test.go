@@ -12,6 +12,9 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // slowDiscoverer ignores its context: every lookup takes lookup, as a
@@ -21,7 +24,7 @@ type slowDiscoverer struct {
 	calls  atomic.Int64
 }
 
-func (d *slowDiscoverer) FindPeers(context.Context, uint16, uint16, int, func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
+func (d *slowDiscoverer) FindPeers(context.Context, shardmesh.Shard, int, func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	d.calls.Add(1)
 	time.Sleep(d.lookup)
 	return nil
@@ -35,17 +38,15 @@ func TestManagerCloseStopsBackgroundDiscoveryBetweenShards(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := simhost.NewT(t, 1, simhost.WithoutPubsub())
 		d := &slowDiscoverer{lookup: 10 * time.Second}
-		policy := peermanager.WakupmPreset()
+		policy := relay.WakupmPreset()
 		policy.OnDemandDiscovery = false // background lookups only
 		m, err := peermanager.NewManager(nw.Node(0).Host, peermanager.WithoutMetadata(),
-			peermanager.WithPolicy(policy), peermanager.WithDiscoverer(d),
+			peermanager.WithConfig(policy), peermanager.WithDiscoverer(d),
 			peermanager.WithBackgroundDiscovery(time.Minute, 8))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for s := range uint16(3) {
-			m.Subscribe(s)
-		}
+		subscribe(t, m, 0, 1, 2)
 		if err := m.Start(); err != nil {
 			t.Fatal(err)
 		}

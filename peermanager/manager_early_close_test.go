@@ -12,7 +12,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -30,7 +32,7 @@ func (*closeOnConnect) ListenClose(network.Network, multiaddr.Multiaddr) {}
 
 // startManager returns a started Manager on h that t closes at cleanup
 // (before the simulated network, which was set up earlier).
-func startManager(t *testing.T, h host.Host, opts ...peermanager.ManagerOption) *peermanager.Manager {
+func startManager(t *testing.T, h host.Host, opts ...peermanager.Option) *peermanager.Manager {
 	t.Helper()
 	m, err := peermanager.NewManager(h, opts...)
 	if err != nil {
@@ -47,6 +49,16 @@ func startManager(t *testing.T, h host.Host, opts ...peermanager.ManagerOption) 
 	return m
 }
 
+// subscribe subscribes m to shards idx of The Waku Network, its cluster.
+func subscribe(t *testing.T, m *peermanager.Manager, idx ...uint16) {
+	t.Helper()
+	for _, i := range idx {
+		if err := m.Subscribe(shardmesh.Shard{Cluster: shardmesh.ClusterTWN, Index: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestManagerBacksOffPeerThatClosesAfterHandshake: the only candidate of a
 // subscribed shard accepts every connection and closes it at once. Each
 // such connection is a failed dial (EarlyCloseWindow), so over 2 virtual
@@ -61,9 +73,9 @@ func TestManagerBacksOffPeerThatClosesAfterHandshake(t *testing.T) {
 		full.Network().Notify(closer)
 
 		m := startManager(t, node, peermanager.WithoutMetadata())
-		m.Subscribe(0)
+		subscribe(t, m, 0)
 		on, _ := shardmesh.ShardSetOf(0)
-		m.AddPeer(peermanager.DiscoveredPeer{ID: full.ID(), Origin: peermanager.OriginDiscv5, HasENR: true,
+		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(full.ID()), Origin: book.OriginDiscv5, HasENR: true,
 			Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on, Caps: shardmesh.CapRelay}, full.Addrs())
 
 		time.Sleep(2 * time.Minute)

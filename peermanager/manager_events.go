@@ -7,9 +7,14 @@ import (
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // onConnected runs on libp2p's notification goroutine: it only queues.
@@ -20,9 +25,9 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 	if len(nw.ConnsToPeer(p)) != 1 {
 		return
 	}
-	dir := Inbound
+	dir := book.Inbound
 	if c.Stat().Direction == network.DirOutbound {
-		dir = Outbound
+		dir = book.Outbound
 	}
 	var ip netip.Addr
 	if a, err := manet.ToIP(c.RemoteMultiaddr()); err == nil {
@@ -30,7 +35,7 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 			ip = addr.Unmap()
 		}
 	}
-	m.push(PeerConnected{ID: p, Direction: dir, IP: ip})
+	m.push(relay.PeerConnected{ID: peerid.ID(p), Direction: dir, IP: ip})
 	if m.meta != nil {
 		m.spawn(func() { m.requestMetadata(p) })
 	}
@@ -38,7 +43,7 @@ func (m *Manager) onConnected(nw network.Network, c network.Conn) {
 
 func (m *Manager) onDisconnected(nw network.Network, c network.Conn) {
 	if nw.Connectedness(c.RemotePeer()) != network.Connected {
-		m.push(PeerDisconnected{ID: c.RemotePeer()})
+		m.push(relay.PeerDisconnected{ID: peerid.ID(c.RemotePeer())})
 	}
 }
 
@@ -60,7 +65,7 @@ func (m *Manager) requestMetadata(p peer.ID) {
 	}
 	if err != nil {
 		m.log.Debug("metadata request failed", "peer", p, "err", err)
-		m.push(MetadataFailed{ID: p})
+		m.push(relay.MetadataFailed{ID: peerid.ID(p)})
 		return
 	}
 	m.pushMetadata(p, md)
@@ -73,10 +78,10 @@ func (m *Manager) onMetadataRequest(p peer.ID, md metadata.Metadata) { m.pushMet
 func (m *Manager) pushMetadata(p peer.ID, md metadata.Metadata) {
 	cluster, ok := md.ClusterID()
 	if !ok {
-		m.push(MetadataFailed{ID: p})
+		m.push(relay.MetadataFailed{ID: peerid.ID(p)})
 		return
 	}
-	m.push(MetadataReceived{ID: p, Cluster: cluster, Shards: md.Shards})
+	m.push(relay.MetadataReceived{ID: peerid.ID(p), Cluster: cluster, Shards: md.Shards})
 }
 
 // readIdentify turns identify results into PeerIdentified events.
@@ -90,7 +95,7 @@ func (m *Manager) readIdentify() {
 				return
 			}
 			if ev, ok := e.(event.EvtPeerIdentificationCompleted); ok {
-				m.push(PeerIdentified{ID: ev.Peer, Protocols: ev.Protocols})
+				m.push(relay.PeerIdentified{ID: peerid.ID(ev.Peer), Protocols: protocolStrings(ev.Protocols)})
 			}
 		}
 	}
@@ -106,7 +111,7 @@ func (m *Manager) backgroundDiscovery() {
 		// Stop between shards too: a discoverer that ignores ctx would
 		// otherwise hold Close for one lookup per subscribed shard.
 		for s, ok := shards.Next(0); ok && m.ctx.Err() == nil; s, ok = shards.Next(s + 1) {
-			m.find(s, m.cfg.backgroundN, false)
+			m.find(shardmesh.Shard{Cluster: m.cfg.relay.Cluster, Index: s}, m.cfg.backgroundN, false)
 		}
 		select {
 		case <-m.ctx.Done():
@@ -121,12 +126,21 @@ func (m *Manager) backgroundDiscovery() {
 // at all (TrustGossipsubTopics). Once per tick: the core ignores sets that
 // did not change, and a peer that joins a topic counts within a tick.
 func (m *Manager) announceTopics() {
-	if m.cfg.tracker == nil || !m.cfg.policy.TrustGossipsubTopics {
+	if m.cfg.tracker == nil || !m.cfg.relay.TrustGossipsubTopics {
 		return
 	}
 	for _, p := range m.host.Network().Peers() {
-		if shards, heard := m.cfg.tracker.Announced(p, m.cfg.policy.Cluster); heard {
-			m.step(TopicsAnnounced{ID: p, Shards: shards})
+		if shards, heard := m.cfg.tracker.Announced(p, m.cfg.relay.Cluster); heard {
+			m.step(relay.TopicsAnnounced{ID: peerid.ID(p), Shards: shards})
 		}
 	}
+}
+
+// protocolStrings converts identify's protocol ids for the core.
+func protocolStrings(ids []protocol.ID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

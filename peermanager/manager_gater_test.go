@@ -11,7 +11,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 	slotsgater "github.com/wakupm/wakupm/slots/gater"
@@ -66,7 +68,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 
 		m := startManager(t, node, peermanager.WithBudget(budget), peermanager.WithoutMetadata())
 		for s := range uint16(shards) {
-			m.Subscribe(s)
+			subscribe(t, m, s)
 		}
 		for i, n := range nw.Nodes()[1:] {
 			var on shardmesh.ShardSet
@@ -74,7 +76,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 			// Identify must list relay, or the policy stops counting
 			// the peer as a relay peer.
 			n.Host.SetStreamHandler(peermanager.ProtocolRelay, func(s network.Stream) { _ = s.Reset() })
-			m.AddPeer(peermanager.DiscoveredPeer{ID: n.ID(), Origin: peermanager.OriginDiscv5, HasENR: true,
+			m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(n.ID()), Origin: book.OriginDiscv5, HasENR: true,
 				Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on,
 				Caps: shardmesh.CapRelay}, n.Host.Addrs())
 		}

@@ -16,7 +16,10 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
@@ -49,24 +52,24 @@ func (d *directory) remove(id peer.ID) {
 	delete(d.entries, id)
 }
 
-func (d *directory) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
+func (d *directory) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	d.mu.Lock()
 	var ids []peer.ID
 	for id, e := range d.entries {
-		if cluster == d.cluster && e.shards.Contains(shard) {
+		if shard.Cluster == d.cluster && e.shards.Contains(shard.Index) {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
 	d.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	type hit struct {
-		d     peermanager.DiscoveredPeer
+		d     book.DiscoveredPeer
 		addrs []ma.Multiaddr
 	}
 	var hits []hit
 	for _, id := range ids[:min(n, len(ids))] {
 		e := d.entries[id]
-		hits = append(hits, hit{peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, HasENR: true,
+		hits = append(hits, hit{book.DiscoveredPeer{ID: peerid.ID(id), Origin: book.OriginDiscv5, HasENR: true,
 			Cluster: d.cluster, HasShards: true, Shards: e.shards, Caps: shardmesh.CapRelay}, e.addrs})
 	}
 	d.mu.Unlock()
@@ -165,9 +168,9 @@ func TestManagerShardsBecomeHealthy(t *testing.T) {
 			if i%2 == 1 {
 				set.Add(uint16((i + 5) % shards))
 			}
-			policy := peermanager.DefaultConfig()
+			policy := relay.DefaultConfig()
 			policy.Seed = uint64(i + 1)
-			n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithPolicy(policy), peermanager.WithBudget(budget),
+			n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithConfig(policy), peermanager.WithBudget(budget),
 				peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(dir))
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package peermanager
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,26 +9,42 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
 
 // Discoverer finds peers for the Manager's on-demand discovery. FindPeers
-// looks for up to n peers of cluster advertising shard, calls found for
-// each (with the addresses to dial) and returns when the search ends or ctx
-// is done. It must be safe for concurrent use. SourceDiscoverer adapts a
+// looks for up to n peers advertising shard, calls found for each (with
+// the addresses to dial) and returns when the search ends or ctx is done.
+// It must be safe for concurrent use. SourceDiscoverer adapts a
 // peermanager/discovery Source.
 type Discoverer interface {
-	FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(DiscoveredPeer, []ma.Multiaddr)) error
+	FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error
 }
 
-// ManagerOption configures a Manager.
-type ManagerOption func(*managerConfig) error
+// Option configures a Manager.
+type Option func(*config) error
 
-type managerConfig struct {
-	policy      Config
-	policySet   bool
+// OptionError reports an invalid option of NewManager.
+type OptionError struct {
+	Option string
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("peermanager: invalid option %s: %s", e.Option, e.Reason)
+}
+
+func optionError(name, format string, a ...any) error {
+	return &OptionError{Option: name, Reason: fmt.Sprintf(format, a...)}
+}
+
+type config struct {
+	relay       relay.Config
+	clock       func() time.Time
 	budget      *slots.Budget
 	tracker     *shardmesh.Tracker
 	meta        *metadata.Service
@@ -40,26 +55,31 @@ type managerConfig struct {
 	static      []peer.AddrInfo
 	logger      *slog.Logger
 	protectTag  string
-	bookOpts    []BookOption
+	bookOpts    []book.Option
 	maxQueued   int
 }
 
-// ErrInvalidOption wraps every option error of NewManager.
-var ErrInvalidOption = errors.New("peermanager: invalid manager option")
-
-func optionError(name, format string, a ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrInvalidOption, name, fmt.Sprintf(format, a...))
+// WithConfig sets the relay core's configuration (default
+// relay.DefaultConfig(); presets: relay.WakupmPreset, NwakuPreset,
+// NwakuShardedPreset, GoWakuPreset). It is validated.
+func WithConfig(cfg relay.Config) Option {
+	return func(c *config) error {
+		if err := cfg.Validate(); err != nil {
+			return optionError("WithConfig", "%v", err)
+		}
+		c.relay = cfg
+		return nil
+	}
 }
 
-// WithPolicy sets the relay policy (default DefaultConfig(); presets:
-// WakupmPreset, NwakuPreset, NwakuShardedPreset, GoWakuPreset). It is
-// validated.
-func WithPolicy(cfg Config) ManagerOption {
-	return func(c *managerConfig) error {
-		if err := cfg.Validate(); err != nil {
-			return err
+// WithClock sets where the Manager reads the time it steps the core with
+// (default time.Now); a simulation or a test passes its own clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return optionError("WithClock", "nil clock")
 		}
-		c.policy, c.policySet = cfg, true
+		c.clock = now
 		return nil
 	}
 }
@@ -69,8 +89,8 @@ func WithPolicy(cfg Config) ManagerOption {
 // the policy's; the outbound quota follows the outbound target. Give it the
 // Budget the host's gater.Gater enforces: the gater then admits every dial
 // the policy makes (see slots.Budget for who owns which limit).
-func WithBudget(b slots.Budget) ManagerOption {
-	return func(c *managerConfig) error {
+func WithBudget(b slots.Budget) Option {
+	return func(c *config) error {
 		if err := b.Validate(); err != nil {
 			return optionError("WithBudget", "%v", err)
 		}
@@ -83,8 +103,8 @@ func WithBudget(b slots.Budget) ManagerOption {
 // rise while a shard's mesh is not sufficiently healthy) and subscribes or
 // unsubscribes shards as gossipsub joins or leaves their topics. Install
 // the tracker's RawTracer in gossipsub (shardmesh.NewTracer(t).Option()).
-func WithTracker(t *shardmesh.Tracker) ManagerOption {
-	return func(c *managerConfig) error {
+func WithTracker(t *shardmesh.Tracker) Option {
+	return func(c *config) error {
 		if t == nil {
 			return optionError("WithTracker", "nil tracker")
 		}
@@ -95,8 +115,8 @@ func WithTracker(t *shardmesh.Tracker) ManagerOption {
 
 // WithMetadataService uses s for metadata exchanges instead of a service
 // of the Manager's own (the Manager neither starts nor closes s).
-func WithMetadataService(s *metadata.Service) ManagerOption {
-	return func(c *managerConfig) error {
+func WithMetadataService(s *metadata.Service) Option {
+	return func(c *config) error {
 		if s == nil {
 			return optionError("WithMetadataService", "nil service")
 		}
@@ -107,16 +127,16 @@ func WithMetadataService(s *metadata.Service) ManagerOption {
 
 // WithoutMetadata neither serves nor requests metadata: peers' shards come
 // from their ENRs only.
-func WithoutMetadata() ManagerOption {
-	return func(c *managerConfig) error {
+func WithoutMetadata() Option {
+	return func(c *config) error {
 		c.noMeta = true
 		return nil
 	}
 }
 
 // WithDiscoverer serves the policy's on-demand discovery requests.
-func WithDiscoverer(d Discoverer) ManagerOption {
-	return func(c *managerConfig) error {
+func WithDiscoverer(d Discoverer) Option {
+	return func(c *config) error {
 		if d == nil {
 			return optionError("WithDiscoverer", "nil discoverer")
 		}
@@ -129,8 +149,8 @@ func WithDiscoverer(d Discoverer) ManagerOption {
 // subscribed shard every interval, as nwaku's and go-waku's continuous
 // discv5 does (off by default: on-demand discovery covers shards below
 // their floor).
-func WithBackgroundDiscovery(interval time.Duration, n int) ManagerOption {
-	return func(c *managerConfig) error {
+func WithBackgroundDiscovery(interval time.Duration, n int) Option {
+	return func(c *config) error {
 		if interval <= 0 || n < 1 {
 			return optionError("WithBackgroundDiscovery", "interval %v and n %d must be positive", interval, n)
 		}
@@ -141,8 +161,8 @@ func WithBackgroundDiscovery(interval time.Duration, n int) ManagerOption {
 
 // WithStaticPeers adds peers to keep connected (never forgotten, never
 // pruned; redialled after backoff by the wakupm policy).
-func WithStaticPeers(peers ...peer.AddrInfo) ManagerOption {
-	return func(c *managerConfig) error {
+func WithStaticPeers(peers ...peer.AddrInfo) Option {
+	return func(c *config) error {
 		for _, p := range peers {
 			if p.ID == "" || len(p.Addrs) == 0 {
 				return optionError("WithStaticPeers", "peer %q needs an id and an address", p.ID)
@@ -154,8 +174,8 @@ func WithStaticPeers(peers ...peer.AddrInfo) ManagerOption {
 }
 
 // WithLogger logs decisions and failures (default: discard).
-func WithLogger(l *slog.Logger) ManagerOption {
-	return func(c *managerConfig) error {
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
 		if l == nil {
 			return optionError("WithLogger", "nil logger")
 		}
@@ -169,8 +189,8 @@ func WithLogger(l *slog.Logger) ManagerOption {
 const DefaultProtectTag = "wakupm-relay-floor"
 
 // WithProtectTag sets the connection-manager protection tag.
-func WithProtectTag(tag string) ManagerOption {
-	return func(c *managerConfig) error {
+func WithProtectTag(tag string) Option {
+	return func(c *config) error {
 		if tag == "" {
 			return optionError("WithProtectTag", "empty tag")
 		}
@@ -180,8 +200,8 @@ func WithProtectTag(tag string) ManagerOption {
 }
 
 // WithBookOptions configures the peer book (capacity, tracked protocols).
-func WithBookOptions(opts ...BookOption) ManagerOption {
-	return func(c *managerConfig) error {
+func WithBookOptions(opts ...book.Option) Option {
+	return func(c *config) error {
 		c.bookOpts = append(c.bookOpts, opts...)
 		return nil
 	}
@@ -190,10 +210,10 @@ func WithBookOptions(opts ...BookOption) ManagerOption {
 // WithEventQueueLimit bounds the entries of the event queue between host
 // notifications and the Manager's loop (default DefaultMaxQueuedEntries).
 // Beyond it, discovery, RTT, identify and metadata events about peers with
-// nothing else pending are dropped and counted (RelaySnapshot.EventsDropped);
+// nothing else pending are dropped and counted (Snapshot.EventsDropped);
 // connection, dial, subscription and online events are never dropped.
-func WithEventQueueLimit(n int) ManagerOption {
-	return func(c *managerConfig) error {
+func WithEventQueueLimit(n int) Option {
+	return func(c *config) error {
 		if n < 1 {
 			return optionError("WithEventQueueLimit", "limit %d, want >= 1", n)
 		}

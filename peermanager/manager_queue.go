@@ -3,8 +3,10 @@ package peermanager
 import (
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // DefaultMaxQueuedEntries bounds the Manager's queue of events the loop has
@@ -42,8 +44,8 @@ const DefaultMaxQueuedEntries = 4096
 // entry. The caller serialises access.
 type eventQueue struct {
 	maxEntries int
-	byPeer     map[peer.ID]*queueEntry
-	byShard    map[uint16]*queueEntry
+	byPeer     map[peerid.ID]*queueEntry
+	byShard    map[shardmesh.Shard]*queueEntry
 	node       *queueEntry
 	head, tail *queueEntry
 	entries    int
@@ -63,19 +65,19 @@ const (
 type queueEntry struct {
 	prev, next *queueEntry
 	kind       entryKind
-	id         peer.ID
-	shard      uint16
+	id         peerid.ID
+	shard      shardmesh.Shard
 
 	// peer
-	discovered    DiscoveredPeer
+	discovered    book.DiscoveredPeer
 	hasDiscovered bool
 	disconnected  bool // a disconnection of a connection the loop may have seen
-	connected     PeerConnected
+	connected     relay.PeerConnected
 	hasConnected  bool
-	protocols     []protocol.ID
+	protocols     []string
 	hasIdentified bool
-	metadata      Event // MetadataReceived or MetadataFailed
-	dial          Event // DialSucceeded or DialFailed
+	metadata      relay.Event // MetadataReceived or MetadataFailed
+	dial          relay.Event // DialSucceeded or DialFailed
 	rtt           time.Duration
 	hasRTT        bool
 	service       bool
@@ -90,15 +92,15 @@ type queueEntry struct {
 	wentOffline bool
 	online      bool
 	hasOnline   bool
-	targets     TargetsChanged
+	targets     relay.TargetsChanged
 	hasTargets  bool
 }
 
 func newEventQueue(maxEntries int) *eventQueue {
 	return &eventQueue{
 		maxEntries: maxEntries,
-		byPeer:     make(map[peer.ID]*queueEntry),
-		byShard:    make(map[uint16]*queueEntry),
+		byPeer:     make(map[peerid.ID]*queueEntry),
+		byShard:    make(map[shardmesh.Shard]*queueEntry),
 	}
 }
 
@@ -109,18 +111,18 @@ func (q *eventQueue) Len() int { return q.entries }
 func (q *eventQueue) Dropped() uint64 { return q.dropped }
 
 // push coalesces ev into the queue. It reports false when it dropped ev.
-func (q *eventQueue) push(ev Event) bool {
+func (q *eventQueue) push(ev relay.Event) bool {
 	switch e := ev.(type) {
-	case PeerDiscovered:
+	case relay.PeerDiscovered:
 		p := q.peerEntry(e.Peer.ID, true)
 		if p == nil {
 			return false
 		}
 		p.discovered, p.hasDiscovered = e.Peer, true
-	case PeerConnected:
+	case relay.PeerConnected:
 		p := q.peerEntry(e.ID, false)
 		p.connected, p.hasConnected = e, true
-	case PeerDisconnected:
+	case relay.PeerDisconnected:
 		p := q.peerEntry(e.ID, false)
 		if !p.hasConnected {
 			p.disconnected = true
@@ -133,50 +135,50 @@ func (q *eventQueue) push(ev Event) bool {
 			p.hasIdentified, p.protocols, p.metadata = false, nil, nil
 		}
 		q.removeIfEmpty(p)
-	case PeerIdentified:
+	case relay.PeerIdentified:
 		p := q.peerEntry(e.ID, true)
 		if p == nil {
 			return false
 		}
 		p.protocols, p.hasIdentified = e.Protocols, true
-	case MetadataReceived:
+	case relay.MetadataReceived:
 		p := q.peerEntry(e.ID, true)
 		if p == nil {
 			return false
 		}
 		p.metadata = e
-	case MetadataFailed:
+	case relay.MetadataFailed:
 		p := q.peerEntry(e.ID, true)
 		if p == nil {
 			return false
 		}
 		p.metadata = e
-	case DialSucceeded:
+	case relay.DialSucceeded:
 		q.peerEntry(e.ID, false).dial = e
-	case DialFailed:
+	case relay.DialFailed:
 		q.peerEntry(e.ID, false).dial = e
-	case RTTMeasured:
+	case relay.RTTMeasured:
 		p := q.peerEntry(e.ID, true)
 		if p == nil {
 			return false
 		}
 		p.rtt, p.hasRTT = e.RTT, true
-	case ServicePeerChanged:
+	case relay.ServicePeerChanged:
 		p := q.peerEntry(e.ID, false)
 		p.service, p.hasService = e.InUse, true
-	case Subscribed:
+	case relay.Subscribed:
 		s := q.shardEntry(e.Shard)
 		s.subscribed, s.hasSubscribed = true, true
-	case Unsubscribed:
+	case relay.Unsubscribed:
 		s := q.shardEntry(e.Shard)
 		s.subscribed, s.hasSubscribed = false, true
-	case DiscoveryDone:
+	case relay.DiscoveryDone:
 		q.shardEntry(e.Shard).discoveryDone = true
-	case OnlineChanged:
+	case relay.OnlineChanged:
 		n := q.nodeEntry()
 		n.online, n.hasOnline = e.Online, true
 		n.wentOffline = n.wentOffline || !e.Online
-	case TargetsChanged:
+	case relay.TargetsChanged:
 		n := q.nodeEntry()
 		n.targets, n.hasTargets = e, true
 	default:
@@ -190,7 +192,7 @@ func (q *eventQueue) push(ev Event) bool {
 
 // drain appends every pending event to dst in entry order, empties the
 // queue and returns dst.
-func (q *eventQueue) drain(dst []Event) []Event {
+func (q *eventQueue) drain(dst []relay.Event) []relay.Event {
 	for e := q.head; e != nil; e = e.next {
 		dst = e.appendEvents(dst)
 	}
@@ -200,20 +202,20 @@ func (q *eventQueue) drain(dst []Event) []Event {
 	return dst
 }
 
-func (e *queueEntry) appendEvents(dst []Event) []Event {
+func (e *queueEntry) appendEvents(dst []relay.Event) []relay.Event {
 	switch e.kind {
 	case entryPeer:
 		if e.hasDiscovered {
-			dst = append(dst, PeerDiscovered{Peer: e.discovered})
+			dst = append(dst, relay.PeerDiscovered{Peer: e.discovered})
 		}
 		if e.disconnected {
-			dst = append(dst, PeerDisconnected{ID: e.id})
+			dst = append(dst, relay.PeerDisconnected{ID: e.id})
 		}
 		if e.hasConnected {
 			dst = append(dst, e.connected)
 		}
 		if e.hasIdentified {
-			dst = append(dst, PeerIdentified{ID: e.id, Protocols: e.protocols})
+			dst = append(dst, relay.PeerIdentified{ID: e.id, Protocols: e.protocols})
 		}
 		if e.metadata != nil {
 			dst = append(dst, e.metadata)
@@ -222,28 +224,28 @@ func (e *queueEntry) appendEvents(dst []Event) []Event {
 			dst = append(dst, e.dial)
 		}
 		if e.hasRTT {
-			dst = append(dst, RTTMeasured{ID: e.id, RTT: e.rtt})
+			dst = append(dst, relay.RTTMeasured{ID: e.id, RTT: e.rtt})
 		}
 		if e.hasService {
-			dst = append(dst, ServicePeerChanged{ID: e.id, InUse: e.service})
+			dst = append(dst, relay.ServicePeerChanged{ID: e.id, InUse: e.service})
 		}
 	case entryShard:
 		if e.hasSubscribed {
 			if e.subscribed {
-				dst = append(dst, Subscribed{Shard: e.shard})
+				dst = append(dst, relay.Subscribed{Shard: e.shard})
 			} else {
-				dst = append(dst, Unsubscribed{Shard: e.shard})
+				dst = append(dst, relay.Unsubscribed{Shard: e.shard})
 			}
 		}
 		if e.discoveryDone {
-			dst = append(dst, DiscoveryDone{Shard: e.shard})
+			dst = append(dst, relay.DiscoveryDone{Shard: e.shard})
 		}
 	case entryNode:
 		if e.wentOffline {
-			dst = append(dst, OnlineChanged{Online: false})
+			dst = append(dst, relay.OnlineChanged{Online: false})
 		}
 		if e.hasOnline && e.online {
-			dst = append(dst, OnlineChanged{Online: true})
+			dst = append(dst, relay.OnlineChanged{Online: true})
 		}
 		if e.hasTargets {
 			dst = append(dst, e.targets)
@@ -254,7 +256,7 @@ func (e *queueEntry) appendEvents(dst []Event) []Event {
 
 // peerEntry returns id's entry, adding one if needed. A droppable event
 // gets nil instead of a new entry when the queue is full (and is counted).
-func (q *eventQueue) peerEntry(id peer.ID, droppable bool) *queueEntry {
+func (q *eventQueue) peerEntry(id peerid.ID, droppable bool) *queueEntry {
 	if e := q.byPeer[id]; e != nil {
 		return e
 	}
@@ -268,7 +270,7 @@ func (q *eventQueue) peerEntry(id peer.ID, droppable bool) *queueEntry {
 	return e
 }
 
-func (q *eventQueue) shardEntry(s uint16) *queueEntry {
+func (q *eventQueue) shardEntry(s shardmesh.Shard) *queueEntry {
 	if e := q.byShard[s]; e != nil {
 		return e
 	}

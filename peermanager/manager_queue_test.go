@@ -8,58 +8,59 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"go.uber.org/goleak"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
 )
 
-func qid(i int) peer.ID { return peer.ID(fmt.Sprintf("peer-%06d", i)) }
+func qid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%06d", i)) }
 
 func TestEventQueueCoalescing(t *testing.T) {
 	a, b := qid(1), qid(2)
 	ip := netip.MustParseAddr("192.0.2.1")
-	relay := []protocol.ID{ProtocolRelay}
+	relayOnly := []string{ProtocolRelay}
 	cases := []struct {
 		name string
-		in   []Event
-		want []Event
+		in   []relay.Event
+		want []relay.Event
 	}{
 		{"a disconnection is kept",
-			[]Event{PeerDisconnected{ID: a}},
-			[]Event{PeerDisconnected{ID: a}}},
+			[]relay.Event{relay.PeerDisconnected{ID: a}},
+			[]relay.Event{relay.PeerDisconnected{ID: a}}},
 		{"connected and gone before the loop ran: nothing to apply",
-			[]Event{PeerConnected{ID: a, Direction: Inbound, IP: ip}, PeerIdentified{ID: a, Protocols: relay},
-				MetadataFailed{ID: a}, PeerDisconnected{ID: a}},
+			[]relay.Event{relay.PeerConnected{ID: a, Direction: book.Inbound, IP: ip}, relay.PeerIdentified{ID: a, Protocols: relayOnly},
+				relay.MetadataFailed{ID: a}, relay.PeerDisconnected{ID: a}},
 			nil},
 		{"a disconnection comes before the next connection",
-			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound, IP: ip}},
-			[]Event{PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound, IP: ip}}},
+			[]relay.Event{relay.PeerDisconnected{ID: a}, relay.PeerConnected{ID: a, Direction: book.Outbound, IP: ip}},
+			[]relay.Event{relay.PeerDisconnected{ID: a}, relay.PeerConnected{ID: a, Direction: book.Outbound, IP: ip}}},
 		{"churn after a seen connection ends disconnected, identify of it kept",
-			[]Event{PeerIdentified{ID: a, Protocols: relay}, PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Inbound},
-				PeerDisconnected{ID: a}, PeerConnected{ID: a, Direction: Outbound}, PeerDisconnected{ID: a}},
-			[]Event{PeerDisconnected{ID: a}, PeerIdentified{ID: a, Protocols: relay}}},
+			[]relay.Event{relay.PeerIdentified{ID: a, Protocols: relayOnly}, relay.PeerDisconnected{ID: a}, relay.PeerConnected{ID: a, Direction: book.Inbound},
+				relay.PeerDisconnected{ID: a}, relay.PeerConnected{ID: a, Direction: book.Outbound}, relay.PeerDisconnected{ID: a}},
+			[]relay.Event{relay.PeerDisconnected{ID: a}, relay.PeerIdentified{ID: a, Protocols: relayOnly}}},
 		{"a dial outcome survives its connection's churn",
-			[]Event{PeerConnected{ID: a, Direction: Outbound}, DialSucceeded{ID: a}, PeerDisconnected{ID: a}},
-			[]Event{DialSucceeded{ID: a}}},
+			[]relay.Event{relay.PeerConnected{ID: a, Direction: book.Outbound}, relay.DialSucceeded{ID: a}, relay.PeerDisconnected{ID: a}},
+			[]relay.Event{relay.DialSucceeded{ID: a}}},
 		{"latest per peer, entries in first-event order",
-			[]Event{RTTMeasured{ID: b, RTT: time.Second}, ServicePeerChanged{ID: a, InUse: true},
-				RTTMeasured{ID: b, RTT: 2 * time.Second}, ServicePeerChanged{ID: a, InUse: false},
-				MetadataFailed{ID: b}, MetadataReceived{ID: b, Cluster: 1}},
-			[]Event{MetadataReceived{ID: b, Cluster: 1}, RTTMeasured{ID: b, RTT: 2 * time.Second},
-				ServicePeerChanged{ID: a, InUse: false}}},
+			[]relay.Event{relay.RTTMeasured{ID: b, RTT: time.Second}, relay.ServicePeerChanged{ID: a, InUse: true},
+				relay.RTTMeasured{ID: b, RTT: 2 * time.Second}, relay.ServicePeerChanged{ID: a, InUse: false},
+				relay.MetadataFailed{ID: b}, relay.MetadataReceived{ID: b, Cluster: 1}},
+			[]relay.Event{relay.MetadataReceived{ID: b, Cluster: 1}, relay.RTTMeasured{ID: b, RTT: 2 * time.Second},
+				relay.ServicePeerChanged{ID: a, InUse: false}}},
 		{"latest subscription state per shard",
-			[]Event{Subscribed{Shard: 3}, Unsubscribed{Shard: 3}, Subscribed{Shard: 4}, DiscoveryDone{Shard: 3},
-				Unsubscribed{Shard: 4}, Subscribed{Shard: 3}},
-			[]Event{Subscribed{Shard: 3}, DiscoveryDone{Shard: 3}, Unsubscribed{Shard: 4}}},
+			[]relay.Event{relay.Subscribed{Shard: twn(3)}, relay.Unsubscribed{Shard: twn(3)}, relay.Subscribed{Shard: twn(4)}, relay.DiscoveryDone{Shard: twn(3)},
+				relay.Unsubscribed{Shard: twn(4)}, relay.Subscribed{Shard: twn(3)}},
+			[]relay.Event{relay.Subscribed{Shard: twn(3)}, relay.DiscoveryDone{Shard: twn(3)}, relay.Unsubscribed{Shard: twn(4)}}},
 		{"an offline spell is not lost when the node is back online",
-			[]Event{OnlineChanged{Online: false}, OnlineChanged{Online: true}, OnlineChanged{Online: false},
-				OnlineChanged{Online: true}, TargetsChanged{Inbound: 1, Outbound: 2}, TargetsChanged{Inbound: 3, Outbound: 4}},
-			[]Event{OnlineChanged{Online: false}, OnlineChanged{Online: true}, TargetsChanged{Inbound: 3, Outbound: 4}}},
+			[]relay.Event{relay.OnlineChanged{Online: false}, relay.OnlineChanged{Online: true}, relay.OnlineChanged{Online: false},
+				relay.OnlineChanged{Online: true}, relay.TargetsChanged{Inbound: 1, Outbound: 2}, relay.TargetsChanged{Inbound: 3, Outbound: 4}},
+			[]relay.Event{relay.OnlineChanged{Online: false}, relay.OnlineChanged{Online: true}, relay.TargetsChanged{Inbound: 3, Outbound: 4}}},
 		{"online only",
-			[]Event{OnlineChanged{Online: true}},
-			[]Event{OnlineChanged{Online: true}}},
+			[]relay.Event{relay.OnlineChanged{Online: true}},
+			[]relay.Event{relay.OnlineChanged{Online: true}}},
 	}
 	for _, c := range cases {
 		q := newEventQueue(16)
@@ -84,10 +85,10 @@ func TestEventQueueCoalescing(t *testing.T) {
 // event.
 func TestEventQueueDropsOnlyStatelessEventsWhenFull(t *testing.T) {
 	q := newEventQueue(2)
-	q.push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(1)}})
-	q.push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(2)}})
-	for i, ev := range []Event{PeerDiscovered{Peer: DiscoveredPeer{ID: qid(3)}}, RTTMeasured{ID: qid(3)},
-		PeerIdentified{ID: qid(3)}, MetadataFailed{ID: qid(3)}, MetadataReceived{ID: qid(3)}} {
+	q.push(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(1)}})
+	q.push(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(2)}})
+	for i, ev := range []relay.Event{relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(3)}}, relay.RTTMeasured{ID: qid(3)},
+		relay.PeerIdentified{ID: qid(3)}, relay.MetadataFailed{ID: qid(3)}, relay.MetadataReceived{ID: qid(3)}} {
 		if q.push(ev) {
 			t.Fatalf("event %d (%T) taken beyond the limit", i, ev)
 		}
@@ -95,9 +96,9 @@ func TestEventQueueDropsOnlyStatelessEventsWhenFull(t *testing.T) {
 	if q.Dropped() != 5 {
 		t.Fatalf("dropped %d, want 5", q.Dropped())
 	}
-	kept := []Event{PeerDisconnected{ID: qid(4)}, PeerConnected{ID: qid(5)}, DialFailed{ID: qid(6)},
-		DialSucceeded{ID: qid(7)}, ServicePeerChanged{ID: qid(8)}, Subscribed{Shard: 1}, DiscoveryDone{Shard: 2},
-		OnlineChanged{}, RTTMeasured{ID: qid(1)}}
+	kept := []relay.Event{relay.PeerDisconnected{ID: qid(4)}, relay.PeerConnected{ID: qid(5)}, relay.DialFailed{ID: qid(6)},
+		relay.DialSucceeded{ID: qid(7)}, relay.ServicePeerChanged{ID: qid(8)}, relay.Subscribed{Shard: twn(1)}, relay.DiscoveryDone{Shard: twn(2)},
+		relay.OnlineChanged{}, relay.RTTMeasured{ID: qid(1)}}
 	for _, ev := range kept {
 		if !q.push(ev) {
 			t.Fatalf("%T dropped", ev)
@@ -119,7 +120,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	synctest.Test(t, func(t *testing.T) {
 		nw := simhost.NewT(t, 1, simhost.WithoutPubsub())
-		m, err := NewManager(nw.Node(0).Host, WithoutMetadata(), WithBookOptions(WithCapacity(4000)))
+		m, err := NewManager(nw.Node(0).Host, WithoutMetadata(), WithBookOptions(book.WithCapacity(4000)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,20 +140,20 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			found    = 50_000
 		)
 		for i := range seen {
-			m.push(PeerConnected{ID: qid(i), Direction: Inbound})
+			m.push(relay.PeerConnected{ID: qid(i), Direction: book.Inbound})
 		}
 		synctest.Wait()
-		m.ReadBook(func(b *Book) {
+		m.ReadBook(func(b *book.Book) {
 			if n := b.ConnectedPeers().Len(); n != seen {
 				t.Fatalf("%d peers connected before the stall, want %d", n, seen)
 			}
 		})
 
 		stalled, release := make(chan struct{}), make(chan struct{})
-		go m.ReadBook(func(*Book) { close(stalled); <-release })
+		go m.ReadBook(func(*book.Book) { close(stalled); <-release })
 		<-stalled
 		pushed, peak := 0, 0
-		push := func(ev Event) {
+		push := func(ev relay.Event) {
 			m.push(ev)
 			pushed++
 			m.qmu.Lock()
@@ -160,33 +161,33 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			m.qmu.Unlock()
 		}
 		for i := range seen {
-			push(PeerDisconnected{ID: qid(i)})
+			push(relay.PeerDisconnected{ID: qid(i)})
 		}
 		for r := range rounds {
 			for i := range churning {
 				id := qid(seen + i)
-				push(PeerConnected{ID: id, Direction: Outbound})
-				push(RTTMeasured{ID: id, RTT: time.Duration(r+1) * time.Millisecond})
+				push(relay.PeerConnected{ID: id, Direction: book.Outbound})
+				push(relay.RTTMeasured{ID: id, RTT: time.Duration(r+1) * time.Millisecond})
 				// The last round leaves even peers connected.
 				if r < rounds-1 || i%2 == 1 {
-					push(PeerDisconnected{ID: id})
+					push(relay.PeerDisconnected{ID: id})
 				}
 			}
 			for s := range shards {
 				if r%2 == 0 || s%2 == 1 {
-					push(Subscribed{Shard: uint16(s)})
+					push(relay.Subscribed{Shard: twn(uint16(s))})
 				} else {
-					push(Unsubscribed{Shard: uint16(s)})
+					push(relay.Unsubscribed{Shard: twn(uint16(s))})
 				}
 			}
-			push(OnlineChanged{Online: r%2 == 1})
-			push(ServicePeerChanged{ID: qid(0), InUse: r%2 == 0})
+			push(relay.OnlineChanged{Online: r%2 == 1})
+			push(relay.ServicePeerChanged{ID: qid(0), InUse: r%2 == 0})
 		}
 		for i := range found {
-			push(PeerDiscovered{Peer: DiscoveredPeer{ID: qid(10_000_000 + i), Origin: OriginDiscv5}})
+			push(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(10_000_000 + i), Origin: book.OriginDiscv5}})
 		}
 		for pushed < 100_000 {
-			push(RTTMeasured{ID: qid(seen), RTT: time.Millisecond})
+			push(relay.RTTMeasured{ID: qid(seen), RTT: time.Millisecond})
 		}
 		// Pending state: the 100 disconnections, the 500 peers left
 		// connected, 100 shards, the node; the rest is within the limit.
@@ -204,10 +205,10 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			t.Errorf("dropped %d events, want at least %d discoveries", snap.EventsDropped, found-DefaultMaxQueuedEntries)
 		}
 		t.Logf("%d events, queue peak %d entries, %d dropped", pushed, peak, snap.EventsDropped)
-		m.ReadBook(func(b *Book) {
+		m.ReadBook(func(b *book.Book) {
 			connected := func(i int) bool {
 				p := b.Get(qid(i))
-				return p != nil && p.Connectedness() == Connected
+				return p != nil && p.Connectedness() == book.Connected
 			}
 			for i := range seen {
 				if connected(i) {
@@ -222,7 +223,7 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 			if n := b.ConnectedPeers().Len(); n != churning/2 {
 				t.Fatalf("%d peers connected, want %d", n, churning/2)
 			}
-			if p := b.Get(qid(seen)); p == nil || p.Direction() != Outbound {
+			if p := b.Get(qid(seen)); p == nil || p.Direction() != book.Outbound {
 				t.Fatal("direction of the last connection lost")
 			}
 		})

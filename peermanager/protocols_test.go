@@ -6,6 +6,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/peermanager/peerexchange"
 	"github.com/wakupm/wakupm/protocols"
@@ -34,10 +35,10 @@ func TestProtocolIDsHaveOneSource(t *testing.T) {
 	if _, ok := slots.ServiceOf(ProtocolRelay); ok {
 		t.Error("relay counted as a service")
 	}
-	tracked := DefaultTrackedProtocols()
+	tracked := book.DefaultTrackedProtocols()
 	for _, id := range []protocol.ID{protocols.Relay, protocols.Store, protocols.FilterSubscribe, protocols.LightPush,
 		protocols.PeerExchange, protocols.Metadata} {
-		if !slices.ContainsFunc(tracked, func(p TrackedProtocol) bool { return p.ID == id }) {
+		if !slices.ContainsFunc(tracked, func(p book.TrackedProtocol) bool { return p.ID == string(id) }) {
 			t.Errorf("the book does not track %s", id)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -20,20 +22,22 @@ import (
 // choices (the conformance scenarios rely on it). It reads the peer Book's
 // indexes and never scans the book. It is not safe for concurrent use: its
 // owner serialises access to it and to the Book (Selector does, for a light
-// client; a full node's Manager can own one next to its relay Core).
+// client). The relay Manager owns none: a full node that needs service
+// peers runs a Selector next to it and tells the Manager which peers it uses
+// (Manager.SetServicePeer), so that relay pruning spares them.
 //
 // The owner feeds it: Select for choices, Report for outcomes of using a
 // peer, PeerUpdated after every book change about a peer (connection,
 // identify, metadata, discovery), Tick now and then (cooldown expiry), and
 // drains Events.
 type SelectorCore struct {
-	book *Book
+	book *book.Book
 	cfg  SelectorConfig
 	rng  *rand.Rand
 
-	protos    []protoState // by ProtocolRef
-	filterRef ProtocolRef  // health protocols; valid when has*
-	pushRef   ProtocolRef
+	protos    []protoState     // by ProtocolRef
+	filterRef book.ProtocolRef // health protocols; valid when has*
+	pushRef   book.ProtocolRef
 	hasFilter bool
 	hasPush   bool
 
@@ -49,9 +53,9 @@ type SelectorCore struct {
 
 	// scratch, reused so that selection does not allocate
 	pick    []peer.ID
-	best    []*Peer
+	best    []*book.Peer
 	lost    []peer.ID
-	expired []peer.ID
+	expired []peerid.ID
 }
 
 type protoState struct {
@@ -60,60 +64,61 @@ type protoState struct {
 }
 
 type poolKey struct {
-	ref   ProtocolRef
+	ref   book.ProtocolRef
 	shard uint16
 }
 
 type peerProto struct {
 	id  peer.ID
-	ref ProtocolRef
+	ref book.ProtocolRef
 }
 
 // NewSelectorCore returns a selector over book with configuration cfg.
 // Every configured protocol must be tracked by the book, and the book's
 // cluster must be cfg.Cluster.
-func NewSelectorCore(book *Book, cfg SelectorConfig) (*SelectorCore, error) {
-	if book == nil {
+func NewSelectorCore(b *book.Book, cfg SelectorConfig) (*SelectorCore, error) {
+	if b == nil {
 		return nil, fmt.Errorf("%w: nil book", ErrInvalidSelectorConfig)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if book.Cluster() != cfg.Cluster {
-		return nil, fmt.Errorf("%w: book of cluster %d, selector of cluster %d", ErrInvalidSelectorConfig, book.Cluster(), cfg.Cluster)
+	if b.Cluster() != cfg.Cluster {
+		return nil, fmt.Errorf("%w: book of cluster %d, selector of cluster %d", ErrInvalidSelectorConfig, b.Cluster(), cfg.Cluster)
 	}
+	tracked := b.TrackedProtocols()
 	c := &SelectorCore{
-		book:     book,
+		book:     b,
 		cfg:      cfg,
 		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5e1ec7)),
-		protos:   make([]protoState, len(book.protos.list)),
+		protos:   make([]protoState, len(tracked)),
 		pools:    make(map[poolKey]*pool),
 		inPools:  make(map[peer.ID]int),
 		failures: make(map[peerProto]int),
 		cooldown: make(map[peerProto]time.Time),
 		health:   make(map[uint16]LightHealth),
 		pick:     make([]peer.ID, 0, maxSelect),
-		best:     make([]*Peer, 0, maxSelect),
+		best:     make([]*book.Peer, 0, maxSelect),
 	}
-	for i, tp := range book.protos.list {
+	for i, tp := range tracked {
 		pp := cfg.Fallback
-		pp.Protocol = tp.ID
-		c.protos[i] = protoState{id: tp.ID, policy: pp}
+		pp.Protocol = protocol.ID(tp.ID)
+		c.protos[i] = protoState{id: protocol.ID(tp.ID), policy: pp}
 	}
 	for _, pp := range cfg.Protocols {
-		ref, ok := book.Protocol(pp.Protocol)
+		ref, ok := b.Protocol(string(pp.Protocol))
 		if !ok {
 			return nil, fmt.Errorf("%w: protocol %q is not tracked by the book", ErrInvalidSelectorConfig, pp.Protocol)
 		}
 		c.protos[ref].policy = pp
 	}
-	c.filterRef, c.hasFilter = book.Protocol(ProtocolFilter)
-	c.pushRef, c.hasPush = book.Protocol(ProtocolLightPush)
+	c.filterRef, c.hasFilter = b.Protocol(string(ProtocolFilter))
+	c.pushRef, c.hasPush = b.Protocol(string(ProtocolLightPush))
 	return c, nil
 }
 
 // Book returns the book the selector reads.
-func (c *SelectorCore) Book() *Book { return c.book }
+func (c *SelectorCore) Book() *book.Book { return c.book }
 
 // Config returns the configuration.
 func (c *SelectorCore) Config() SelectorConfig { return c.cfg }
@@ -175,7 +180,7 @@ func (c *SelectorCore) AppendSelect(dst []peer.ID, req Request, now time.Time) (
 			// counted by Report) but is not handed out while dialling it
 			// is forbidden.
 			m := &pl.members[i]
-			if p := c.record(m); !req.excludes(m.id) && (p == nil || p.connectedness == Connected || !p.InBackoff(now)) {
+			if p := c.record(m); !req.excludes(m.id) && (p == nil || p.Connectedness() == book.Connected || !p.InBackoff(now)) {
 				dst = append(dst, m.id)
 			}
 		}
@@ -198,7 +203,7 @@ func (c *SelectorCore) AppendSelect(dst []peer.ID, req Request, now time.Time) (
 }
 
 // resolve validates the request and returns its protocol and shard.
-func (c *SelectorCore) resolve(req *Request) (ProtocolRef, shardmesh.Shard, error) {
+func (c *SelectorCore) resolve(req *Request) (book.ProtocolRef, shardmesh.Shard, error) {
 	var shard shardmesh.Shard
 	switch {
 	case req.ContentTopic != "":
@@ -232,7 +237,7 @@ func (c *SelectorCore) resolve(req *Request) (ProtocolRef, shardmesh.Shard, erro
 	if req.Policy >= numPolicies {
 		return 0, shard, fmt.Errorf("%w: policy %d", ErrInvalidRequest, req.Policy)
 	}
-	ref, ok := c.book.Protocol(req.Protocol)
+	ref, ok := c.book.Protocol(string(req.Protocol))
 	if !ok {
 		c.stats.untracked++
 		return 0, shard, &SelectionError{Protocol: req.Protocol, Shard: shard, Reason: ErrUntrackedProtocol}
@@ -242,7 +247,7 @@ func (c *SelectorCore) resolve(req *Request) (ProtocolRef, shardmesh.Shard, erro
 
 // coolingDown reports whether id was replaced for protocol ref and its
 // cooldown has not expired at now.
-func (c *SelectorCore) coolingDown(id peer.ID, ref ProtocolRef, now time.Time) bool {
+func (c *SelectorCore) coolingDown(id peer.ID, ref book.ProtocolRef, now time.Time) bool {
 	if len(c.cooldown) == 0 {
 		return false
 	}
@@ -253,7 +258,7 @@ func (c *SelectorCore) coolingDown(id peer.ID, ref ProtocolRef, now time.Time) b
 // CoolingDownUntil returns when id may serve protocol proto again, and
 // false when it is not cooling down at now.
 func (c *SelectorCore) CoolingDownUntil(id peer.ID, proto protocol.ID, now time.Time) (time.Time, bool) {
-	ref, ok := c.book.Protocol(proto)
+	ref, ok := c.book.Protocol(string(proto))
 	if !ok || !c.coolingDown(id, ref, now) {
 		return time.Time{}, false
 	}
@@ -262,7 +267,7 @@ func (c *SelectorCore) CoolingDownUntil(id peer.ID, proto protocol.ID, now time.
 
 // Failures returns id's consecutive counted failures for protocol proto.
 func (c *SelectorCore) Failures(id peer.ID, proto protocol.ID) int {
-	ref, ok := c.book.Protocol(proto)
+	ref, ok := c.book.Protocol(string(proto))
 	if !ok {
 		return 0
 	}
@@ -276,10 +281,10 @@ func (c *SelectorCore) Failures(id peer.ID, proto protocol.ID) int {
 // failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
 func (c *SelectorCore) Tick(now time.Time) {
-	c.expired = c.book.ExpireMetadata(now, c.expired[:0])
+	c.expired = c.book.ExpireMetadata(c.expired[:0], now)
 	for _, id := range c.expired {
-		if c.inPools[id] > 0 {
-			c.PeerUpdated(id, now)
+		if c.inPools[peer.ID(id)] > 0 {
+			c.PeerUpdated(peer.ID(id), now)
 		}
 	}
 	for k, until := range c.cooldown {
@@ -288,7 +293,7 @@ func (c *SelectorCore) Tick(now time.Time) {
 		}
 	}
 	for k := range c.failures {
-		if c.book.Get(k.id) == nil && c.inPools[k.id] == 0 {
+		if c.book.Get(peerid.ID(k.id)) == nil && c.inPools[k.id] == 0 {
 			delete(c.failures, k)
 		}
 	}

@@ -8,32 +8,34 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // serviceBook returns a book of n service peers (filter, light push,
 // store) of cluster 1, each on 1 to 4 random shards of 1024, a third of
 // them connected, a tenth of the others in dial backoff.
-func serviceBook(b *testing.B, n int) *Book {
+func serviceBook(b *testing.B, n int) *book.Book {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(7, 11))
-	book := newTestBook(b, WithCapacity(n))
+	sb := newTestBook(b, book.WithCapacity(n))
 	for i := range n {
 		idx := make([]uint16, 1+rng.IntN(4))
 		for j := range idx {
 			idx[j] = uint16(rng.IntN(shardmesh.ShardsPerCluster))
 		}
-		if _, err := book.Discover(enrPeer(i, 1, svcCaps, idx...), t0); err != nil {
+		if _, err := sb.Discover(enrPeer(i, 1, svcCaps, idx...), t0); err != nil {
 			b.Fatal(err)
 		}
 		switch {
 		case i%3 == 0:
-			book.Connected(pid(i), Outbound, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), t0)
+			sb.Connected(peerid.ID(pid(i)), book.Outbound, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), t0)
 		case i%10 == 1:
-			book.DialFailed(pid(i), t0.Add(time.Minute), t0)
+			sb.DialFailed(peerid.ID(pid(i)), t0.Add(time.Minute), t0)
 		}
 	}
-	return book
+	return sb
 }
 
 // BenchmarkSelect compares selecting 2 light-push peers on one shard of a
@@ -93,25 +95,25 @@ func BenchmarkSelect(b *testing.B) {
 // applies the selector's eligibility (protocol, shard, cluster, cooldown,
 // dial backoff), then draws connected peers first, then dialable ones. It
 // is how a peer store without (protocol, shard) indexes answers.
-func fullScanSelect(book *Book, sel *SelectorCore, ref ProtocolRef, shard uint16, n int, rng *rand.Rand, now time.Time) []peer.ID {
+func fullScanSelect(b *book.Book, sel *SelectorCore, ref book.ProtocolRef, shard uint16, n int, rng *rand.Rand, now time.Time) []peer.ID {
 	var connected, dialable []peer.ID
-	for p := range book.All() {
+	for p := range b.All() {
 		if !p.Supports(ref) {
 			continue
 		}
-		if cl, ok := p.Cluster(); ok && cl != book.Cluster() {
+		if cl, ok := p.Cluster(); ok && cl != b.Cluster() {
 			continue
 		}
-		if s, src := p.Shards(); src == ShardsUnknown || !s.Contains(shard) {
+		if s, src := p.Shards(); src == book.ShardsUnknown || !s.Contains(shard) {
 			continue
 		}
-		if sel.coolingDown(p.ID(), ref, now) {
+		if sel.coolingDown(peer.ID(p.ID()), ref, now) {
 			continue
 		}
-		if p.Connectedness() == Connected {
-			connected = append(connected, p.ID())
+		if p.Connectedness() == book.Connected {
+			connected = append(connected, peer.ID(p.ID()))
 		} else if !p.InBackoff(now) {
-			dialable = append(dialable, p.ID())
+			dialable = append(dialable, peer.ID(p.ID()))
 		}
 	}
 	rng.Shuffle(len(connected), func(i, j int) { connected[i], connected[j] = connected[j], connected[i] })

@@ -22,7 +22,9 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/wakupm/wakupm/internal/simhost"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -77,7 +79,7 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 			require.NoError(t, err)
 			n := nw.Node(i)
 			client.Peerstore().AddAddrs(n.ID(), n.Host.Addrs(), peerstore.PermanentAddrTTL)
-			require.NoError(t, sel.AddPeer(peermanager.DiscoveredPeer{ID: n.ID(), Origin: peermanager.OriginPeerExchange,
+			require.NoError(t, sel.AddPeer(book.DiscoveredPeer{ID: peerid.ID(n.ID()), Origin: book.OriginPeerExchange,
 				HasENR: true, Cluster: 1, HasShards: true, Shards: set, Caps: shardmesh.CapFilter | shardmesh.CapLightPush}))
 		}
 		for i := 1; i <= 4; i++ {

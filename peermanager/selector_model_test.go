@@ -11,6 +11,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -64,8 +66,8 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						}
 					case 2:
 						what = "connect"
-						if f.book.Get(id) != nil || rng.IntN(4) == 0 {
-							f.book.Connected(id, Outbound, netip.Addr{}, f.now)
+						if f.book.Get(peerid.ID(id)) != nil || rng.IntN(4) == 0 {
+							f.book.Connected(peerid.ID(id), book.Outbound, netip.Addr{}, f.now)
 							f.sel.PeerUpdated(id, f.now)
 						}
 					case 3:
@@ -79,7 +81,7 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 								ids = append(ids, p)
 							}
 						}
-						f.book.Identified(id, ids, f.now)
+						f.book.Identified(peerid.ID(id), protocolStrings(ids), f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 5:
 						what = "metadata"
@@ -87,11 +89,11 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						if rng.IntN(8) == 0 {
 							cluster = 2
 						}
-						f.book.MetadataReceived(id, cluster, shards(randShards()...), f.now)
+						f.book.MetadataReceived(peerid.ID(id), cluster, shards(randShards()...), f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 6:
 						what = "dial-failed"
-						f.book.DialFailed(id, f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
+						f.book.DialFailed(peerid.ID(id), f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 7, 8:
 						what = "report"
@@ -110,7 +112,7 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 					case 12:
 						what = "removed"
 						if !f.sel.InPool(id) || rng.IntN(3) == 0 {
-							f.book.Remove(id)
+							f.book.Remove(peerid.ID(id))
 							f.sel.PeerUpdated(id, f.now)
 						}
 					default:
@@ -143,7 +145,7 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 
 func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err error) {
 	t.Helper()
-	ref := f.book.MustProtocol(req.Protocol)
+	ref := f.book.MustProtocol(string(req.Protocol))
 	want := req.Count
 	if want == 0 {
 		want = f.sel.protos[ref].policy.PoolSize
@@ -166,7 +168,7 @@ func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err er
 		if f.sel.coolingDown(id, ref, f.now) {
 			t.Errorf("answer %v holds %s cooling down", got, id)
 		}
-		if p := f.book.Get(id); p != nil && p.Connectedness() != Connected && p.InBackoff(f.now) {
+		if p := f.book.Get(peerid.ID(id)); p != nil && p.Connectedness() != book.Connected && p.InBackoff(f.now) {
 			t.Errorf("answer %v holds %s in dial backoff", got, id)
 		}
 		if f.sel.cfg.ConnectedOnly && !f.sel.isLive(id) {
@@ -206,8 +208,8 @@ func checkPools(t *testing.T, f *selFixture) {
 		}
 	}
 	for p := range f.book.All() {
-		if p.Kept() != (count[p.ID()] > 0) {
-			t.Errorf("%s kept %v, in %d pools", p.ID(), p.Kept(), count[p.ID()])
+		if id := peer.ID(p.ID()); p.Kept() != (count[id] > 0) {
+			t.Errorf("%s kept %v, in %d pools", id, p.Kept(), count[id])
 		}
 	}
 }

@@ -4,17 +4,21 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // tier is a group of index buckets the policy treats as equals, read as one
 // virtual list without copying.
 type tier struct {
-	sets [4]PeerSet
+	sets [4]book.PeerSet
 	k    int
 	n    int
 }
 
-func (t *tier) add(s PeerSet) {
+func (t *tier) add(s book.PeerSet) {
 	if s.Len() == 0 {
 		return
 	}
@@ -23,7 +27,7 @@ func (t *tier) add(s PeerSet) {
 	t.n += s.Len()
 }
 
-func (t *tier) at(i int) *Peer {
+func (t *tier) at(i int) *book.Peer {
 	for j := 0; ; j++ {
 		if l := t.sets[j].Len(); i >= l {
 			i -= l
@@ -35,18 +39,19 @@ func (t *tier) at(i int) *Peer {
 
 // tiers returns the candidate buckets of (ref, shard) in the order the
 // policy and the configuration want them tried. Cost: O(1), bucket reads.
-func (c *SelectorCore) tiers(ref ProtocolRef, shard uint16, policy Policy) ([4]tier, int) {
+func (c *SelectorCore) tiers(ref book.ProtocolRef, shard uint16, policy Policy) ([4]tier, int) {
 	var ts [4]tier
 	b := c.book
+	on := shardmesh.Shard{Cluster: c.cfg.Cluster, Index: shard}
 	dialable := !c.cfg.ConnectedOnly
 	alongside := c.cfg.UnknownShards == UnknownShardsAlongside
 	lastResort := c.cfg.UnknownShards == UnknownShardsLastResort
 	n := 0
 	if policy == PolicyRandom {
 		t := &ts[n]
-		t.add(b.Peers(ref, shard, true))
+		t.add(b.Peers(ref, on, true))
 		if dialable {
-			t.add(b.Peers(ref, shard, false))
+			t.add(b.Peers(ref, on, false))
 		}
 		if alongside {
 			t.add(b.PeersWithUnknownShards(ref, true))
@@ -70,7 +75,7 @@ func (c *SelectorCore) tiers(ref ProtocolRef, shard uint16, policy Policy) ([4]t
 			break
 		}
 		t := &ts[n]
-		t.add(b.Peers(ref, shard, connected))
+		t.add(b.Peers(ref, on, connected))
 		if alongside {
 			t.add(b.PeersWithUnknownShards(ref, connected))
 		}
@@ -91,7 +96,7 @@ func (c *SelectorCore) tiers(ref ProtocolRef, shard uint16, policy Policy) ([4]t
 // candidates appends to c.pick up to want eligible peers for (ref, shard)
 // in policy order, skipping peers already picked, pool members in skip,
 // avoid, and the request's exclusions.
-func (c *SelectorCore) candidates(ref ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *SelectorCore) candidates(ref book.ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
 	limit := len(c.pick) + want
 	if policy == PolicyPinnedFirst {
 		for _, id := range c.protos[ref].policy.Pinned {
@@ -117,7 +122,7 @@ func (c *SelectorCore) candidates(ref ProtocolRef, shard uint16, policy Policy, 
 // limit. It walks the tier along a random coprime stride from a random
 // start: a permutation of the tier without copying it, so the first pick is
 // uniform and the walk stops as soon as enough peers are found.
-func (c *SelectorCore) random(t *tier, ref ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *SelectorCore) random(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
 	n := t.n
 	if n == 0 {
 		return
@@ -125,7 +130,7 @@ func (c *SelectorCore) random(t *tier, ref ProtocolRef, limit int, req *Request,
 	idx, step := c.rng.IntN(n), c.coprimeStep(n)
 	for range n {
 		if p := t.at(idx); c.usable(p, ref, req, skip, avoid, now) {
-			c.pick = append(c.pick, p.id)
+			c.pick = append(c.pick, peer.ID(p.ID()))
 			if len(c.pick) == limit {
 				return
 			}
@@ -160,7 +165,7 @@ func gcd(a, b int) int {
 // limit. It reads the whole tier (one bucket of the index, not the book),
 // keeping the best few in a small sorted buffer; ties keep the order of a
 // walk from a random start.
-func (c *SelectorCore) lowestRTT(t *tier, ref ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *SelectorCore) lowestRTT(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
 	n := t.n
 	if n == 0 {
 		return
@@ -189,7 +194,7 @@ func (c *SelectorCore) lowestRTT(t *tier, ref ProtocolRef, limit int, req *Reque
 		}
 	}
 	for _, p := range best {
-		c.pick = append(c.pick, p.id)
+		c.pick = append(c.pick, peer.ID(p.ID()))
 	}
 	c.best = best[:0]
 }
@@ -197,7 +202,7 @@ func (c *SelectorCore) lowestRTT(t *tier, ref ProtocolRef, limit int, req *Reque
 // fasterThan orders peers for PolicyLowestRTT: measured before unmeasured
 // (or after, UnmeasuredRTTFirst), then increasing RTT. It is a strict weak
 // order (go-waku's Less was not, defect 15).
-func (c *SelectorCore) fasterThan(a, b *Peer) bool {
+func (c *SelectorCore) fasterThan(a, b *book.Peer) bool {
 	ra, ma := a.RTT()
 	rb, mb := b.RTT()
 	if ma != mb {
@@ -208,27 +213,27 @@ func (c *SelectorCore) fasterThan(a, b *Peer) bool {
 
 // usable is the per-candidate part of eligibility (the index already
 // guarantees protocol, shard and cluster).
-func (c *SelectorCore) usable(p *Peer, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
-	if p.connectedness != Connected && p.InBackoff(now) {
+func (c *SelectorCore) usable(p *book.Peer, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+	if p.Connectedness() != book.Connected && p.InBackoff(now) {
 		return false
 	}
-	return c.free(p.id, ref, req, skip, avoid, now)
+	return c.free(peer.ID(p.ID()), ref, req, skip, avoid, now)
 }
 
 // usableID is usable for a pinned peer, which the book may not know.
-func (c *SelectorCore) usableID(id peer.ID, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
-	if p := c.book.Get(id); p != nil && p.connectedness != Connected && p.InBackoff(now) {
+func (c *SelectorCore) usableID(id peer.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+	if p := c.book.Get(peerid.ID(id)); p != nil && p.Connectedness() != book.Connected && p.InBackoff(now) {
 		return false
 	}
 	if c.cfg.ConnectedOnly {
-		if p := c.book.Get(id); p == nil || p.connectedness != Connected {
+		if p := c.book.Get(peerid.ID(id)); p == nil || p.Connectedness() != book.Connected {
 			return false
 		}
 	}
 	return c.free(id, ref, req, skip, avoid, now)
 }
 
-func (c *SelectorCore) free(id peer.ID, ref ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+func (c *SelectorCore) free(id peer.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
 	if id == avoid || c.coolingDown(id, ref, now) {
 		return false
 	}

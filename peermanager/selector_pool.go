@@ -6,6 +6,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -22,8 +24,8 @@ type pool struct {
 
 type poolMember struct {
 	id     peer.ID
-	rec    *Peer // the book's record at the last look; see record
-	live   bool  // connected at the last look
+	rec    *book.Peer // the book's record at the last look; see record
+	live   bool       // connected at the last look
 	pinned bool
 }
 
@@ -57,8 +59,8 @@ func (c *SelectorCore) shardOf(k poolKey) shardmesh.Shard {
 }
 
 func (c *SelectorCore) isLive(id peer.ID) bool {
-	p := c.book.Get(id)
-	return p != nil && p.connectedness == Connected
+	p := c.book.Get(peerid.ID(id))
+	return p != nil && p.Connectedness() == book.Connected
 }
 
 // record returns m's book record (nil when the book has none), checking the
@@ -66,17 +68,17 @@ func (c *SelectorCore) isLive(id peer.ID) bool {
 // a record stays at its slot until removed, and a removed record is never
 // put back, so a match proves the cache is current. This keeps the sticky
 // path of Select to array reads.
-func (c *SelectorCore) record(m *poolMember) *Peer {
-	if p := m.rec; p != nil && int(p.slot) < len(c.book.peers) && c.book.peers[p.slot] == p {
+func (c *SelectorCore) record(m *poolMember) *book.Peer {
+	if p := m.rec; c.book.Holds(p) {
 		return p
 	}
-	m.rec = c.book.Get(m.id)
+	m.rec = c.book.Get(peerid.ID(m.id))
 	return m.rec
 }
 
 func (c *SelectorCore) memberLive(m *poolMember) bool {
 	p := c.record(m)
-	return p != nil && p.connectedness == Connected
+	return p != nil && p.Connectedness() == book.Connected
 }
 
 // maintain brings pl up to date at now: members whose connection was lost
@@ -133,7 +135,7 @@ func (c *SelectorCore) maintain(pl *pool, avoid peer.ID, now time.Time) {
 }
 
 // markDown records that id is not live in every pool of protocol ref.
-func (c *SelectorCore) markDown(id peer.ID, ref ProtocolRef) {
+func (c *SelectorCore) markDown(id peer.ID, ref book.ProtocolRef) {
 	for _, pl := range c.poolList {
 		if pl.key.ref != ref {
 			continue
@@ -154,7 +156,7 @@ func (c *SelectorCore) stillEligible(pl *pool, m *poolMember, now time.Time) boo
 		return false
 	}
 	p := c.record(m)
-	connected := p != nil && p.connectedness == Connected
+	connected := p != nil && p.Connectedness() == book.Connected
 	if c.cfg.ConnectedOnly && !connected {
 		return false
 	}
@@ -168,7 +170,7 @@ func (c *SelectorCore) stillEligible(pl *pool, m *poolMember, now time.Time) boo
 		return false
 	}
 	shards, src := p.Shards()
-	if src == ShardsUnknown {
+	if src == book.ShardsUnknown {
 		return c.cfg.UnknownShards != UnknownShardsNever
 	}
 	return shards.Contains(pl.key.shard)
@@ -189,7 +191,7 @@ func (c *SelectorCore) fill(pl *pool, avoid peer.ID, now time.Time) []peer.ID {
 		m.live = c.memberLive(&m)
 		pl.members = append(pl.members, m)
 		if c.inPools[id]++; c.inPools[id] == 1 {
-			c.book.Keep(id, true) // a pool member is never evicted for capacity
+			c.book.Keep(peerid.ID(id), true) // a pool member is never evicted for capacity
 		}
 	}
 	c.order(pl)
@@ -221,7 +223,7 @@ func (c *SelectorCore) before(pl *pool, a, b *poolMember) bool {
 	return c.fasterThan(pa, pb)
 }
 
-func (c *SelectorCore) isPinned(ref ProtocolRef, id peer.ID) bool {
+func (c *SelectorCore) isPinned(ref book.ProtocolRef, id peer.ID) bool {
 	for _, p := range c.protos[ref].policy.Pinned {
 		if p == id {
 			return true
@@ -235,7 +237,7 @@ func (c *SelectorCore) removeMember(pl *pool, i int) {
 	pl.members = append(pl.members[:i], pl.members[i+1:]...)
 	if c.inPools[id]--; c.inPools[id] <= 0 {
 		delete(c.inPools, id)
-		c.book.Keep(id, false)
+		c.book.Keep(peerid.ID(id), false)
 	}
 }
 
@@ -275,7 +277,7 @@ func (c *SelectorCore) updateState(pl *pool) {
 // down. Outcomes for peers in no pool still count and cool down, so that
 // one-off selections avoid them too.
 func (c *SelectorCore) Report(id peer.ID, proto protocol.ID, o Outcome, now time.Time) error {
-	ref, ok := c.book.Protocol(proto)
+	ref, ok := c.book.Protocol(string(proto))
 	if !ok {
 		return &SelectionError{Protocol: proto, Reason: ErrUntrackedProtocol}
 	}
@@ -293,7 +295,7 @@ func (c *SelectorCore) ReportPeer(id peer.ID, o Outcome, now time.Time) int {
 	if o >= numOutcomes || c.inPools[id] == 0 {
 		return 0
 	}
-	var refs protoMask
+	var refs uint64 // bit r: protocol r has a pool holding id
 	for _, pl := range c.poolList {
 		if pl.index(id) >= 0 {
 			refs |= 1 << pl.key.ref
@@ -301,15 +303,15 @@ func (c *SelectorCore) ReportPeer(id peer.ID, o Outcome, now time.Time) int {
 	}
 	n := 0
 	for r := range c.protos {
-		if refs.has(ProtocolRef(r)) {
-			c.report(id, ProtocolRef(r), o, now)
+		if refs&(1<<r) != 0 {
+			c.report(id, book.ProtocolRef(r), o, now)
 			n++
 		}
 	}
 	return n
 }
 
-func (c *SelectorCore) report(id peer.ID, ref ProtocolRef, o Outcome, now time.Time) {
+func (c *SelectorCore) report(id peer.ID, ref book.ProtocolRef, o Outcome, now time.Time) {
 	c.stats.outcomes[ref][o]++
 	rule := &c.protos[ref].policy.Replace
 	key := peerProto{id, ref}
@@ -330,7 +332,7 @@ func (c *SelectorCore) report(id peer.ID, ref ProtocolRef, o Outcome, now time.T
 
 // replace cools id down for protocol ref and takes it out of every pool of
 // the protocol, refilling each.
-func (c *SelectorCore) replace(id peer.ID, ref ProtocolRef, o Outcome, now time.Time) {
+func (c *SelectorCore) replace(id peer.ID, ref book.ProtocolRef, o Outcome, now time.Time) {
 	rule := &c.protos[ref].policy.Replace
 	key := peerProto{id, ref}
 	delete(c.failures, key)
@@ -364,7 +366,7 @@ func (c *SelectorCore) replace(id peer.ID, ref ProtocolRef, o Outcome, now time.
 func (c *SelectorCore) PeerUpdated(id peer.ID, now time.Time) {
 	if c.inPools[id] > 0 {
 		// A pinned member may join a pool before the book has its record.
-		c.book.Keep(id, true)
+		c.book.Keep(peerid.ID(id), true)
 	}
 	for _, pl := range c.poolList {
 		if len(pl.members) < pl.target || pl.index(id) >= 0 {
@@ -376,7 +378,7 @@ func (c *SelectorCore) PeerUpdated(id peer.ID, now time.Time) {
 // Release drops the pool of (proto, shard), e.g. after the client stopped
 // using the shard. Its members are released without cooldown.
 func (c *SelectorCore) Release(proto protocol.ID, shard shardmesh.Shard) {
-	ref, ok := c.book.Protocol(proto)
+	ref, ok := c.book.Protocol(string(proto))
 	if !ok || shard.Cluster != c.cfg.Cluster {
 		return
 	}
@@ -410,7 +412,7 @@ type PoolMember struct {
 // Pool returns the members of the pool of (proto, shard), pinned first;
 // nil when there is no such pool.
 func (c *SelectorCore) Pool(proto protocol.ID, shard shardmesh.Shard) []PoolMember {
-	ref, ok := c.book.Protocol(proto)
+	ref, ok := c.book.Protocol(string(proto))
 	if !ok || shard.Cluster != c.cfg.Cluster {
 		return nil
 	}

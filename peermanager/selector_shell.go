@@ -15,6 +15,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -29,7 +31,7 @@ import (
 // All methods are safe for concurrent use.
 type Selector struct {
 	mu     sync.Mutex
-	book   *Book
+	book   *book.Book
 	core   *SelectorCore
 	clock  func() time.Time
 	log    *slog.Logger
@@ -54,15 +56,15 @@ func NewSelector(opts ...SelectorOption) (*Selector, error) {
 			return nil, err
 		}
 	}
-	book, err := NewBook(o.cfg.Cluster, o.bookOpts...)
+	b, err := book.New(o.cfg.Cluster, o.bookOpts...)
 	if err != nil {
 		return nil, err
 	}
-	core, err := NewSelectorCore(book, o.cfg)
+	core, err := NewSelectorCore(b, o.cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Selector{book: book, core: core, clock: o.clock, log: o.log, host: o.host,
+	s := &Selector{book: b, core: core, clock: o.clock, log: o.log, host: o.host,
 		events: make(chan SelectorEvent, o.buffer), done: make(chan struct{})}
 	if o.host == nil {
 		close(s.done)
@@ -121,19 +123,19 @@ func (s *Selector) ReportPeer(id peer.ID, o Outcome) int {
 func (s *Selector) ObserveRTT(id peer.ID, rtt time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.book.ObserveRTT(id, rtt, s.clock())
+	s.book.ObserveRTT(peerid.ID(id), rtt, s.clock())
 }
 
 // AddPeer records a discovered peer (from peer exchange, DNS discovery,
 // static configuration) with what its ENR says.
-func (s *Selector) AddPeer(d DiscoveredPeer) error {
+func (s *Selector) AddPeer(d book.DiscoveredPeer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock()
 	if _, err := s.book.Discover(d, now); err != nil {
 		return err
 	}
-	s.core.PeerUpdated(d.ID, now)
+	s.core.PeerUpdated(peer.ID(d.ID), now)
 	s.flush()
 	return nil
 }
@@ -141,23 +143,23 @@ func (s *Selector) AddPeer(d DiscoveredPeer) error {
 // MetadataReceived records the cluster and shards a peer announced in a
 // metadata exchange; they override its ENR's.
 func (s *Selector) MetadataReceived(id peer.ID, cluster uint16, shards shardmesh.ShardSet) {
-	s.update(id, func(now time.Time) { s.book.MetadataReceived(id, cluster, shards, now) })
+	s.update(id, func(now time.Time) { s.book.MetadataReceived(peerid.ID(id), cluster, shards, now) })
 }
 
 // PeerConnected records a connection (callers without WithSelectorHost).
-func (s *Selector) PeerConnected(id peer.ID, dir Direction, ip netip.Addr) {
-	s.update(id, func(now time.Time) { s.book.Connected(id, dir, ip, now) })
+func (s *Selector) PeerConnected(id peer.ID, dir book.Direction, ip netip.Addr) {
+	s.update(id, func(now time.Time) { s.book.Connected(peerid.ID(id), dir, ip, now) })
 }
 
 // PeerDisconnected records that the last connection to id closed; pool
 // members losing their connection are reported OutcomeDisconnected.
 func (s *Selector) PeerDisconnected(id peer.ID) {
-	s.update(id, func(now time.Time) { s.book.Disconnected(id, now) })
+	s.update(id, func(now time.Time) { s.book.Disconnected(peerid.ID(id), now) })
 }
 
 // PeerIdentified records the protocols identify reported for id.
 func (s *Selector) PeerIdentified(id peer.ID, protos []protocol.ID) {
-	s.update(id, func(now time.Time) { s.book.Identified(id, protos, now) })
+	s.update(id, func(now time.Time) { s.book.Identified(peerid.ID(id), protocolStrings(protos), now) })
 }
 
 func (s *Selector) update(id peer.ID, f func(now time.Time)) {
@@ -317,13 +319,13 @@ func (s *Selector) handle(ev any) {
 // connected records a connection with its direction and remote IP from the
 // host's connection list.
 func (s *Selector) connected(id peer.ID) {
-	dir, ip := DirectionUnknown, netip.Addr{}
+	dir, ip := book.DirectionUnknown, netip.Addr{}
 	if conns := s.host.Network().ConnsToPeer(id); len(conns) > 0 {
 		c := conns[0]
 		if c.Stat().Direction == network.DirOutbound {
-			dir = Outbound
+			dir = book.Outbound
 		} else {
-			dir = Inbound
+			dir = book.Inbound
 		}
 		if nip, err := manet.ToIP(c.RemoteMultiaddr()); err == nil {
 			if a, ok := netip.AddrFromSlice(nip); ok {
@@ -340,5 +342,5 @@ func (s *Selector) connected(id peer.ID) {
 func (s *Selector) knows(id peer.ID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.book.Get(id) != nil
+	return s.book.Get(peerid.ID(id)) != nil
 }

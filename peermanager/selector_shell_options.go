@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+
+	"github.com/wakupm/wakupm/peermanager/book"
 )
 
 // SelectorOption configures a Selector.
@@ -19,7 +21,7 @@ type selectorOptions struct {
 	log      *slog.Logger
 	buffer   int
 	tick     time.Duration
-	bookOpts []BookOption
+	bookOpts []book.Option
 }
 
 // Defaults of the Selector shell.
@@ -120,7 +122,7 @@ func WithSelectorTick(d time.Duration) SelectorOption {
 
 // WithSelectorBookOptions configures the selector's own peer book
 // (capacity, tracked protocols).
-func WithSelectorBookOptions(opts ...BookOption) SelectorOption {
+func WithSelectorBookOptions(opts ...book.Option) SelectorOption {
 	return func(o *selectorOptions) error {
 		o.bookOpts = append(o.bookOpts, opts...)
 		return nil

@@ -12,16 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-func servicePeer(id peer.ID, idx ...uint16) peermanager.DiscoveredPeer {
+func servicePeer(id peer.ID, idx ...uint16) book.DiscoveredPeer {
 	set, err := shardmesh.ShardSetOf(idx...)
 	if err != nil {
 		panic(err)
 	}
-	return peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginPeerExchange, HasENR: true, Cluster: 1,
+	return book.DiscoveredPeer{ID: peerid.ID(id), Origin: book.OriginPeerExchange, HasENR: true, Cluster: 1,
 		HasShards: true, Shards: set, Caps: shardmesh.CapFilter | shardmesh.CapLightPush | shardmesh.CapStore}
 }
 
@@ -38,7 +40,7 @@ func TestSelectorShellNeverBlocksOnEvents(t *testing.T) {
 	for i := range 10 {
 		id := peer.ID(rune('a' + i))
 		require.NoError(t, sel.AddPeer(servicePeer(id, 0)))
-		sel.PeerConnected(id, peermanager.Outbound, netip.Addr{})
+		sel.PeerConnected(id, book.Outbound, netip.Addr{})
 	}
 	for range 5 {
 		ids, err := sel.Select(context.Background(), peermanager.ForShard(peermanager.ProtocolLightPush, shard, 2))
@@ -73,7 +75,7 @@ func TestSelectorShellOptionsValidate(t *testing.T) {
 		"neg buffer":   peermanager.WithSelectorEventBuffer(-1),
 		"zero tick":    peermanager.WithSelectorTick(0),
 		"bad config":   peermanager.WithSelectorConfig(peermanager.SelectorConfig{}),
-		"bad capacity": peermanager.WithSelectorBookOptions(peermanager.WithCapacity(0)),
+		"bad capacity": peermanager.WithSelectorBookOptions(book.WithCapacity(0)),
 	} {
 		_, err := peermanager.NewSelector(opt)
 		require.Error(t, err, name)

@@ -3,6 +3,7 @@ package peermanager
 import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -18,14 +19,14 @@ const (
 const ReasonReleased = "released"
 
 type selectorCounters struct {
-	selections   [MaxTrackedProtocols][3]uint64 // full, partial, none
-	outcomes     [MaxTrackedProtocols][numOutcomes]uint64
-	replacements [MaxTrackedProtocols][numOutcomes]uint64
-	released     [MaxTrackedProtocols]uint64
+	selections   [book.MaxTrackedProtocols][3]uint64 // full, partial, none
+	outcomes     [book.MaxTrackedProtocols][numOutcomes]uint64
+	replacements [book.MaxTrackedProtocols][numOutcomes]uint64
+	released     [book.MaxTrackedProtocols]uint64
 	untracked    uint64
 }
 
-func (s *selectorCounters) selected(ref ProtocolRef, got, want int) {
+func (s *selectorCounters) selected(ref book.ProtocolRef, got, want int) {
 	switch {
 	case got >= want:
 		s.selections[ref][0]++

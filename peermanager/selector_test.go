@@ -11,13 +11,15 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // selFixture is a book of cluster 1 and a selector over it.
 type selFixture struct {
 	t    *testing.T
-	book *Book
+	book *book.Book
 	sel  *SelectorCore
 	now  time.Time
 }
@@ -45,7 +47,7 @@ func (f *selFixture) service(i int, idx ...uint16) peer.ID {
 // unknownShards adds peer i with service capabilities and no shard entry.
 func (f *selFixture) unknownShards(i int) peer.ID {
 	f.t.Helper()
-	_, err := f.book.Discover(DiscoveredPeer{ID: pid(i), Origin: OriginPeerExchange, HasENR: true, Cluster: 1, Caps: svcCaps}, f.now)
+	_, err := f.book.Discover(book.DiscoveredPeer{ID: rpid(i), Origin: book.OriginPeerExchange, HasENR: true, Cluster: 1, Caps: svcCaps}, f.now)
 	require.NoError(f.t, err)
 	f.sel.PeerUpdated(pid(i), f.now)
 	return pid(i)
@@ -53,14 +55,14 @@ func (f *selFixture) unknownShards(i int) peer.ID {
 
 func (f *selFixture) connect(ids ...peer.ID) {
 	for _, id := range ids {
-		f.book.Connected(id, Outbound, netip.Addr{}, f.now)
+		f.book.Connected(peerid.ID(id), book.Outbound, netip.Addr{}, f.now)
 		f.sel.PeerUpdated(id, f.now)
 	}
 }
 
 func (f *selFixture) disconnect(ids ...peer.ID) {
 	for _, id := range ids {
-		f.book.Disconnected(id, f.now)
+		f.book.Disconnected(peerid.ID(id), f.now)
 		f.sel.PeerUpdated(id, f.now)
 	}
 }
@@ -130,7 +132,7 @@ func TestSelectFallsBackToDialablePeersOutsideBackoff(t *testing.T) {
 	c := f.service(0, 3)
 	f.connect(c)
 	d1, d2 := f.service(1, 3), f.service(2, 3)
-	f.book.DialFailed(d2, f.now.Add(time.Minute), f.now)
+	f.book.DialFailed(peerid.ID(d2), f.now.Add(time.Minute), f.now)
 	got := f.selectN(ProtocolLightPush, 3, 3)
 	require.Equal(t, c, got[0], "the connected peer comes first")
 	require.ElementsMatch(t, []peer.ID{c, d1}, got, "the peer in dial backoff is not eligible")
@@ -147,7 +149,7 @@ func TestSelectEligibilityRules(t *testing.T) {
 	identifiedOut := f.service(4, 5)
 	f.connect(pid(1), pid(2), pid(3), identifiedOut, good)
 	// identify wins over the ENR: peer 4 turns out not to serve light push.
-	f.book.Identified(identifiedOut, []protocol.ID{ProtocolFilter}, f.now)
+	f.book.Identified(peerid.ID(identifiedOut), []string{ProtocolFilter}, f.now)
 	f.sel.PeerUpdated(identifiedOut, f.now)
 	require.Equal(t, []peer.ID{good}, f.selectN(ProtocolLightPush, 5, 4))
 	require.ElementsMatch(t, []peer.ID{good, identifiedOut}, f.selectN(ProtocolFilter, 5, 4))
@@ -190,9 +192,9 @@ func TestSelectLowestRTTOrdersMeasuredThenUnmeasured(t *testing.T) {
 		ids[i] = f.service(i, 1)
 	}
 	f.connect(ids...)
-	f.book.ObserveRTT(ids[0], 90*time.Millisecond, f.now)
-	f.book.ObserveRTT(ids[1], 30*time.Millisecond, f.now)
-	f.book.ObserveRTT(ids[2], 60*time.Millisecond, f.now)
+	f.book.ObserveRTT(peerid.ID(ids[0]), 90*time.Millisecond, f.now)
+	f.book.ObserveRTT(peerid.ID(ids[1]), 30*time.Millisecond, f.now)
+	f.book.ObserveRTT(peerid.ID(ids[2]), 60*time.Millisecond, f.now)
 	req := Request{Protocol: ProtocolLightPush, Shard: shardmesh.Shard{Cluster: 1, Index: 1}, Count: 4, Policy: PolicyLowestRTT, NoPool: true}
 	got, err := f.sel.Select(req, f.now)
 	require.NoError(t, err)
@@ -205,8 +207,8 @@ func TestSelectLowestRTTOrdersMeasuredThenUnmeasured(t *testing.T) {
 		g.service(i, 1)
 	}
 	g.connect(ids...)
-	g.book.ObserveRTT(ids[0], 90*time.Millisecond, g.now)
-	g.book.ObserveRTT(ids[1], 30*time.Millisecond, g.now)
+	g.book.ObserveRTT(peerid.ID(ids[0]), 90*time.Millisecond, g.now)
+	g.book.ObserveRTT(peerid.ID(ids[1]), 30*time.Millisecond, g.now)
 	got, err = g.sel.Select(req, g.now)
 	require.NoError(t, err)
 	require.ElementsMatch(t, ids[2:], got[:3], "js-waku sorts a missing ping (-1) first")
@@ -216,9 +218,9 @@ func TestSelectLowestRTTOrdersMeasuredThenUnmeasured(t *testing.T) {
 func TestSelectLowestRTTPrefersConnectedTier(t *testing.T) {
 	f := newSelFixture(t, DefaultSelectorConfig())
 	fast, slow := f.service(0, 1), f.service(1, 1)
-	f.book.ObserveRTT(fast, time.Millisecond, f.now) // measured earlier, now disconnected
+	f.book.ObserveRTT(peerid.ID(fast), time.Millisecond, f.now) // measured earlier, now disconnected
 	f.connect(slow)
-	f.book.ObserveRTT(slow, time.Second, f.now)
+	f.book.ObserveRTT(peerid.ID(slow), time.Second, f.now)
 	req := Request{Protocol: ProtocolStore, Shard: shardmesh.Shard{Cluster: 1, Index: 1}, Count: 2, Policy: PolicyLowestRTT, NoPool: true}
 	got, err := f.sel.Select(req, f.now)
 	require.NoError(t, err)
@@ -422,7 +424,7 @@ func TestReleaseWhenPeerLeavesShard(t *testing.T) {
 	pool := f.selectN(ProtocolLightPush, 0, 1)
 	mover := pool[0]
 	f.events()
-	f.book.MetadataReceived(mover, 1, shards(7), f.now)
+	f.book.MetadataReceived(peerid.ID(mover), 1, shards(7), f.now)
 	f.sel.PeerUpdated(mover, f.now)
 	require.NotContains(t, f.pool(ProtocolLightPush, 0), mover)
 	ev := f.events()
@@ -444,7 +446,7 @@ func TestTypedErrorsSayWhyNothingIsEligible(t *testing.T) {
 	req := ForShard(ProtocolLightPush, on(3), 1)
 	req.Exclude = []peer.ID{a}
 	require.ErrorIs(t, f.selectErr(req), ErrAllExcluded)
-	f.book.DialFailed(a, f.now.Add(time.Minute), f.now)
+	f.book.DialFailed(peerid.ID(a), f.now.Add(time.Minute), f.now)
 	err = f.selectErr(ForShard(ProtocolLightPush, on(3), 1))
 	require.ErrorIs(t, err, ErrAllInBackoff)
 	var se *SelectionError
@@ -595,12 +597,12 @@ func TestPoolMembersAreKeptInTheBook(t *testing.T) {
 	f := newSelFixture(t, DefaultSelectorConfig())
 	a := f.service(0, 0)
 	f.selectN(ProtocolStore, 0, 1)
-	require.True(t, f.book.Get(a).Kept())
+	require.True(t, f.book.Get(peerid.ID(a)).Kept())
 	f.report(a, ProtocolStore, OutcomeRateLimited)
-	require.False(t, f.book.Get(a).Kept(), "released everywhere: no longer pinned in the book")
+	require.False(t, f.book.Get(peerid.ID(a)).Kept(), "released everywhere: no longer pinned in the book")
 	f.selectN(ProtocolLightPush, 0, 1)
 	f.sel.Release(ProtocolLightPush, shardmesh.Shard{Cluster: 1, Index: 0})
-	require.False(t, f.book.Get(a).Kept())
+	require.False(t, f.book.Get(peerid.ID(a)).Kept())
 	require.Nil(t, f.sel.Pool(ProtocolLightPush, shardmesh.Shard{Cluster: 1, Index: 0}))
 }
 
@@ -612,13 +614,13 @@ func TestPoolMemberReleasedWhenItsMetadataExpires(t *testing.T) {
 	f := newSelFixture(t, DefaultSelectorConfig())
 	a := f.service(0, 7)
 	f.connect(a)
-	f.book.MetadataReceived(a, 1, shards(0), f.now)
+	f.book.MetadataReceived(peerid.ID(a), 1, shards(0), f.now)
 	f.sel.PeerUpdated(a, f.now)
 	require.Equal(t, []peer.ID{a}, f.selectN(ProtocolStore, 0, 1))
 	f.disconnect(a)
 	require.Contains(t, f.pool(ProtocolStore, 0), a, "test premise: store keeps a member that lost its connection")
 	f.events()
-	f.advance(DefaultMetadataTTL - time.Second)
+	f.advance(book.DefaultMetadataTTL - time.Second)
 	require.Contains(t, f.pool(ProtocolStore, 0), a, "released before its metadata expired")
 	f.advance(time.Second)
 	require.NotContains(t, f.pool(ProtocolStore, 0), a)

@@ -19,7 +19,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/wakupm/wakupm/metrics"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -92,7 +94,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	for _, n := range nodes {
 		client.Peerstore().AddAddrs(n.ID(), n.Addrs(), peerstore.PermanentAddrTTL)
-		if err := sel.AddPeer(peermanager.DiscoveredPeer{ID: n.ID(), Origin: peermanager.OriginPeerExchange,
+		if err := sel.AddPeer(book.DiscoveredPeer{ID: peerid.ID(n.ID()), Origin: book.OriginPeerExchange,
 			HasENR: true, Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: shards,
 			Caps: shardmesh.CapFilter | shardmesh.CapLightPush}); err != nil {
 			return err

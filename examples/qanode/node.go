@@ -21,6 +21,7 @@ import (
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
@@ -188,11 +189,11 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	}
 	n.wg.Go(func() { _ = parts.gater.Run(ctx) })
 
-	policy := peermanager.DefaultConfig()
-	policy.Cluster = cfg.cluster
-	policy.ColocationLimit = cfg.colocate
-	mopts := []peermanager.ManagerOption{
-		peermanager.WithPolicy(policy),
+	relayCfg := relay.DefaultConfig()
+	relayCfg.Cluster = cfg.cluster
+	relayCfg.ColocationLimit = cfg.colocate
+	mopts := []peermanager.Option{
+		peermanager.WithConfig(relayCfg),
 		peermanager.WithBudget(parts.budget),
 		peermanager.WithTracker(tracker),
 		peermanager.WithLogger(log),

@@ -60,7 +60,7 @@ type healthJSON struct {
 // getHealth: the node's health (its weakest subscribed shard, unhealthy
 // with none) and each subscribed shard's mesh.
 func (n *Node) getHealth(w http.ResponseWriter, _ *http.Request) {
-	relay := n.manager.Snapshot()
+	relaySnap := n.manager.Snapshot()
 	out := healthJSON{
 		NodeHealth:     n.tracker.NodeHealth().Health.String(),
 		ConnectedPeers: len(n.host.Network().Peers()),
@@ -74,9 +74,9 @@ func (n *Node) getHealth(w http.ResponseWriter, _ *http.Request) {
 			Shard: h.Shard.Index, PubsubTopic: h.Shard.PubsubTopic(), Health: h.Health.String(),
 			MeshPeers: h.MeshPeers, OutboundMeshPeers: h.OutboundMeshPeers, LowScoreMeshPeers: h.LowScoreMeshPeers,
 		}
-		if i := slices.IndexFunc(relay.Shards, func(r peermanagerShard) bool { return r.Shard == h.Shard.Index }); i >= 0 {
-			s.ConnectedRelayPeers = relay.Shards[i].Inbound + relay.Shards[i].Outbound
-			s.Floor = relay.Shards[i].Floor
+		if i := slices.IndexFunc(relaySnap.Shards, func(r peermanagerShard) bool { return r.Shard == h.Shard }); i >= 0 {
+			s.ConnectedRelayPeers = relaySnap.Shards[i].Inbound + relaySnap.Shards[i].Outbound
+			s.Floor = relaySnap.Shards[i].Floor
 		}
 		if p := n.protection(h.Shard.Index); p != nil {
 			s.Protected, s.CanSign = true, p.signer != nil

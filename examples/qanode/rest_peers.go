@@ -8,12 +8,19 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 )
 
-type peermanagerShard = peermanager.ShardSnapshot
+type peermanagerShard = relay.ShardSnapshot
+
+// shardCountJSON is a relay.ShardCount as the REST API has always written
+// it: the shard's index in the node's cluster.
+type shardCountJSON struct {
+	Shard uint16
+	Count uint64
+}
 
 type peerJSON struct {
 	PeerID     string   `json:"peerId"`
@@ -39,20 +46,20 @@ type slotJSON struct {
 }
 
 type peersJSON struct {
-	Policy        string                   `json:"policy"`
-	Cluster       uint16                   `json:"cluster"`
-	BookSize      int                      `json:"bookSize"`
-	RelayInbound  int                      `json:"relayInbound"`
-	RelayOutbound int                      `json:"relayOutbound"`
-	Shards        []relayShardJSON         `json:"shards"`
-	Dials         map[string]uint64        `json:"dials"`
-	Disconnects   map[string]uint64        `json:"disconnects"`
-	Budget        map[string]int           `json:"budget"`
-	Slots         []slotJSON               `json:"slots"`
-	PeersByClass  map[string]int           `json:"peersByClass"`
-	Connected     []peerJSON               `json:"connected"`
-	Refused       map[string]uint64        `json:"connectionsRefused"`
-	Discovery     []peermanager.ShardCount `json:"discoveryRequests"`
+	Policy        string            `json:"policy"`
+	Cluster       uint16            `json:"cluster"`
+	BookSize      int               `json:"bookSize"`
+	RelayInbound  int               `json:"relayInbound"`
+	RelayOutbound int               `json:"relayOutbound"`
+	Shards        []relayShardJSON  `json:"shards"`
+	Dials         map[string]uint64 `json:"dials"`
+	Disconnects   map[string]uint64 `json:"disconnects"`
+	Budget        map[string]int    `json:"budget"`
+	Slots         []slotJSON        `json:"slots"`
+	PeersByClass  map[string]int    `json:"peersByClass"`
+	Connected     []peerJSON        `json:"connected"`
+	Refused       map[string]uint64 `json:"connectionsRefused"`
+	Discovery     []shardCountJSON  `json:"discoveryRequests"`
 }
 
 // getPeers: the relay peer manager's snapshot, the connection budget and
@@ -62,7 +69,7 @@ func (n *Node) getPeers(w http.ResponseWriter, _ *http.Request) {
 	snap := n.manager.Snapshot()
 	st := n.gater.Stats(time.Now())
 	out := peersJSON{
-		Policy: snap.Policy, Cluster: snap.Cluster, BookSize: snap.BookSize,
+		Policy: snap.Name, Cluster: snap.Cluster, BookSize: snap.BookSize,
 		RelayInbound: snap.RelayInbound, RelayOutbound: snap.RelayOutbound,
 		Shards: []relayShardJSON{}, Connected: []peerJSON{}, Slots: []slotJSON{},
 		Dials: map[string]uint64{"started": snap.Stats.DialsStarted, "succeeded": snap.Stats.DialsSucceeded,
@@ -70,19 +77,19 @@ func (n *Node) getPeers(w http.ResponseWriter, _ *http.Request) {
 		Disconnects: map[string]uint64{},
 		Budget: map[string]int{"max": st.Budget.MaxConnections, "relayInbound": st.Budget.RelayInbound,
 			"relayOutbound": st.Budget.RelayOutbound, "spare": st.Budget.Spare()},
-		PeersByClass: map[string]int{}, Refused: map[string]uint64{}, Discovery: snap.Discovery,
+		PeersByClass: map[string]int{}, Refused: map[string]uint64{}, Discovery: []shardCountJSON{},
 	}
-	if out.Discovery == nil {
-		out.Discovery = []peermanager.ShardCount{}
+	for _, d := range snap.Discovery {
+		out.Discovery = append(out.Discovery, shardCountJSON{Shard: d.Shard.Index, Count: d.Count})
 	}
 	for _, s := range snap.Shards {
-		rs := relayShardJSON{Shard: s.Shard, Inbound: s.Inbound, Outbound: s.Outbound, Floor: s.Floor, HealthKnown: s.HealthKnown}
+		rs := relayShardJSON{Shard: s.Shard.Index, Inbound: s.Inbound, Outbound: s.Outbound, Floor: s.Floor, HealthKnown: s.HealthKnown}
 		if s.HealthKnown {
 			rs.Health = s.Health.String()
 		}
 		out.Shards = append(out.Shards, rs)
 	}
-	for _, r := range peermanager.DisconnectReasons() {
+	for _, r := range relay.DisconnectReasons() {
 		if c := snap.Stats.Disconnects[r]; c > 0 {
 			out.Disconnects[r.String()] = c
 		}

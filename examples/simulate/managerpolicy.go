@@ -11,7 +11,10 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -20,7 +23,7 @@ import (
 // only the Config differs (targets, dialling, pruning, backoff, discovery).
 type managerPolicy struct {
 	name   string
-	preset func() peermanager.Config
+	preset func() relay.Config
 }
 
 func (p managerPolicy) Name() string { return p.name }
@@ -30,7 +33,7 @@ func (p managerPolicy) NewNode(spec *NodeSpec, sc *Scenario) nodePolicy {
 	cfg.Cluster = sc.Cluster
 	cfg.Seed = sc.Seed*1_000_003 + uint64(spec.Index)
 	cfg.InboundTarget, cfg.OutboundTarget = relayTargets(p.name, sc.MaxConns)
-	if cfg.Prune == peermanager.PruneByCoverage {
+	if cfg.Prune == relay.PruneByCoverage {
 		cfg.OutboundQuota = cfg.OutboundTarget
 	}
 	cfg.OutboundQuota = min(cfg.OutboundQuota, cfg.OutboundTarget)
@@ -63,7 +66,7 @@ const (
 )
 
 type managerNode struct {
-	cfg     peermanager.Config
+	cfg     relay.Config
 	tracker *shardmesh.Tracker
 	mgr     *peermanager.Manager
 }
@@ -86,7 +89,7 @@ func (n *managerNode) PubsubOptions() []pubsub.Option {
 
 func (n *managerNode) Start(env *nodeEnv) error {
 	mgr, err := peermanager.NewManager(env.Host,
-		peermanager.WithPolicy(n.cfg),
+		peermanager.WithConfig(n.cfg),
 		peermanager.WithTracker(n.tracker),
 		peermanager.WithDiscoverer(&simDiscoverer{d: env.Discovery, self: env.Spec.Index, rng: env.Rand}),
 		peermanager.WithBackgroundDiscovery(backgroundLookupEvery, backgroundLookupSize),
@@ -95,7 +98,9 @@ func (n *managerNode) Start(env *nodeEnv) error {
 		return err
 	}
 	for s := range env.Spec.Subscribed.All() {
-		mgr.Subscribe(s)
+		if err := mgr.Subscribe(shardmesh.Shard{Cluster: n.cfg.Cluster, Index: s}); err != nil {
+			return err
+		}
 	}
 	for _, c := range env.Bootstrap {
 		mgr.AddPeer(discoveredPeer(c), c.Info.Addrs)
@@ -117,7 +122,7 @@ func (n *managerNode) Stats() policyStats {
 	st := n.mgr.Snapshot().Stats
 	out := policyStats{Dials: int(st.DialsStarted), DialFailures: int(st.DialsFailed + st.DialsExpired),
 		DisconnectsBy: map[string]int{}}
-	for _, r := range peermanager.DisconnectReasons() {
+	for _, r := range relay.DisconnectReasons() {
 		if d := int(st.Disconnects[r]); d > 0 {
 			out.Disconnects += d
 			out.DisconnectsBy[r.String()] += d
@@ -135,14 +140,14 @@ type simDiscoverer struct {
 
 var _ peermanager.Discoverer = (*simDiscoverer)(nil)
 
-func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n int, found func(peermanager.DiscoveredPeer, []ma.Multiaddr)) error {
+func (s *simDiscoverer) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
 	var want shardmesh.ShardSet
-	want.Add(shard)
+	want.Add(shard.Index)
 	for _, c := range s.d.lookup(ctx, s.self, want, n, s.rng) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if c.Cluster == cluster {
+		if c.Cluster == shard.Cluster {
 			found(discoveredPeer(c), c.Info.Addrs)
 		}
 	}
@@ -150,7 +155,7 @@ func (s *simDiscoverer) FindPeers(ctx context.Context, cluster, shard uint16, n 
 }
 
 // discoveredPeer is what a discv5 record of c tells the Manager.
-func discoveredPeer(c candidate) peermanager.DiscoveredPeer {
+func discoveredPeer(c candidate) book.DiscoveredPeer {
 	var ip netip.Addr
 	for _, a := range c.Info.Addrs {
 		if raw, err := manet.ToIP(a); err == nil {
@@ -160,8 +165,8 @@ func discoveredPeer(c candidate) peermanager.DiscoveredPeer {
 			}
 		}
 	}
-	return peermanager.DiscoveredPeer{
-		ID: c.Info.ID, Origin: peermanager.OriginDiscv5, HasENR: true, Cluster: c.Cluster,
+	return book.DiscoveredPeer{
+		ID: peerid.ID(c.Info.ID), Origin: book.OriginDiscv5, HasENR: true, Cluster: c.Cluster,
 		HasShards: true, Shards: c.Shards, Caps: shardmesh.CapRelay, IP: ip,
 	}
 }

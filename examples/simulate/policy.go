@@ -15,7 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/relay"
 )
 
 // policy is a way of managing a node's connections, compared with others
@@ -223,11 +223,11 @@ func policyByName(name string) (policy, error) {
 	case PolicyStatic:
 		return staticPolicy{}, nil
 	case PolicyWakuPM:
-		return managerPolicy{name: name, preset: peermanager.WakupmPreset}, nil
+		return managerPolicy{name: name, preset: relay.WakupmPreset}, nil
 	case PolicyNwaku:
-		return managerPolicy{name: name, preset: peermanager.NwakuPreset}, nil
+		return managerPolicy{name: name, preset: relay.NwakuPreset}, nil
 	case PolicyGoWaku:
-		return managerPolicy{name: name, preset: peermanager.GoWakuPreset}, nil
+		return managerPolicy{name: name, preset: relay.GoWakuPreset}, nil
 	}
 	return nil, fmt.Errorf("policy %q is not available in this build", name)
 }

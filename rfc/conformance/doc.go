@@ -4,7 +4,7 @@
 // implementation through a Driver.
 //
 // Suites share the format and differ in vocabulary: the relay suite
-// (scenarios/relay, RelaySuite) drives peermanager.Core under each of its
+// (scenarios/relay, RelaySuite) drives relay.Core under each of its
 // presets (wakupm, nwaku, nwaku-sharded, gowaku), so the same scenario
 // states where the policies agree and where they differ. Another suite (for
 // example the service-peer selector, scenarios/selector) plugs in with its

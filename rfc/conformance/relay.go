@@ -2,26 +2,23 @@ package conformance
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// RelaySuite drives peermanager.Core: the relay peer-management scenarios
+// RelaySuite drives relay.Core: the relay peer-management scenarios
 // under scenarios/relay. Presets: wakupm, nwaku, nwaku-sharded, gowaku.
 func RelaySuite() Suite {
 	return Suite{
 		Name:           "relay",
 		DefaultPresets: []string{"wakupm"},
 		NewDriver: func(preset string) (Driver, error) {
-			mk, ok := peermanager.Presets()[preset]
+			mk, ok := relay.Presets()[preset]
 			if !ok {
 				return nil, fmt.Errorf("unknown relay preset %q", preset)
 			}
@@ -33,10 +30,10 @@ func RelaySuite() Suite {
 // relayDriver builds the core lazily so that "set" lines can change the
 // config first.
 type relayDriver struct {
-	cfg      peermanager.Config
+	cfg      relay.Config
 	capacity int
 	mdTTL    *time.Duration
-	core     *peermanager.Core
+	core     *relay.Core
 }
 
 var _ Driver = (*relayDriver)(nil)
@@ -109,8 +106,8 @@ func (d *relayDriver) set(k, v string) error {
 		cfg.Seed = n
 		return err
 	case "jitter-mode":
-		modes := map[string]peermanager.JitterMode{"none": peermanager.JitterNone,
-			"proportional": peermanager.JitterProportional, "full": peermanager.JitterFull}
+		modes := map[string]relay.JitterMode{"none": relay.JitterNone,
+			"proportional": relay.JitterProportional, "full": relay.JitterFull}
 		m, ok := modes[v]
 		if !ok {
 			return fmt.Errorf("jitter-mode is none, proportional or full")
@@ -125,14 +122,14 @@ func (d *relayDriver) ensureCore() error {
 	if d.core != nil {
 		return nil
 	}
-	var opts []peermanager.BookOption
+	var opts []book.Option
 	if d.capacity > 0 {
-		opts = append(opts, peermanager.WithCapacity(d.capacity))
+		opts = append(opts, book.WithCapacity(d.capacity))
 	}
 	if d.mdTTL != nil {
-		opts = append(opts, peermanager.WithMetadataTTL(*d.mdTTL))
+		opts = append(opts, book.WithMetadataTTL(*d.mdTTL))
 	}
-	c, err := peermanager.NewCore(d.cfg, opts...)
+	c, err := relay.NewCore(d.cfg, opts...)
 	d.core = c
 	return err
 }
@@ -146,117 +143,134 @@ func (d *relayDriver) Exec(now time.Time, c Command) ([]string, error) {
 		return nil, fmt.Errorf("line %d: %w", c.Line, err)
 	}
 	var out []string
-	for _, a := range d.core.Step(now, ev) {
+	for _, a := range d.core.Step(ev, now) {
 		out = append(out, a.String())
 	}
 	return out, nil
 }
 
-func (d *relayDriver) event(c Command) (peermanager.Event, error) {
-	id := func() (peer.ID, error) {
-		s, err := c.Arg(0)
-		return peer.ID(s), err
+func (d *relayDriver) event(c Command) (relay.Event, error) {
+	if ev, ok, err := d.nodeEvent(c); ok || err != nil {
+		return ev, err
 	}
-	shard := func() (uint16, error) {
-		s, err := c.Arg(0)
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.ParseUint(s, 10, 16)
-		return uint16(n), err
+	s, err := c.Arg(0)
+	if err != nil {
+		return nil, err
 	}
+	return d.peerEvent(peerid.ID(s), c)
+}
+
+// shardArg reads argument i as a shard index of the driver's cluster.
+func (d *relayDriver) shardArg(c Command, i int) (shardmesh.Shard, error) {
+	s, err := c.Arg(i)
+	if err != nil {
+		return shardmesh.Shard{}, err
+	}
+	n, err := strconv.ParseUint(s, 10, 16)
+	return shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
+}
+
+// nodeEvent builds the events about the node and its shards; ok is false
+// for a peer event.
+func (d *relayDriver) nodeEvent(c Command) (ev relay.Event, ok bool, err error) {
 	switch c.Name {
 	case "tick":
-		return peermanager.Tick{}, nil
+		return relay.Tick{}, true, nil
 	case "subscribe", "unsubscribe", "discovery-done":
-		s, err := shard()
+		s, err := d.shardArg(c, 0)
 		switch c.Name {
 		case "subscribe":
-			return peermanager.Subscribed{Shard: s}, err
+			return relay.Subscribed{Shard: s}, true, err
 		case "unsubscribe":
-			return peermanager.Unsubscribed{Shard: s}, err
+			return relay.Unsubscribed{Shard: s}, true, err
 		}
-		return peermanager.DiscoveryDone{Shard: s}, err
+		return relay.DiscoveryDone{Shard: s}, true, err
 	case "health":
-		s, err := shard()
+		s, err := d.shardArg(c, 0)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		h, err := parseHealth(c.Arg(1))
-		return peermanager.HealthChanged{Shard: s, Health: h}, err
+		return relay.HealthChanged{Shard: s, Health: h}, true, err
 	case "online", "offline":
-		return peermanager.OnlineChanged{Online: c.Name == "online"}, nil
+		return relay.OnlineChanged{Online: c.Name == "online"}, true, nil
 	case "targets":
 		in, err1 := strconv.Atoi(c.Opt("in", ""))
 		out, err2 := strconv.Atoi(c.Opt("out", ""))
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("targets needs in=N out=N")
+			return nil, true, fmt.Errorf("targets needs in=N out=N")
 		}
-		return peermanager.TargetsChanged{Inbound: in, Outbound: out}, nil
+		return relay.TargetsChanged{Inbound: in, Outbound: out}, true, nil
 	}
-	p, err := id()
-	if err != nil {
-		return nil, err
-	}
+	return nil, false, nil
+}
+
+// peerEvent builds the events about peer p.
+func (d *relayDriver) peerEvent(p peerid.ID, c Command) (relay.Event, error) {
 	switch c.Name {
 	case "discovered":
 		return d.discovered(p, c)
 	case "connected":
-		dir, err := c.Arg(1)
-		if err != nil {
-			return nil, err
-		}
-		ev := peermanager.PeerConnected{ID: p, Direction: peermanager.Inbound}
-		switch dir {
-		case "in":
-		case "out":
-			ev.Direction = peermanager.Outbound
-		default:
-			return nil, fmt.Errorf("connected <peer> in|out")
-		}
-		ev.IP, err = parseIP(c.Opt("ip", ""))
-		return ev, err
+		return d.connected(p, c)
 	case "disconnected":
-		return peermanager.PeerDisconnected{ID: p}, nil
+		return relay.PeerDisconnected{ID: p}, nil
 	case "identified":
 		list, _ := c.Arg(1)
 		protos, err := parseProtocols(list)
-		return peermanager.PeerIdentified{ID: p, Protocols: protos}, err
+		return relay.PeerIdentified{ID: p, Protocols: protos}, err
 	case "metadata":
 		cluster, err := strconv.ParseUint(c.Opt("cluster", strconv.Itoa(int(d.cfg.Cluster))), 10, 16)
 		if err != nil {
 			return nil, err
 		}
 		set, err := parseShards(c.Opt("shards", ""))
-		return peermanager.MetadataReceived{ID: p, Cluster: uint16(cluster), Shards: set}, err
+		return relay.MetadataReceived{ID: p, Cluster: uint16(cluster), Shards: set}, err
 	case "metadata-failed":
-		return peermanager.MetadataFailed{ID: p}, nil
+		return relay.MetadataFailed{ID: p}, nil
 	case "announced":
 		set, err := parseShards(c.Opt("shards", ""))
-		return peermanager.TopicsAnnounced{ID: p, Shards: set}, err
+		return relay.TopicsAnnounced{ID: p, Shards: set}, err
 	case "dial-ok":
-		return peermanager.DialSucceeded{ID: p}, nil
+		return relay.DialSucceeded{ID: p}, nil
 	case "dial-failed":
-		return peermanager.DialFailed{ID: p}, nil
+		return relay.DialFailed{ID: p}, nil
 	case "rtt":
 		v, err := c.Arg(1)
 		if err != nil {
 			return nil, err
 		}
 		rtt, err := time.ParseDuration(v)
-		return peermanager.RTTMeasured{ID: p, RTT: rtt}, err
+		return relay.RTTMeasured{ID: p, RTT: rtt}, err
 	case "service":
 		v, _ := c.Arg(1)
-		return peermanager.ServicePeerChanged{ID: p, InUse: v != "off"}, nil
+		return relay.ServicePeerChanged{ID: p, InUse: v != "off"}, nil
 	}
 	return nil, fmt.Errorf("unknown relay event %q", c.Name)
 }
 
+// connected builds a PeerConnected: "connected <peer> in|out [ip=...]".
+func (d *relayDriver) connected(p peerid.ID, c Command) (relay.Event, error) {
+	dir, err := c.Arg(1)
+	if err != nil {
+		return nil, err
+	}
+	ev := relay.PeerConnected{ID: p, Direction: book.Inbound}
+	switch dir {
+	case "in":
+	case "out":
+		ev.Direction = book.Outbound
+	default:
+		return nil, fmt.Errorf("connected <peer> in|out")
+	}
+	ev.IP, err = parseIP(c.Opt("ip", ""))
+	return ev, err
+}
+
 // discovered builds a PeerDiscovered; shards without caps mean a relay
 // node's ENR.
-func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, error) {
+func (d *relayDriver) discovered(id peerid.ID, c Command) (relay.Event, error) {
 	dp, err := parseDiscovered(id, c, d.cfg.Cluster, shardmesh.CapRelay)
-	return peermanager.PeerDiscovered{Peer: dp}, err
+	return relay.PeerDiscovered{Peer: dp}, err
 }
 
 // parseDiscovered reads the options of a "discovered" line of either suite:
@@ -264,14 +278,14 @@ func (d *relayDriver) discovered(id peer.ID, c Command) (peermanager.Event, erro
 // caps= get enrCaps, the capabilities of the suite's typical node); origin=
 // is discv5 (default), px or static; ip= is the peer's address. The cluster
 // defaults to ours.
-func parseDiscovered(id peer.ID, c Command, ours uint16, enrCaps shardmesh.Capabilities) (peermanager.DiscoveredPeer, error) {
-	dp := peermanager.DiscoveredPeer{ID: id, Origin: peermanager.OriginDiscv5, Cluster: ours}
+func parseDiscovered(id peerid.ID, c Command, ours uint16, enrCaps shardmesh.Capabilities) (book.DiscoveredPeer, error) {
+	dp := book.DiscoveredPeer{ID: id, Origin: book.OriginDiscv5, Cluster: ours}
 	switch c.Opt("origin", "discv5") {
 	case "discv5":
 	case "px":
-		dp.Origin = peermanager.OriginPeerExchange
+		dp.Origin = book.OriginPeerExchange
 	case "static":
-		dp.Origin = peermanager.OriginStatic
+		dp.Origin = book.OriginStatic
 	default:
 		return dp, fmt.Errorf("origin is discv5, px or static")
 	}
@@ -299,198 +313,4 @@ func parseDiscovered(id peer.ID, c Command, ours uint16, enrCaps shardmesh.Capab
 	var err error
 	dp.IP, err = parseIP(c.Opt("ip", ""))
 	return dp, err
-}
-
-func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
-	if err := d.ensureCore(); err != nil {
-		return "", err
-	}
-	core, book := d.core, d.core.Book()
-	peerArg := func() (*peermanager.Peer, error) {
-		s, err := c.Arg(0)
-		if err != nil {
-			return nil, err
-		}
-		return book.Get(peer.ID(s)), nil
-	}
-	shardArg := func() (uint16, error) {
-		s, err := c.Arg(0)
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.ParseUint(s, 10, 16)
-		return uint16(n), err
-	}
-	itoa := strconv.Itoa
-	switch c.Name {
-	case "peers", "outbound", "floor", "discovery-requests":
-		s, err := shardArg()
-		if err != nil {
-			return "", err
-		}
-		total, out := core.ConnectedOnShard(s)
-		switch c.Name {
-		case "peers":
-			return itoa(total), nil
-		case "outbound":
-			return itoa(out), nil
-		case "floor":
-			return itoa(core.Floor(s)), nil
-		}
-		return strconv.FormatUint(core.DiscoveryRequests(s), 10), nil
-	case "shards-below-floor", "shards-under":
-		// shards-under N counts subscribed shards with fewer than N
-		// connected relay peers, whatever the preset's own floor.
-		limit := -1
-		if c.Name == "shards-under" {
-			v, err := c.Arg(0)
-			if err != nil {
-				return "", err
-			}
-			if limit, err = strconv.Atoi(v); err != nil {
-				return "", err
-			}
-		}
-		n := 0
-		sub := core.Subscribed()
-		for s, ok := sub.Next(0); ok; s, ok = sub.Next(s + 1) {
-			floor := limit
-			if floor < 0 {
-				floor = core.Floor(s)
-			}
-			if total, _ := core.ConnectedOnShard(s); total < floor {
-				n++
-			}
-		}
-		return itoa(n), nil
-	case "relay-total", "relay-in", "relay-out", "connected":
-		relay := book.MustProtocol(peermanager.ProtocolRelay)
-		conn := book.ConnectedPeers()
-		total, in, out := 0, 0, 0
-		for i := range conn.Len() {
-			p := conn.At(i)
-			if c.Name != "connected" && !p.Supports(relay) {
-				continue
-			}
-			total++
-			if p.Direction() == peermanager.Outbound {
-				out++
-			} else {
-				in++
-			}
-		}
-		return itoa(map[string]int{"relay-total": total, "connected": total, "relay-in": in, "relay-out": out}[c.Name]), nil
-	case "book":
-		return itoa(book.Len()), nil
-	case "dials":
-		return itoa(core.DialsInFlight()), nil
-	case "next-tick":
-		return core.NextTick().String(), nil
-	case "known", "state", "failures", "backoff", "cooldown", "protected", "origin", "shards":
-		p, err := peerArg()
-		if err != nil {
-			return "", err
-		}
-		if c.Name == "known" {
-			return strconv.FormatBool(p != nil), nil
-		}
-		if p == nil {
-			return "", fmt.Errorf("peer %s is not in the book", c.Args[0])
-		}
-		switch c.Name {
-		case "state":
-			return p.Connectedness().String(), nil
-		case "failures":
-			return itoa(p.DialFailures()), nil
-		case "backoff":
-			return max(p.BackoffUntil().Sub(now), 0).String(), nil
-		case "cooldown":
-			if !p.CoolingDown(now) {
-				return "false", nil
-			}
-			return "true", nil
-		case "protected":
-			return strconv.FormatBool(p.Protected()), nil
-		case "origin":
-			return p.Origin().String(), nil
-		}
-		set, src := p.Shards()
-		return set.String() + "/" + src.String(), nil
-	}
-	return "", fmt.Errorf("unknown relay query %q", c.Name)
-}
-
-func parseShards(s string) (shardmesh.ShardSet, error) {
-	var set shardmesh.ShardSet
-	list, err := ParseIntList(s)
-	if err != nil {
-		return set, err
-	}
-	for _, v := range list {
-		if v < 0 || v > shardmesh.MaxShardIndex {
-			return set, &shardmesh.IndexRangeError{Index: uint64(v)}
-		}
-		set.Add(uint16(v))
-	}
-	return set, nil
-}
-
-func parseIP(s string) (netip.Addr, error) {
-	if s == "" {
-		return netip.Addr{}, nil
-	}
-	return netip.ParseAddr(s)
-}
-
-var protocolNames = map[string]protocol.ID{
-	"relay": peermanager.ProtocolRelay, "store": peermanager.ProtocolStore,
-	"filter": peermanager.ProtocolFilter, "lightpush": peermanager.ProtocolLightPush,
-	"px": peermanager.ProtocolPeerExchange, "metadata": peermanager.ProtocolMetadata,
-}
-
-func parseProtocols(s string) ([]protocol.ID, error) {
-	var out []protocol.ID
-	for _, name := range strings.Split(s, ",") {
-		if name == "" || name == "none" {
-			continue
-		}
-		id, ok := protocolNames[name]
-		if !ok {
-			id = protocol.ID(name) // a full protocol id
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
-func parseCaps(s string) (shardmesh.Capabilities, error) {
-	bits := map[string]shardmesh.Capabilities{"relay": shardmesh.CapRelay, "store": shardmesh.CapStore,
-		"filter": shardmesh.CapFilter, "lightpush": shardmesh.CapLightPush, "sync": shardmesh.CapSync}
-	var c shardmesh.Capabilities
-	for _, name := range strings.Split(s, ",") {
-		if name == "" || name == "none" {
-			continue
-		}
-		b, ok := bits[name]
-		if !ok {
-			return 0, fmt.Errorf("unknown capability %q", name)
-		}
-		c |= b
-	}
-	return c, nil
-}
-
-func parseHealth(s string, err error) (shardmesh.Health, error) {
-	if err != nil {
-		return 0, err
-	}
-	switch s {
-	case "unhealthy":
-		return shardmesh.Unhealthy, nil
-	case "minimally":
-		return shardmesh.MinimallyHealthy, nil
-	case "sufficiently":
-		return shardmesh.SufficientlyHealthy, nil
-	}
-	return 0, fmt.Errorf("health is unhealthy, minimally or sufficiently")
 }

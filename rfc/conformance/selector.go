@@ -11,7 +11,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -36,7 +38,7 @@ func SelectorSuite() Suite {
 // can change the configuration first.
 type selectorDriver struct {
 	cfg  peermanager.SelectorConfig
-	book *peermanager.Book
+	book *book.Book
 	sel  *peermanager.SelectorCore
 
 	last     []peer.ID       // the last selection
@@ -169,15 +171,15 @@ func (d *selectorDriver) ensure() error {
 	if d.sel != nil {
 		return nil
 	}
-	book, err := peermanager.NewBook(d.cfg.Cluster)
+	b, err := book.New(d.cfg.Cluster)
 	if err != nil {
 		return err
 	}
-	sel, err := peermanager.NewSelectorCore(book, d.cfg)
+	sel, err := peermanager.NewSelectorCore(b, d.cfg)
 	if err != nil {
 		return err
 	}
-	d.book, d.sel = book, sel
+	d.book, d.sel = b, sel
 	return nil
 }
 
@@ -232,26 +234,26 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 			return nil, err
 		}
 	case "connected":
-		dir := peermanager.Outbound
+		dir := book.Outbound
 		if v, _ := c.Arg(1); v == "in" {
-			dir = peermanager.Inbound
+			dir = book.Inbound
 		}
 		ip, err := parseIP(c.Opt("ip", ""))
 		if err != nil {
 			return nil, err
 		}
-		d.book.Connected(p, dir, ip, now)
+		d.book.Connected(peerid.ID(p), dir, ip, now)
 	case "disconnected":
-		d.book.Disconnected(p, now)
+		d.book.Disconnected(peerid.ID(p), now)
 	case "removed":
-		d.book.Remove(p)
+		d.book.Remove(peerid.ID(p))
 	case "identified":
 		list, _ := c.Arg(1)
 		protos, err := parseProtocols(list)
 		if err != nil {
 			return nil, err
 		}
-		d.book.Identified(p, protos, now)
+		d.book.Identified(peerid.ID(p), protos, now)
 	case "metadata":
 		cluster, err := strconv.ParseUint(c.Opt("cluster", strconv.Itoa(int(d.cfg.Cluster))), 10, 16)
 		if err != nil {
@@ -261,13 +263,13 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.book.MetadataReceived(p, uint16(cluster), set, now)
+		d.book.MetadataReceived(peerid.ID(p), uint16(cluster), set, now)
 	case "dial-failed":
 		backoff, err := time.ParseDuration(c.Opt("backoff", "1m"))
 		if err != nil {
 			return nil, err
 		}
-		d.book.DialFailed(p, now.Add(backoff), now)
+		d.book.DialFailed(peerid.ID(p), now.Add(backoff), now)
 	case "rtt":
 		v, err := c.Arg(1)
 		if err != nil {
@@ -277,7 +279,7 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.book.ObserveRTT(p, rtt, now)
+		d.book.ObserveRTT(peerid.ID(p), rtt, now)
 	case "report":
 		return nil, d.report(now, p, c)
 	case "ping-failed":
@@ -292,8 +294,8 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 
 // discovered builds a DiscoveredPeer; shards without caps mean a service
 // node (filter, light push, store).
-func (d *selectorDriver) discovered(id peer.ID, c Command) (peermanager.DiscoveredPeer, error) {
-	return parseDiscovered(id, c, d.cfg.Cluster, shardmesh.CapFilter|shardmesh.CapLightPush|shardmesh.CapStore)
+func (d *selectorDriver) discovered(id peer.ID, c Command) (book.DiscoveredPeer, error) {
+	return parseDiscovered(peerid.ID(id), c, d.cfg.Cluster, shardmesh.CapFilter|shardmesh.CapLightPush|shardmesh.CapStore)
 }
 
 // selectPeers runs "select PROTO SHARD|topic=T|content=CT [n=N]
@@ -338,7 +340,7 @@ func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error)
 		d.last, d.lastErr = d.sel.Select(req, now)
 		for _, p := range d.last {
 			d.times[p]++
-			if rec := d.book.Get(p); rec == nil || rec.Connectedness() != peermanager.Connected {
+			if rec := d.book.Get(peerid.ID(p)); rec == nil || rec.Connectedness() != book.Connected {
 				d.dialable++
 			}
 		}
@@ -433,7 +435,7 @@ func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
 	case "selected-connected":
 		n := 0
 		for _, p := range d.last {
-			if rec := d.book.Get(p); rec != nil && rec.Connectedness() == peermanager.Connected {
+			if rec := d.book.Get(peerid.ID(p)); rec != nil && rec.Connectedness() == book.Connected {
 				n++
 			}
 		}
@@ -522,7 +524,7 @@ func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
 		if c.Name == "times-selected" {
 			return strconv.Itoa(d.times[p]), nil
 		}
-		rec := d.book.Get(p)
+		rec := d.book.Get(peerid.ID(p))
 		if rec == nil {
 			return "", fmt.Errorf("peer %s is not in the book", name)
 		}
@@ -594,14 +596,14 @@ func parseProtocol(name string) (protocol.ID, error) {
 		return "", errors.New("empty protocol")
 	}
 	if id, ok := protocolNames[name]; ok {
-		return id, nil
+		return protocol.ID(id), nil
 	}
 	return protocol.ID(name), nil
 }
 
 func protocolName(id protocol.ID) string {
 	for name, x := range protocolNames {
-		if x == id {
+		if x == string(id) {
 			return name
 		}
 	}

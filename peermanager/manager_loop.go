@@ -1,0 +1,86 @@
+package peermanager
+
+import (
+	"slices"
+	"time"
+
+	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// loop is the only goroutine that steps the core.
+func (m *Manager) loop() {
+	var health <-chan struct{}
+	var sub *shardmesh.Subscription
+	if m.cfg.tracker != nil {
+		sub = m.cfg.tracker.Subscribe()
+		defer sub.Close()
+		health = sub.Ready()
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var changes []shardmesh.ShardHealthChange
+	var batch []relay.Event
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-timer.C:
+			m.announceTopics()
+			m.step(relay.Tick{})
+			m.mu.Lock()
+			next := m.core.NextTick()
+			m.mu.Unlock()
+			timer.Reset(next)
+		case <-health:
+			changes = sub.Next(changes[:0])
+			for _, c := range changes {
+				if c.Shard.Cluster != m.cfg.relay.Cluster {
+					continue
+				}
+				m.followJoin(c)
+				if c.Joined {
+					m.step(relay.HealthChanged{Shard: c.Shard, Health: c.Health})
+				}
+			}
+		case <-m.signal:
+			m.qmu.Lock()
+			batch = m.queue.drain(batch[:0])
+			m.qmu.Unlock()
+			for _, ev := range batch {
+				m.step(ev)
+			}
+			clear(batch)
+		}
+	}
+}
+
+// followJoin subscribes or unsubscribes as gossipsub joins or leaves a
+// shard's topic.
+func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
+	m.subMu.Lock()
+	was := m.subscribed.Contains(c.Shard.Index)
+	if c.Joined {
+		m.subscribed.Add(c.Shard.Index)
+	} else {
+		m.subscribed.Remove(c.Shard.Index)
+	}
+	m.subMu.Unlock()
+	switch {
+	case c.Joined && !was:
+		m.step(relay.Subscribed{Shard: c.Shard})
+		m.shardsChanged()
+	case !c.Joined && was:
+		m.step(relay.Unsubscribed{Shard: c.Shard})
+		m.shardsChanged()
+	}
+}
+
+func (m *Manager) step(ev relay.Event) {
+	m.mu.Lock()
+	actions := slices.Clone(m.core.Step(ev, m.cfg.clock()))
+	m.mu.Unlock()
+	for _, a := range actions {
+		m.execute(a)
+	}
+}

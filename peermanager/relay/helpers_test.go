@@ -1,0 +1,30 @@
+package relay
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+var t0 = time.Unix(1_700_000_000, 0)
+
+func pid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%05d", i)) }
+
+// twn is shard index i of The Waku Network, the presets' cluster.
+func twn(i uint16) shardmesh.Shard { return shardmesh.Shard{Cluster: shardmesh.ClusterTWN, Index: i} }
+
+func shards(idx ...uint16) shardmesh.ShardSet {
+	s, err := shardmesh.ShardSetOf(idx...)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func enrPeer(i int, cluster uint16, caps shardmesh.Capabilities, idx ...uint16) book.DiscoveredPeer {
+	return book.DiscoveredPeer{ID: pid(i), Origin: book.OriginDiscv5, HasENR: true, Cluster: cluster,
+		HasShards: true, Shards: shards(idx...), Caps: caps}
+}

@@ -1,0 +1,219 @@
+package relay
+
+import (
+	"time"
+
+	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// Gossipsub degrees of Waku relay (29/WAKU2-CONFIG; nwaku
+// waku/waku_relay/protocol.nim): the shard floor is Dlo and its outbound
+// part Dout as go-libp2p-pubsub >= v0.15 accepts it with D=6 (Dout < D/2).
+const (
+	wakuDlo  = 4
+	wakuDout = 2
+)
+
+// Global relay targets for a 50-connection node, the CLI default of both
+// nwaku and go-waku (REFERENCE.md §3.1). The slots budget replaces them.
+const (
+	defaultInboundTarget  = 20
+	defaultOutboundTarget = 10
+)
+
+// DefaultConfig returns wakupm's relay policy for The Waku Network (cluster
+// 1); set Cluster for another. It is WakupmPreset.
+func DefaultConfig() Config { return WakupmPreset() }
+
+// WakupmPreset is our policy: per-shard floors of Dlo connected relay peers
+// (Dout of them outbound) on every subscribed shard, greedy dialling by
+// coverage of under-floor shards, Lighthouse-style pruning that never takes
+// a shard under its floor, capped exponential backoff with jitter that
+// resets on success and on coming back online, and deduplicated on-demand
+// discovery.
+func WakupmPreset() Config {
+	return Config{
+		Name:               "wakupm",
+		Cluster:            shardmesh.ClusterTWN,
+		Seed:               1,
+		ShardFloor:         wakuDlo,
+		ShardOutboundFloor: wakuDout,
+		// Dhi-D: while the mesh is not healthy, aim between Dlo and D so
+		// gossipsub has peers to graft without overshooting Dhi.
+		UnhealthyExtra: 2,
+		// Up to Dhi (8) connected peers while the mesh will not form.
+		UnhealthyExtraMax: 4,
+		InboundTarget:     defaultInboundTarget,
+		OutboundTarget:    defaultOutboundTarget,
+		OutboundQuota:     defaultOutboundTarget,
+		DialHeadroom:      0.1,
+
+		Dial:             DialByCoverage,
+		MaxDialsInFlight: 8,
+		// nwaku's DefaultDialTimeout (pm.nim); QUIC handshakes finish well
+		// within it.
+		DialTimeout:     10 * time.Second,
+		CandidateSample: 16,
+		// nwaku DefaultColocationLimit and go-waku's per-IP limit are 5
+		// (REFERENCE.md §3.2, §3.3), as Lighthouse's banned-peers-per-IP.
+		ColocationLimit: 5,
+		// A /64 is the usual IPv6 assignment of one host or line (the
+		// slots pools group IPv6 the same way).
+		ColocationIPv6Bits: 64,
+		DialOnEvents:       true,
+		DialOnSubscribe:    true,
+
+		Prune:      PruneByCoverage,
+		PruneGrace: 10 * time.Second,
+		// gossipsub's prune backoff (1 min, REFERENCE.md §2): a peer we
+		// just pruned would refuse our graft anyway.
+		PruneCooldown: time.Minute,
+		// Limit-driven closes come within milliseconds of the handshake;
+		// a peer that prunes us later has still served us.
+		EarlyCloseWindow: 10 * time.Second,
+		// Peers that advertise shards they never join (simulator's
+		// liars) must not fill the floors.
+		TrustGossipsubTopics: true,
+		// A hello takes one round trip after the stream opens; 5 s leaves
+		// room for slow links and a busy peer.
+		GossipsubTopicsGrace: 5 * time.Second,
+		ProtectFloorPeers:    true,
+
+		Backoff: Backoff{
+			Initial:        10 * time.Second,
+			Factor:         2,
+			Max:            10 * time.Minute,
+			Jitter:         JitterProportional,
+			JitterFraction: 0.25,
+			ResetOnSuccess: true,
+			ResetOnOnline:  true,
+			// 10+20+40+80+160+320+600+600 s: about half an hour of failures.
+			ForgetAfter: 8,
+		},
+
+		OnDemandDiscovery: true,
+		DiscoveryBatch:    2 * wakuDlo,
+		DiscoveryDedup:    true,
+		DiscoveryTimeout:  30 * time.Second,
+
+		MetadataFailure: DisconnectOnTWN,
+		TickInterval:    5 * time.Second,
+	}
+}
+
+// NwakuPreset reproduces nwaku's default relay peer management
+// (waku/node/peer_manager/peer_manager.nim at 7d1c6aba, REFERENCE.md §3.2):
+// one global outbound target filled from random dialable peers of any shard,
+// inbound excess closed in list order at once and every loop, outbound never
+// pruned, backoff 120 s × 4^(n-1) without jitter and no retry after 5
+// failures, no on-demand discovery, peers failing metadata or over the IP
+// colocation limit (oldest first) disconnected and deleted. The loop sleeps
+// 30 s scaled by the deficit, at least 1 s. Targets: 50 connections,
+// relay 60 % → 30, outbound 30 div 3 = 10, inbound 20.
+func NwakuPreset() Config {
+	return Config{
+		Name:           "nwaku",
+		Cluster:        shardmesh.ClusterTWN,
+		Seed:           1,
+		InboundTarget:  defaultInboundTarget,
+		OutboundTarget: defaultOutboundTarget,
+
+		Dial:                 DialGlobalRandom,
+		MaxDialsInFlight:     10,               // MaxParallelDials
+		DialTimeout:          10 * time.Second, // DefaultDialTimeout
+		CandidateSample:      16,
+		ColocationLimit:      5, // DefaultColocationLimit
+		ColocationDropOldest: true,
+
+		Prune:                 PruneInboundExcess,
+		InboundCheckOnConnect: true,
+
+		Backoff: Backoff{
+			Initial:        120 * time.Second, // InitialBackoffInSec
+			Factor:         4,                 // BackoffFactor
+			Max:            120 * 64 * time.Second,
+			Jitter:         JitterNone,
+			ResetOnSuccess: true,
+			GiveUpAfter:    5, // MaxFailedAttempts
+		},
+
+		MetadataFailure: AlwaysDisconnect,
+		ForgetMisfits:   true,
+		TickInterval:    30 * time.Second, // ConnectivityLoopInterval
+		DynamicTick:     true,
+	}
+}
+
+// NwakuShardedPreset is NwakuPreset with --relay-shard-manager
+// (manageRelayPeers, pm.nim:812-895): per shard, targets are the global
+// ones divided by the number of subscribed shards (integer division: zero
+// beyond 10 shards for outbound 10), peers counted by ENR shards only,
+// inbound excess summed over shards.
+func NwakuShardedPreset() Config {
+	c := NwakuPreset()
+	c.Name = "nwaku-sharded"
+	c.Dial = DialDividedTargets
+	c.Prune = PruneInboundDivided
+	return c
+}
+
+// GoWakuPreset reproduces go-waku's relay peer management
+// (waku/v2/peermanager at 84a4b1be, REFERENCE.md §3.3): every 15 s, per
+// subscribed shard, dial candidates while the connected peers whose metadata
+// lists the shard are fewer than the global outbound target or the mesh is
+// below shardmesh.SufficientlyHealthy; on-demand discovery of 2 peers when there is no
+// candidate, not deduplicated; inbound excess closed, outbound never pruned;
+// at most 5 dials in flight, 20 s timeout; go-libp2p exponential backoff
+// 5^n s with full jitter in [1 min, 1 h], never reset; unsubscribing closes
+// peers whose only shard it was; relay peers without shards are dropped.
+// Targets: 50 connections, relay 50 - 50/5 = 40, outbound max(40/3, 10) = 13,
+// inbound 27.
+func GoWakuPreset() Config {
+	const out = 13
+	return Config{
+		Name:           "gowaku",
+		Cluster:        shardmesh.ClusterTWN,
+		Seed:           1,
+		InboundTarget:  27,
+		OutboundTarget: out,
+
+		Dial:                DialPerTopicGlobalTarget,
+		MaxDialsInFlight:    min(out, 5), // maxActiveDials
+		DialTimeout:         20 * time.Second,
+		CandidateSample:     16,
+		ColocationLimit:     5, // node/wakuoptions.go:50, enforced by the gater
+		DialOnSubscribe:     true,
+		DialDiscoveredBelow: out,
+
+		Prune:            PruneInboundExcess,
+		PruneNewestFirst: true,
+
+		Backoff: Backoff{
+			// getBackOff: NewExponentialBackoff(1 min, 1 h, FullJitter, 1 s, 5.0)
+			Initial: time.Minute,
+			Factor:  5,
+			Unit:    time.Second,
+			Max:     time.Hour,
+			Jitter:  JitterFull,
+		},
+
+		OnDemandDiscovery: true,
+		DiscoveryBatch:    2,
+
+		UnsubscribeDisconnects:       true,
+		MetadataFailure:              NeverDisconnect,
+		DisconnectRelayWithoutShards: true,
+		TickInterval:                 15 * time.Second, // peerConnectivityLoopSecs
+	}
+}
+
+// Presets returns every named preset, for the conformance suite and the
+// simulator.
+func Presets() map[string]func() Config {
+	return map[string]func() Config{
+		"wakupm":        WakupmPreset,
+		"nwaku":         NwakuPreset,
+		"nwaku-sharded": NwakuShardedPreset,
+		"gowaku":        GoWakuPreset,
+	}
+}
