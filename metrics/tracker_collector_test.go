@@ -6,11 +6,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -24,9 +23,9 @@ func trackerFixture(t *testing.T) *shardmesh.Tracker {
 	s5 := shardmesh.Shard{Cluster: 1, Index: 5}
 	tr.Join(s0)
 	tr.Join(s5)
-	tr.SetDirection("a", network.DirOutbound)
+	tr.SetDirection("a", shardmesh.Outbound)
 	for _, p := range []string{"a", "b", "c", "d"} {
-		tr.Graft(peer.ID(p), s0)
+		tr.Graft(peerid.ID(p), s0)
 	}
 	tr.Graft("a", s5)
 	tr.Graft("b", s5)

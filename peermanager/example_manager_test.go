@@ -11,6 +11,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 	"github.com/wakupm/wakupm/slots"
 )
 
@@ -25,7 +26,7 @@ func ExampleNewManager() {
 	}
 	defer h.Close()
 	tracker, _ := shardmesh.NewTracker()
-	tracer, _ := shardmesh.NewTracer(tracker)
+	tracer, _ := gossipsub.NewTracer(tracker)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ps, err := pubsub.NewGossipSub(ctx, h, tracer.Option())

@@ -130,7 +130,7 @@ func (m *Manager) announceTopics() {
 		return
 	}
 	for _, p := range m.host.Network().Peers() {
-		if shards, heard := m.cfg.tracker.Announced(p, m.cfg.relay.Cluster); heard {
+		if shards, heard := m.cfg.tracker.Announced(peerid.ID(p), m.cfg.relay.Cluster); heard {
 			m.step(relay.TopicsAnnounced{ID: peerid.ID(p), Shards: shards})
 		}
 	}

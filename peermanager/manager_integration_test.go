@@ -21,6 +21,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 	"github.com/wakupm/wakupm/slots"
 )
 
@@ -146,7 +147,7 @@ func TestManagerShardsBecomeHealthy(t *testing.T) {
 			trackers[i] = tr
 		}
 		nw := simhost.NewT(t, hosts, simhost.WithSeed(3), simhost.WithPubsubOptions(func(i int) []pubsub.Option {
-			tracer, err := shardmesh.NewTracer(trackers[i])
+			tracer, err := gossipsub.NewTracer(trackers[i])
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -102,7 +102,7 @@ func WithBudget(b slots.Budget) Option {
 // WithTracker feeds the tracker's per-shard health to the policy (floors
 // rise while a shard's mesh is not sufficiently healthy) and subscribes or
 // unsubscribes shards as gossipsub joins or leaves their topics. Install
-// the tracker's RawTracer in gossipsub (shardmesh.NewTracer(t).Option()).
+// the tracker's RawTracer in gossipsub (shardmesh/gossipsub.NewTracer(t).Option()).
 func WithTracker(t *shardmesh.Tracker) Option {
 	return func(c *config) error {
 		if t == nil {

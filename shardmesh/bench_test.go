@@ -1,22 +1,16 @@
 package shardmesh
 
-import (
-	"testing"
-
-	"github.com/ethereum/go-ethereum/p2p/enode"
-)
+import "testing"
 
 // Run with: go test -run='^$' -bench=. -benchmem ./shardmesh/
 
 var (
-	benchShard   Shard
-	benchErr     error
-	benchInt     int
-	benchBool    bool
-	benchSet     ShardSet
-	benchRS      RelayShards
-	benchCluster uint16
-	benchTopic   string
+	benchShard Shard
+	benchErr   error
+	benchInt   int
+	benchBool  bool
+	benchSet   ShardSet
+	benchTopic string
 )
 
 func BenchmarkParsePubsubTopic(b *testing.B) {
@@ -98,43 +92,4 @@ func BenchmarkShardSet(b *testing.B) {
 			benchInt = n
 		}
 	})
-}
-
-func BenchmarkDecodeRS(b *testing.B) {
-	twn, _ := RelayShards{Cluster: 1, Indices: []uint16{0, 1, 2, 3, 4, 5, 6, 7}}.EncodeRS()
-	b.Run("8shards", func(b *testing.B) {
-		for b.Loop() {
-			benchRS, benchErr = DecodeRS(twn)
-		}
-	})
-	b.Run("8shards/Set", func(b *testing.B) {
-		for b.Loop() {
-			benchCluster, benchSet, benchErr = DecodeRSSet(twn)
-		}
-	})
-}
-
-func BenchmarkDecodeRSV(b *testing.B) {
-	idx := make([]uint16, 128)
-	for i := range idx {
-		idx[i] = uint16(i * 8)
-	}
-	v, _ := RelayShards{Cluster: 16, Indices: idx}.EncodeRSV()
-	b.Run("128shards", func(b *testing.B) {
-		for b.Loop() {
-			benchRS, benchErr = DecodeRSV(v)
-		}
-	})
-	b.Run("128shards/Set", func(b *testing.B) {
-		for b.Loop() {
-			benchCluster, benchSet, benchErr = DecodeRSVSet(v)
-		}
-	})
-}
-
-func BenchmarkRelayShardsFromRecord(b *testing.B) {
-	r := enode.MustParse(enrGoWakuTestFleet).Record()
-	for b.Loop() {
-		benchRS, benchErr = RelayShardsFromRecord(r)
-	}
 }

@@ -3,9 +3,7 @@ package shardmesh_test
 import (
 	"fmt"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
-
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -22,9 +20,9 @@ func ExampleTracker() {
 	defer sub.Close()
 
 	tracker.Join(shard)
-	tracker.SetDirection("peer-a", network.DirOutbound)
+	tracker.SetDirection("peer-a", shardmesh.Outbound)
 	for _, p := range []string{"peer-a", "peer-b", "peer-c", "peer-d"} {
-		tracker.Graft(peer.ID(p), shard)
+		tracker.Graft(peerid.ID(p), shard)
 	}
 	fmt.Printf("%+v\n", tracker.Snapshot()[0])
 

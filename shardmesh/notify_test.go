@@ -7,8 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	"go.uber.org/goleak"
+
+	"github.com/wakupm/wakupm/peerid"
 )
 
 func TestSubscriptionCoalescesToLatest(t *testing.T) {
@@ -94,9 +95,9 @@ func TestStalledSubscriberBoundedMemory(t *testing.T) {
 		shards[i] = Shard{Cluster: 1, Index: uint16(i)}
 		tr.Join(shards[i])
 	}
-	peers := make([]peer.ID, nPeers)
+	peers := make([]peerid.ID, nPeers)
 	for i := range peers {
-		peers[i] = peer.ID(fmt.Sprintf("peer-%03d", i))
+		peers[i] = peerid.ID(fmt.Sprintf("peer-%03d", i))
 	}
 	step := func(i int) {
 		p, s := peers[i%nPeers], shards[(i/nPeers)%nShard]
@@ -173,7 +174,7 @@ func TestSubscriptionConcurrentReader(t *testing.T) {
 		tr.Join(s)
 	}
 	for i := range 20_000 {
-		p := peer.ID(fmt.Sprint("p", i%9))
+		p := peerid.ID(fmt.Sprint("p", i%9))
 		s := shards[i%3]
 		if i%5 < 3 {
 			tr.Graft(p, s)

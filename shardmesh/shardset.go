@@ -1,12 +1,17 @@
 package shardmesh
 
 import (
+	"encoding/binary"
 	"iter"
 	"math/bits"
 	"strconv"
 )
 
 const shardSetWords = ShardsPerCluster / 64
+
+// BitVectorLen is the size in bytes of a ShardSet written as a bit vector,
+// one bit per shard index (the field of the "rsv" ENR entry).
+const BitVectorLen = ShardsPerCluster / 8
 
 // ShardSet is a set of shard indexes 0..MaxShardIndex of one cluster, stored
 // as a 1024-bit field (128 bytes). It is a value type: copy it freely, compare
@@ -29,6 +34,26 @@ func ShardSetOf(indexes ...uint16) (ShardSet, error) {
 		s.Add(i)
 	}
 	return s, nil
+}
+
+// ShardSetFromBitVector returns the set whose index i is bit i%8 (least
+// significant first) of byte i/8 of v: the SSZ Bitvector order that nwaku
+// and go-waku use for "rsv". Every bit pattern is a valid set.
+func ShardSetFromBitVector(v *[BitVectorLen]byte) ShardSet {
+	// Eight bytes of the vector form one little-endian word of the set.
+	var s ShardSet
+	for w := range s.w {
+		s.w[w] = binary.LittleEndian.Uint64(v[8*w:])
+	}
+	return s
+}
+
+// BitVector returns s in the order ShardSetFromBitVector reads.
+func (s ShardSet) BitVector() (v [BitVectorLen]byte) {
+	for w, word := range s.w {
+		binary.LittleEndian.PutUint64(v[8*w:], word)
+	}
+	return v
 }
 
 // Add inserts index i and reports whether the set changed. Indexes above

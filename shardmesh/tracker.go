@@ -3,32 +3,32 @@ package shardmesh
 import (
 	"sync"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Tracker knows, per shard and at every moment, who is in our gossipsub mesh
 // and how healthy that mesh is. It is a pure state machine fed by events
-// (Join, Leave, Graft, Prune, PeerGone, SetDirection, SetScore): it reads no
-// clock, starts no goroutine and does no I/O. The Tracer adapter feeds it from
-// go-libp2p-pubsub; tests and simulators can feed it directly.
+// (Join, Leave, Graft, Prune, PeerGone, SetDirection, SetScore, Announce):
+// it reads no clock, starts no goroutine and does no I/O. A shell feeds it
+// from the node's gossipsub (package shardmesh/gossipsub does for
+// go-libp2p-pubsub v0.19); tests and simulators can feed it directly.
 //
 // Concurrency: all methods are safe for concurrent use. One mutex guards the
 // state; every event does O(1) work (PeerGone, SetDirection and SetScore do
 // O(k) for a peer meshed on k of our shards) and allocates nothing once the
 // peer and shard tables have grown to their working size, so the gossipsub
-// event loop that calls the Tracer never waits on more than another event or
+// event loop that calls the shell never waits on more than another event or
 // a short query. Health changes are published to subscribers (Subscribe)
 // without ever blocking on them.
 type Tracker struct {
 	mu  sync.Mutex
-	cfg trackerConfig
+	cfg config
 
 	// Shards and peers get dense indexes so that mesh membership is a pair of
 	// small integers; indexes of departed peers are reused.
 	shardIdx  map[Shard]int32
 	shards    []shardState
-	peerIdx   map[peer.ID]int32
+	peerIdx   map[peerid.ID]int32
 	peers     []peerState
 	freePeers []int32
 
@@ -56,7 +56,7 @@ type shardState struct {
 }
 
 type peerState struct {
-	id       peer.ID
+	id       peerid.ID
 	outbound bool
 	lowScore bool
 	shards   []int32 // shard indexes whose mesh holds this peer
@@ -93,8 +93,8 @@ type TrackerStats struct {
 }
 
 // NewTracker returns an empty Tracker: no shard joined, no peer known.
-func NewTracker(opts ...TrackerOption) (*Tracker, error) {
-	cfg := defaultTrackerConfig()
+func NewTracker(opts ...Option) (*Tracker, error) {
+	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -103,7 +103,7 @@ func NewTracker(opts ...TrackerOption) (*Tracker, error) {
 	return &Tracker{
 		cfg:      cfg,
 		shardIdx: make(map[Shard]int32),
-		peerIdx:  make(map[peer.ID]int32),
+		peerIdx:  make(map[peerid.ID]int32),
 		mesh:     make(map[meshKey]meshSlot),
 	}, nil
 }
@@ -165,7 +165,7 @@ func (t *Tracker) Leave(s Shard) {
 
 // Graft records that peer p entered our mesh for shard s. Grafts on a shard
 // we have not joined, and grafts of a peer already meshed there, are ignored.
-func (t *Tracker) Graft(p peer.ID, s Shard) {
+func (t *Tracker) Graft(p peerid.ID, s Shard) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stats.Events++
@@ -195,7 +195,7 @@ func (t *Tracker) Graft(p peer.ID, s Shard) {
 
 // Prune records that peer p left our mesh for shard s. A prune of a peer not
 // in that mesh is ignored.
-func (t *Tracker) Prune(p peer.ID, s Shard) {
+func (t *Tracker) Prune(p peerid.ID, s Shard) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stats.Events++
@@ -214,98 +214,10 @@ func (t *Tracker) Prune(p peer.ID, s Shard) {
 	t.refresh(si)
 }
 
-// PeerGone records that peer p is no longer a gossipsub peer (its last
-// pubsub stream closed, usually a disconnect). Gossipsub then drops p from
-// every mesh without a Prune; so does the Tracker, and it forgets p's
-// direction and score. Unknown peers are ignored.
-func (t *Tracker) PeerGone(p peer.ID) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.stats.Events++
-	pi, ok := t.peerIdx[p]
-	if !ok {
-		return
-	}
-	ps := &t.peers[pi]
-	for n := len(ps.shards); n > 0; n = len(ps.shards) {
-		si := ps.shards[n-1]
-		t.unmesh(pi, si, t.mesh[meshKey{pi, si}])
-		t.refresh(si)
-	}
-	delete(t.peerIdx, p)
-	ps.id, ps.outbound, ps.lowScore = "", false, false
-	ps.heard, ps.announced = false, ps.announced[:0]
-	t.freePeers = append(t.freePeers, pi)
-}
-
-// SetDirection records the direction of our connection to p: DirOutbound if
-// we dialled it. It counts towards OutboundMeshPeers on every shard whose mesh
-// holds p. The tracker learns of a peer through SetDirection or Graft.
-func (t *Tracker) SetDirection(p peer.ID, dir network.Direction) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.stats.Events++
-	pi := t.peerIndex(p)
-	ps := &t.peers[pi]
-	out := dir == network.DirOutbound
-	if ps.outbound == out {
-		return
-	}
-	ps.outbound = out
-	delta := -1
-	if out {
-		delta = 1
-	}
-	for _, si := range ps.shards {
-		t.shards[si].outbound += delta
-	}
-}
-
-// SetScore records p's gossipsub score. A mesh peer scoring below the score
-// threshold stops counting towards its shards' health until its score
-// recovers. Scores of peers the tracker does not know (not connected, or
-// only retained by gossipsub's score cache) are ignored, and so is NaN.
-func (t *Tracker) SetScore(p peer.ID, score float64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.setScore(p, score)
-}
-
-// SetScores is SetScore for a batch, under one lock. Its signature matches
-// go-libp2p-pubsub's PeerScoreInspectFn (see Tracer.ScoreInspectOption).
-func (t *Tracker) SetScores(scores map[peer.ID]float64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for p, score := range scores {
-		t.setScore(p, score)
-	}
-}
-
-func (t *Tracker) setScore(p peer.ID, score float64) {
-	t.stats.Events++
-	pi, ok := t.peerIdx[p]
-	if !ok || score != score { // NaN carries no information
-		return
-	}
-	ps := &t.peers[pi]
-	low := score < t.cfg.scoreThreshold
-	if ps.lowScore == low {
-		return
-	}
-	ps.lowScore = low
-	delta := -1
-	if low {
-		delta = 1
-	}
-	for _, si := range ps.shards {
-		t.shards[si].lowScore += delta
-		t.refresh(si)
-	}
-}
-
-// countForeignTopic records a tracer callback for a topic that is not a
-// static-sharding topic.
-func (t *Tracker) countForeignTopic() {
+// ForeignTopic records that gossipsub reported an event on a topic that is
+// not a static-sharding topic (/waku/2/rs/<cluster>/<shard>): a shell calls
+// it instead of the event, and Stats counts it in ForeignTopics.
+func (t *Tracker) ForeignTopic() {
 	t.mu.Lock()
 	t.stats.Events++
 	t.stats.ForeignTopics++
@@ -321,25 +233,6 @@ func (t *Tracker) shardIndex(s Shard) int32 {
 	t.shards = append(t.shards, shardState{shard: s})
 	t.shardIdx[s] = si
 	return si
-}
-
-// peerIndex returns p's dense index, creating it (reusing a freed slot and
-// its shard list's capacity) if needed.
-func (t *Tracker) peerIndex(p peer.ID) int32 {
-	if pi, ok := t.peerIdx[p]; ok {
-		return pi
-	}
-	var pi int32
-	if n := len(t.freePeers); n > 0 {
-		pi = t.freePeers[n-1]
-		t.freePeers = t.freePeers[:n-1]
-	} else {
-		pi = int32(len(t.peers))
-		t.peers = append(t.peers, peerState{})
-	}
-	t.peers[pi].id = p
-	t.peerIdx[p] = pi
-	return pi
 }
 
 // unmesh removes the (pi, si) mesh link at slot, keeping counters right.

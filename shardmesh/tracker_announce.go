@@ -3,7 +3,7 @@ package shardmesh
 import (
 	"slices"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // What peers say they subscribe to, in gossipsub itself. A peer's ENR and
@@ -14,13 +14,13 @@ import (
 // SUBSCRIBE/UNSUBSCRIBE deltas. A peer in no topic sends no subscription
 // at all, so an empty list only means something once the peer has had
 // time to send its hello: the tracker has no clock, and leaves that
-// judgement to its reader (peermanager's GossipsubTopicsGrace). The Tracer
+// judgement to its reader (peermanager's GossipsubTopicsGrace). The shell
 // feeds announcements in from RawTracer.RecvRPC and marks the peer as
 // speaking gossipsub when a stream to it opens; PeerGone forgets both.
 
 // HeardFrom records that p speaks gossipsub with us: we opened a stream to
 // it (Announce implies it too).
-func (t *Tracker) HeardFrom(p peer.ID) {
+func (t *Tracker) HeardFrom(p peerid.ID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.peers[t.peerIndex(p)].heard = true
@@ -28,7 +28,7 @@ func (t *Tracker) HeardFrom(p peer.ID) {
 
 // Announce records that p announced, in gossipsub, that it subscribed to
 // (or, with subscribed false, left) shard s's topic.
-func (t *Tracker) Announce(p peer.ID, s Shard, subscribed bool) {
+func (t *Tracker) Announce(p peerid.ID, s Shard, subscribed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := &t.peers[t.peerIndex(p)]
@@ -48,7 +48,7 @@ func (t *Tracker) Announce(p peer.ID, s Shard, subscribed bool) {
 // gossipsub, and whether p speaks gossipsub with us (HeardFrom). Until
 // heard is true the shards say nothing; right after, an empty set may only
 // mean that p's hello is still on its way.
-func (t *Tracker) Announced(p peer.ID, cluster uint16) (shards ShardSet, heard bool) {
+func (t *Tracker) Announced(p peerid.ID, cluster uint16) (shards ShardSet, heard bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	pi, ok := t.peerIdx[p]

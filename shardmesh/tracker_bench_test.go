@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 const (
@@ -21,18 +21,18 @@ const (
 // replaying it from the start finds the same (empty-mesh) state again.
 type benchWorkload struct {
 	shards []Shard
-	peers  []peer.ID
+	peers  []peerid.ID
 	events []trackerEvent
 }
 
 func newBenchWorkload() *benchWorkload {
 	rng := rand.New(rand.NewPCG(1, 1))
-	w := &benchWorkload{shards: make([]Shard, benchShards), peers: make([]peer.ID, benchPeers)}
+	w := &benchWorkload{shards: make([]Shard, benchShards), peers: make([]peerid.ID, benchPeers)}
 	for i := range w.shards {
 		w.shards[i] = Shard{Cluster: 1, Index: uint16(i)}
 	}
 	for i := range w.peers {
-		w.peers[i] = peer.ID(fmt.Sprintf("12D3KooWbenchpeer%06d", i))
+		w.peers[i] = peerid.ID(fmt.Sprintf("12D3KooWbenchpeer%06d", i))
 	}
 	mesh := make([][]int, benchShards) // peer indexes per shard
 	in := func(s, p int) int {
@@ -125,52 +125,4 @@ func BenchmarkTrackerIngest(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
-}
-
-// BenchmarkTracerIngest is the same workload through the RawTracer adapter,
-// which parses the pubsub topic string of every event.
-//
-//	go test -run '^$' -bench TracerIngest -benchmem -cpu 1 ./shardmesh/
-func BenchmarkTracerIngest(b *testing.B) {
-	w := newBenchWorkload()
-	topics := make(map[Shard]string, len(w.shards))
-	for _, s := range w.shards {
-		topics[s] = s.PubsubTopic()
-	}
-	type tracerEvent struct {
-		kind  byte
-		peer  peer.ID
-		topic string
-	}
-	evs := make([]tracerEvent, len(w.events))
-	for i, e := range w.events {
-		evs[i] = tracerEvent{kind: e.kind[0], peer: e.peer, topic: topics[e.shard]}
-		if e.kind == "gone" {
-			evs[i].kind = 'x'
-		}
-	}
-	tr := w.tracker(b)
-	rt, err := NewTracer(tr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	run := func(from, n int) {
-		for i := from; i < from+n; i++ {
-			e := &evs[i%len(evs)]
-			switch e.kind {
-			case 'g':
-				rt.Graft(e.peer, e.topic)
-			case 'p':
-				rt.Prune(e.peer, e.topic)
-			case 'x':
-				rt.OnClosedOutboundStream(e.peer)
-			}
-		}
-	}
-	run(0, len(evs))
-	b.ReportAllocs()
-	b.ResetTimer()
-	run(0, b.N)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

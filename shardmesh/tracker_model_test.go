@@ -6,8 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // trackerModel is the obvious, slow implementation of the tracker's semantics:
@@ -16,17 +15,17 @@ type trackerModel struct {
 	th      Thresholds
 	minimum float64
 	joined  map[Shard]bool
-	mesh    map[Shard]map[peer.ID]bool
-	known   map[peer.ID]bool
-	out     map[peer.ID]bool
-	score   map[peer.ID]float64
+	mesh    map[Shard]map[peerid.ID]bool
+	known   map[peerid.ID]bool
+	out     map[peerid.ID]bool
+	score   map[peerid.ID]float64
 }
 
 func newTrackerModel() *trackerModel {
 	return &trackerModel{
 		th: DefaultThresholds, minimum: DefaultScoreThreshold,
-		joined: map[Shard]bool{}, mesh: map[Shard]map[peer.ID]bool{},
-		known: map[peer.ID]bool{}, out: map[peer.ID]bool{}, score: map[peer.ID]float64{},
+		joined: map[Shard]bool{}, mesh: map[Shard]map[peerid.ID]bool{},
+		known: map[peerid.ID]bool{}, out: map[peerid.ID]bool{}, score: map[peerid.ID]float64{},
 	}
 }
 
@@ -35,7 +34,7 @@ func (m *trackerModel) apply(e trackerEvent) {
 	case "join":
 		if !m.joined[e.shard] {
 			m.joined[e.shard] = true
-			m.mesh[e.shard] = map[peer.ID]bool{}
+			m.mesh[e.shard] = map[peerid.ID]bool{}
 		}
 	case "leave":
 		delete(m.joined, e.shard)
@@ -56,7 +55,7 @@ func (m *trackerModel) apply(e trackerEvent) {
 		delete(m.score, e.peer)
 	case "dir":
 		m.known[e.peer] = true
-		m.out[e.peer] = e.dir == network.DirOutbound
+		m.out[e.peer] = e.dir == Outbound
 	case "score":
 		if m.known[e.peer] {
 			m.score[e.peer] = e.score
@@ -96,9 +95,9 @@ func TestTrackerMatchesModel(t *testing.T) {
 			tr, _ := NewTracker()
 			m := newTrackerModel()
 			shards := []Shard{{1, 0}, {1, 1}, {1, 2}, {2, 5}}
-			peers := make([]peer.ID, 12)
+			peers := make([]peerid.ID, 12)
 			for i := range peers {
-				peers[i] = peer.ID(fmt.Sprintf("p%02d", i))
+				peers[i] = peerid.ID(fmt.Sprintf("p%02d", i))
 			}
 			for i := range steps {
 				e := randomTrackerEvent(rng, shards, peers)
@@ -110,7 +109,7 @@ func TestTrackerMatchesModel(t *testing.T) {
 				for _, s := range shards {
 					got := tr.MeshPeers(s)
 					slices.Sort(got)
-					var want []peer.ID
+					var want []peerid.ID
 					for p := range m.mesh[s] {
 						want = append(want, p)
 					}
@@ -128,7 +127,7 @@ func TestTrackerMatchesModel(t *testing.T) {
 	}
 }
 
-func randomTrackerEvent(rng *rand.Rand, shards []Shard, peers []peer.ID) trackerEvent {
+func randomTrackerEvent(rng *rand.Rand, shards []Shard, peers []peerid.ID) trackerEvent {
 	p := peers[rng.IntN(len(peers))]
 	s := shards[rng.IntN(len(shards))]
 	switch r := rng.IntN(100); {

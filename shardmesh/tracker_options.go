@@ -14,25 +14,40 @@ import (
 // in between or with a custom router.
 const DefaultScoreThreshold = -1000.0
 
-// TrackerOption configures a Tracker.
-type TrackerOption func(*trackerConfig) error
+// Option configures a Tracker (NewTracker).
+type Option func(*config) error
 
-type trackerConfig struct {
+// OptionError reports an invalid option. Err, when set, is the underlying
+// typed error (a *ThresholdsError for WithThresholds).
+type OptionError struct {
+	Option string
+	Reason string
+	Err    error
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("shardmesh: invalid option %s: %s", e.Option, e.Reason)
+}
+
+// Unwrap returns Err.
+func (e *OptionError) Unwrap() error { return e.Err }
+
+type config struct {
 	thresholds     Thresholds
 	scoreThreshold float64
 }
 
-func defaultTrackerConfig() trackerConfig {
-	return trackerConfig{thresholds: DefaultThresholds, scoreThreshold: DefaultScoreThreshold}
+func defaultConfig() config {
+	return config{thresholds: DefaultThresholds, scoreThreshold: DefaultScoreThreshold}
 }
 
 // WithThresholds sets the mesh sizes at which a shard becomes MinimallyHealthy
-// and SufficientlyHealthy. It returns a *ThresholdsError unless
-// 1 <= Minimal <= Sufficient.
-func WithThresholds(t Thresholds) TrackerOption {
-	return func(c *trackerConfig) error {
+// and SufficientlyHealthy. It fails unless 1 <= Minimal <= Sufficient, with
+// an *OptionError wrapping a *ThresholdsError.
+func WithThresholds(t Thresholds) Option {
+	return func(c *config) error {
 		if err := t.Validate(); err != nil {
-			return err
+			return &OptionError{Option: "WithThresholds", Reason: "want 1 <= Minimal <= Sufficient", Err: err}
 		}
 		c.thresholds = t
 		return nil
@@ -42,10 +57,10 @@ func WithThresholds(t Thresholds) TrackerOption {
 // WithScoreThreshold sets the gossipsub score below which a mesh peer is not
 // counted (see SetScore). Use math.Inf(-1) to count every mesh peer.
 // NaN is rejected.
-func WithScoreThreshold(threshold float64) TrackerOption {
-	return func(c *trackerConfig) error {
+func WithScoreThreshold(threshold float64) Option {
+	return func(c *config) error {
 		if math.IsNaN(threshold) {
-			return fmt.Errorf("shardmesh: score threshold is NaN")
+			return &OptionError{Option: "WithScoreThreshold", Reason: "NaN"}
 		}
 		c.scoreThreshold = threshold
 		return nil

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Health returns shard s's level; Unhealthy if we have not joined it.
@@ -30,12 +30,12 @@ func (t *Tracker) ShardHealth(s Shard) (ShardHealth, bool) {
 
 // MeshPeers returns the peers in our mesh for shard s, in no particular
 // order; nil if we have not joined s.
-func (t *Tracker) MeshPeers(s Shard) []peer.ID {
+func (t *Tracker) MeshPeers(s Shard) []peerid.ID {
 	return t.AppendMeshPeers(nil, s)
 }
 
 // AppendMeshPeers appends the peers in our mesh for shard s to dst.
-func (t *Tracker) AppendMeshPeers(dst []peer.ID, s Shard) []peer.ID {
+func (t *Tracker) AppendMeshPeers(dst []peerid.ID, s Shard) []peerid.ID {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	si, ok := t.shardIdx[s]
@@ -49,7 +49,7 @@ func (t *Tracker) AppendMeshPeers(dst []peer.ID, s Shard) []peer.ID {
 }
 
 // InMesh reports whether p is in our mesh for shard s.
-func (t *Tracker) InMesh(p peer.ID, s Shard) bool {
+func (t *Tracker) InMesh(p peerid.ID, s Shard) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	pi, okPeer := t.peerIdx[p]
@@ -63,7 +63,7 @@ func (t *Tracker) InMesh(p peer.ID, s Shard) bool {
 
 // AppendPeerShards appends to dst the shards whose mesh holds p, for
 // example to check before a disconnect which shards would lose a mesh peer.
-func (t *Tracker) AppendPeerShards(dst []Shard, p peer.ID) []Shard {
+func (t *Tracker) AppendPeerShards(dst []Shard, p peerid.ID) []Shard {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	pi, ok := t.peerIdx[p]

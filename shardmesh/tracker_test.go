@@ -7,16 +7,15 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Events of the tracker core, as data, so tests read as tables.
 type trackerEvent struct {
 	kind  string // join, leave, graft, prune, gone, dir, score
-	peer  peer.ID
+	peer  peerid.ID
 	shard Shard
-	dir   network.Direction
+	dir   Direction
 	score float64
 }
 
@@ -51,21 +50,25 @@ var (
 	tsh2 = Shard{Cluster: 1, Index: 2}
 )
 
-func evJoin(s Shard) trackerEvent             { return trackerEvent{kind: "join", shard: s} }
-func evLeave(s Shard) trackerEvent            { return trackerEvent{kind: "leave", shard: s} }
-func evGraft(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "graft", peer: p, shard: s} }
-func evPrune(p peer.ID, s Shard) trackerEvent { return trackerEvent{kind: "prune", peer: p, shard: s} }
-func evGone(p peer.ID) trackerEvent           { return trackerEvent{kind: "gone", peer: p} }
-func evOutbound(p peer.ID) trackerEvent {
-	return trackerEvent{kind: "dir", peer: p, dir: network.DirOutbound}
+func evJoin(s Shard) trackerEvent  { return trackerEvent{kind: "join", shard: s} }
+func evLeave(s Shard) trackerEvent { return trackerEvent{kind: "leave", shard: s} }
+func evGraft(p peerid.ID, s Shard) trackerEvent {
+	return trackerEvent{kind: "graft", peer: p, shard: s}
 }
-func evInbound(p peer.ID) trackerEvent {
-	return trackerEvent{kind: "dir", peer: p, dir: network.DirInbound}
+func evPrune(p peerid.ID, s Shard) trackerEvent {
+	return trackerEvent{kind: "prune", peer: p, shard: s}
 }
-func evScore(p peer.ID, v float64) trackerEvent {
+func evGone(p peerid.ID) trackerEvent { return trackerEvent{kind: "gone", peer: p} }
+func evOutbound(p peerid.ID) trackerEvent {
+	return trackerEvent{kind: "dir", peer: p, dir: Outbound}
+}
+func evInbound(p peerid.ID) trackerEvent {
+	return trackerEvent{kind: "dir", peer: p, dir: Inbound}
+}
+func evScore(p peerid.ID, v float64) trackerEvent {
 	return trackerEvent{kind: "score", peer: p, score: v}
 }
-func evGrafts(s Shard, ps ...peer.ID) []trackerEvent {
+func evGrafts(s Shard, ps ...peerid.ID) []trackerEvent {
 	var evs []trackerEvent
 	for _, p := range ps {
 		evs = append(evs, evGraft(p, s))
@@ -97,7 +100,7 @@ func leftShard(s Shard) ShardHealthChange { return ShardHealthChange{Shard: s, H
 func TestTrackerTransitions(t *testing.T) {
 	cases := []struct {
 		name        string
-		opts        []TrackerOption
+		opts        []Option
 		events      []trackerEvent
 		want        []ShardHealth // Snapshot, ordered
 		wantChanges []ShardHealthChange
@@ -119,7 +122,7 @@ func TestTrackerTransitions(t *testing.T) {
 		},
 	}, {
 		name:   "custom thresholds",
-		opts:   []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 3})},
+		opts:   []Option{WithThresholds(Thresholds{Minimal: 2, Sufficient: 3})},
 		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evGraft("b", tsh0), evGraft("c", tsh0)),
 		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 3, Health: SufficientlyHealthy}},
 		wantChanges: []ShardHealthChange{
@@ -127,7 +130,7 @@ func TestTrackerTransitions(t *testing.T) {
 		},
 	}, {
 		name:        "minimal equals sufficient skips the middle level",
-		opts:        []TrackerOption{WithThresholds(Thresholds{Minimal: 2, Sufficient: 2})},
+		opts:        []Option{WithThresholds(Thresholds{Minimal: 2, Sufficient: 2})},
 		events:      evSeq(evJoin(tsh0), evGraft("a", tsh0), evGraft("b", tsh0)),
 		want:        []ShardHealth{{Shard: tsh0, MeshPeers: 2, Health: SufficientlyHealthy}},
 		wantChanges: []ShardHealthChange{joinedAt(tsh0, Unhealthy), joinedAt(tsh0, SufficientlyHealthy)},
@@ -228,7 +231,7 @@ func TestTrackerTransitions(t *testing.T) {
 		},
 	}, {
 		name: "score known before graft gates on graft; prune of a gated peer",
-		opts: []TrackerOption{WithScoreThreshold(0)},
+		opts: []Option{WithScoreThreshold(0)},
 		events: evSeq(evJoin(tsh0), evInbound("a"), evScore("a", -1), evGraft("a", tsh0), evGraft("b", tsh0),
 			evPrune("a", tsh0)),
 		want: []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
@@ -244,7 +247,7 @@ func TestTrackerTransitions(t *testing.T) {
 		},
 	}, {
 		name:   "score threshold -Inf counts everyone",
-		opts:   []TrackerOption{WithScoreThreshold(math.Inf(-1))},
+		opts:   []Option{WithScoreThreshold(math.Inf(-1))},
 		events: evSeq(evJoin(tsh0), evGraft("a", tsh0), evScore("a", -1e300)),
 		want:   []ShardHealth{{Shard: tsh0, MeshPeers: 1, Health: MinimallyHealthy}},
 		wantChanges: []ShardHealthChange{
@@ -359,77 +362,6 @@ func checkInvariants(t *testing.T, tr *Tracker) {
 	if peerLinks != links || levels != tr.levels || joined != tr.joined {
 		t.Fatalf("peer links %d (want %d), levels %v (want %v), joined %d (want %d)",
 			peerLinks, links, tr.levels, levels, tr.joined, joined)
-	}
-}
-
-func TestNodeHealth(t *testing.T) {
-	tr, _ := NewTracker()
-	if got, want := tr.NodeHealth(), (NodeHealth{Health: Unhealthy}); got != want {
-		t.Errorf("no shard joined: %+v, want %+v", got, want)
-	}
-	for _, e := range evSeq(evJoin(tsh0), evJoin(tsh1), evJoin(tsh2), evGrafts(tsh0, "a", "b", "c", "d"), evGrafts(tsh1, "a")) {
-		e.apply(tr)
-	}
-	want := NodeHealth{Health: Unhealthy, Shards: 3, Unhealthy: 1, MinimallyHealthy: 1, SufficientlyHealthy: 1}
-	if got := tr.NodeHealth(); got != want {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
-	tr.Leave(tsh2)
-	want = NodeHealth{Health: MinimallyHealthy, Shards: 2, MinimallyHealthy: 1, SufficientlyHealthy: 1}
-	if got := tr.NodeHealth(); got != want {
-		t.Errorf("after leaving the unhealthy shard: %+v, want %+v", got, want)
-	}
-	for _, e := range evGrafts(tsh1, "b", "c", "d") {
-		e.apply(tr)
-	}
-	want = NodeHealth{Health: SufficientlyHealthy, Shards: 2, SufficientlyHealthy: 2}
-	if got := tr.NodeHealth(); got != want {
-		t.Errorf("all sufficient: %+v, want %+v", got, want)
-	}
-}
-
-func TestTrackerQueries(t *testing.T) {
-	tr, _ := NewTracker()
-	for _, e := range evSeq(evJoin(tsh0), evJoin(tsh1), evGrafts(tsh0, "a", "b"), evGraft("a", tsh1), evOutbound("b")) {
-		e.apply(tr)
-	}
-	peers := tr.MeshPeers(tsh0)
-	slices.Sort(peers)
-	if !slices.Equal(peers, []peer.ID{"a", "b"}) {
-		t.Errorf("MeshPeers(tsh0) = %v", peers)
-	}
-	if got := tr.MeshPeers(tsh2); got != nil {
-		t.Errorf("MeshPeers of a shard never joined = %v, want nil", got)
-	}
-	if !tr.InMesh("a", tsh1) || tr.InMesh("b", tsh1) || tr.InMesh("zz", tsh0) {
-		t.Errorf("InMesh wrong")
-	}
-	shards := tr.AppendPeerShards(nil, "a")
-	slices.SortFunc(shards, func(x, y Shard) int { return int(x.Index) - int(y.Index) })
-	if !slices.Equal(shards, []Shard{tsh0, tsh1}) {
-		t.Errorf("AppendPeerShards(a) = %v", shards)
-	}
-	if h, ok := tr.ShardHealth(tsh0); !ok || h != (ShardHealth{Shard: tsh0, MeshPeers: 2, OutboundMeshPeers: 1, Health: MinimallyHealthy}) {
-		t.Errorf("ShardHealth(tsh0) = %+v, %v", h, ok)
-	}
-	if _, ok := tr.ShardHealth(tsh2); ok {
-		t.Errorf("ShardHealth of a shard not joined reports joined")
-	}
-	if tr.Health(tsh1) != MinimallyHealthy || tr.Health(tsh2) != Unhealthy {
-		t.Errorf("Health wrong")
-	}
-	// Snapshot orders by cluster, then index, whatever the join order.
-	tr2, _ := NewTracker()
-	order := []Shard{{Cluster: 2, Index: 0}, {Cluster: 1, Index: 7}, {Cluster: 1, Index: 3}}
-	for _, s := range order {
-		tr2.Join(s)
-	}
-	var got []Shard
-	for _, h := range tr2.Snapshot() {
-		got = append(got, h.Shard)
-	}
-	if want := []Shard{{1, 3}, {1, 7}, {2, 0}}; !slices.Equal(got, want) {
-		t.Errorf("Snapshot order %v, want %v", got, want)
 	}
 }
 

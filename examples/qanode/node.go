@@ -23,6 +23,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
 )
@@ -158,7 +159,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	if err != nil {
 		return nil, err
 	}
-	tracer, err := shardmesh.NewTracer(tracker, shardmesh.WithDirections(h.Network()))
+	tracer, err := gossipsub.NewTracer(tracker, gossipsub.WithDirections(h.Network()))
 	if err != nil {
 		return nil, err
 	}

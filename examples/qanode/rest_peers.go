@@ -8,6 +8,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
@@ -118,7 +119,7 @@ func (n *Node) getPeers(w http.ResponseWriter, _ *http.Request) {
 				p.Direction = "outbound"
 			}
 		}
-		mesh = n.tracker.AppendPeerShards(mesh[:0], id)
+		mesh = n.tracker.AppendPeerShards(mesh[:0], peerid.ID(id))
 		for _, s := range mesh {
 			if s.Cluster == n.cfg.cluster {
 				p.MeshShards = append(p.MeshShards, s.Index)

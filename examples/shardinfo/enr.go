@@ -11,7 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/wakupm/wakupm/shardmesh"
+
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 type enrInfo struct {
@@ -55,7 +56,7 @@ func describeENR(text string) (*enrInfo, error) {
 	}
 
 	var fieldErrs []error
-	rs, err := shardmesh.RelayShardsFromRecord(r)
+	rs, err := wakuenr.RelayShardsFromRecord(r)
 	switch {
 	case err == nil:
 		info.Cluster = &rs.Cluster
@@ -64,11 +65,11 @@ func describeENR(text string) (*enrInfo, error) {
 			info.PubsubTopics = append(info.PubsubTopics, s.PubsubTopic())
 		}
 		info.ShardField = shardFieldName(r)
-	case !errors.Is(err, shardmesh.ErrFieldAbsent):
+	case !errors.Is(err, wakuenr.ErrFieldAbsent):
 		fieldErrs = append(fieldErrs, err)
 	}
 
-	caps, err := shardmesh.CapabilitiesFromRecord(r)
+	caps, err := wakuenr.CapabilitiesFromRecord(r)
 	switch {
 	case err == nil:
 		b := uint8(caps)
@@ -78,17 +79,17 @@ func describeENR(text string) (*enrInfo, error) {
 		}
 		// WAKU2-ENR: discv5 readers drop records whose waku2 is absent or zero.
 		info.DiscoveryEligible = caps != 0
-	case !errors.Is(err, shardmesh.ErrFieldAbsent):
+	case !errors.Is(err, wakuenr.ErrFieldAbsent):
 		fieldErrs = append(fieldErrs, err)
 	}
 
-	addrs, err := shardmesh.MultiaddrsFromRecord(r)
+	addrs, err := wakuenr.MultiaddrsFromRecord(r)
 	switch {
 	case err == nil:
 		for _, a := range addrs {
 			info.Multiaddrs = append(info.Multiaddrs, a.String())
 		}
-	case !errors.Is(err, shardmesh.ErrFieldAbsent):
+	case !errors.Is(err, wakuenr.ErrFieldAbsent):
 		fieldErrs = append(fieldErrs, err)
 	}
 
@@ -104,13 +105,13 @@ func shardFieldName(r *enr.Record) string {
 		var raw rlp.RawValue
 		return r.Load(enr.WithEntry(key, &raw)) == nil
 	}
-	switch rs, rsv := has(shardmesh.ENRKeyRS), has(shardmesh.ENRKeyRSV); {
+	switch rs, rsv := has(wakuenr.KeyRS), has(wakuenr.KeyRSV); {
 	case rs && rsv:
 		return "rs+rsv"
 	case rs:
-		return shardmesh.ENRKeyRS
+		return wakuenr.KeyRS
 	case rsv:
-		return shardmesh.ENRKeyRSV
+		return wakuenr.KeyRSV
 	}
 	return ""
 }

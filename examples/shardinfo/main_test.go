@@ -13,6 +13,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"github.com/stretchr/testify/require"
 	"github.com/wakupm/wakupm/shardmesh"
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // go-waku waku/v2/protocol/enr/enr_test.go TestEnodeToMultiAddr
@@ -57,8 +58,8 @@ func TestSignedENRWithRSV(t *testing.T) {
 		shards = append(shards, i*3)
 	}
 	text := signedENR(t, func(r *enr.Record) {
-		require.NoError(t, shardmesh.SetRelayShards(r, shardmesh.RelayShards{Cluster: 16, Indices: shards}))
-		r.Set(shardmesh.CapRelay | shardmesh.CapStore)
+		require.NoError(t, wakuenr.SetRelayShards(r, wakuenr.RelayShards{Cluster: 16, Indices: shards}))
+		r.Set(wakuenr.Waku2(shardmesh.CapRelay | shardmesh.CapStore))
 	})
 
 	code, out, errOut := runCapture("-json", text)
@@ -95,9 +96,9 @@ func TestSignedENRWithRSAndMultiaddrs(t *testing.T) {
 	wss, err := multiaddr.NewMultiaddr("/dns4/node.example.org/tcp/443/wss")
 	require.NoError(t, err)
 	text := signedENR(t, func(r *enr.Record) {
-		require.NoError(t, shardmesh.SetRelayShards(r, shardmesh.RelayShards{Cluster: 1, Indices: []uint16{5, 0}}))
-		r.Set(shardmesh.CapRelay | shardmesh.CapFilter | shardmesh.CapLightPush)
-		r.Set(shardmesh.Multiaddrs{wss})
+		require.NoError(t, wakuenr.SetRelayShards(r, wakuenr.RelayShards{Cluster: 1, Indices: []uint16{5, 0}}))
+		r.Set(wakuenr.Waku2(shardmesh.CapRelay | shardmesh.CapFilter | shardmesh.CapLightPush))
+		r.Set(wakuenr.Multiaddrs{wss})
 	})
 	code, out, errOut := runCapture("-json", text)
 	require.Equal(t, exitOK, code, errOut)
@@ -165,9 +166,9 @@ func TestBadInputs(t *testing.T) {
 
 func TestENRWithMalformedFields(t *testing.T) {
 	text := signedENR(t, func(r *enr.Record) {
-		r.Set(enr.WithEntry(shardmesh.ENRKeyRS, []byte{0, 1, 3, 0, 1})) // count 3, one index
-		r.Set(enr.WithEntry(shardmesh.ENRKeyWaku2, []byte{0}))
-		r.Set(enr.WithEntry(shardmesh.ENRKeyMultiaddrs, []byte{0, 9, 1}))
+		r.Set(enr.WithEntry(wakuenr.KeyRS, []byte{0, 1, 3, 0, 1})) // count 3, one index
+		r.Set(enr.WithEntry(wakuenr.KeyWaku2, []byte{0}))
+		r.Set(enr.WithEntry(wakuenr.KeyMultiaddrs, []byte{0, 9, 1}))
 	})
 	code, out, errOut := runCapture("-json", text)
 	require.Equal(t, exitBadInput, code)

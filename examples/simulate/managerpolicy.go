@@ -16,6 +16,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 )
 
 // managerPolicy runs the library's relay peermanager.Manager on each honest
@@ -80,7 +81,7 @@ func (n *managerNode) PubsubOptions() []pubsub.Option {
 	if n.tracker, err = shardmesh.NewTracker(); err != nil {
 		panic(err) // default options cannot fail
 	}
-	tr, err := shardmesh.NewTracer(n.tracker)
+	tr, err := gossipsub.NewTracer(n.tracker)
 	if err != nil {
 		panic(err)
 	}

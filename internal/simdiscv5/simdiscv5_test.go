@@ -15,6 +15,7 @@ import (
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/peermanager/discovery"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 func TestMain(m *testing.M) {
@@ -38,8 +39,8 @@ func startAll(t *testing.T, nw *simhost.Network, seed uint64) []*simdiscv5.Node 
 			t.Fatal(err)
 		}
 		n, err := simdiscv5.Listen(nw, i, simdiscv5.Config{Key: key, Bootnodes: boot, Record: func(ln *enode.LocalNode) error {
-			ln.Set(shardmesh.CapRelay)
-			return shardmesh.SetLocalNodeRelayShards(ln, shardmesh.RelayShards{Cluster: 16, Indices: []uint16{uint16(i % 4)}})
+			ln.Set(enr.Waku2(shardmesh.CapRelay))
+			return enr.SetLocalNodeRelayShards(ln, enr.RelayShards{Cluster: 16, Indices: []uint16{uint16(i % 4)}})
 		}})
 		if err != nil {
 			t.Fatal(err)

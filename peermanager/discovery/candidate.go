@@ -12,6 +12,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // Origin says which source found a candidate.
@@ -88,7 +89,7 @@ func CandidateFromNode(n *enode.Node, origin Origin) (Candidate, error) {
 			c.AddrInfo.Addrs = append(c.AddrInfo.Addrs, a)
 		}
 	}
-	if extra, err := shardmesh.MultiaddrsFromRecord(n.Record()); err == nil {
+	if extra, err := enr.MultiaddrsFromRecord(n.Record()); err == nil {
 		for _, a := range extra {
 			c.AddrInfo.Addrs = append(c.AddrInfo.Addrs, withCircuit(a))
 		}
@@ -96,10 +97,10 @@ func CandidateFromNode(n *enode.Node, origin Origin) (Candidate, error) {
 	if len(c.AddrInfo.Addrs) == 0 {
 		return Candidate{}, ErrNoAddress
 	}
-	if rs, err := shardmesh.RelayShardsFromRecord(n.Record()); err == nil {
+	if rs, err := enr.RelayShardsFromRecord(n.Record()); err == nil {
 		c.ShardsKnown, c.Cluster, c.Shards = true, rs.Cluster, rs.Set()
 	}
-	if caps, err := shardmesh.CapabilitiesFromRecord(n.Record()); err == nil {
+	if caps, err := enr.CapabilitiesFromRecord(n.Record()); err == nil {
 		c.Capabilities = caps
 	}
 	return c, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enr"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // discv5Node is a real go-ethereum discv5 listener on 127.0.0.1 UDP.
@@ -38,12 +39,12 @@ func startDiscv5(t *testing.T, rec record, protocolID *[6]byte, boot ...*enode.N
 	ln.Set(enr.UDP(conn.LocalAddr().(*net.UDPAddr).Port))
 	ln.Set(enr.TCP(rec.tcp))
 	if len(rec.shards) > 0 {
-		if err := shardmesh.SetLocalNodeRelayShards(ln, shardmesh.RelayShards{Cluster: rec.cluster, Indices: rec.shards}); err != nil {
+		if err := wakuenr.SetLocalNodeRelayShards(ln, wakuenr.RelayShards{Cluster: rec.cluster, Indices: rec.shards}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if !rec.noWaku2 {
-		ln.Set(rec.caps)
+		ln.Set(wakuenr.Waku2(rec.caps))
 	}
 	cfg := discover.Config{Bootnodes: boot}
 	var l *discover.UDPv5

@@ -10,6 +10,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // record describes a test ENR.
@@ -35,15 +36,15 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 func setWaku(t testing.TB, r *enr.Record, rec record) {
 	t.Helper()
 	if len(rec.shards) > 0 {
-		if err := shardmesh.SetRelayShards(r, shardmesh.RelayShards{Cluster: rec.cluster, Indices: rec.shards}); err != nil {
+		if err := wakuenr.SetRelayShards(r, wakuenr.RelayShards{Cluster: rec.cluster, Indices: rec.shards}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if !rec.noWaku2 {
-		r.Set(rec.caps)
+		r.Set(wakuenr.Waku2(rec.caps))
 	}
 	if len(rec.multiaddr) > 0 {
-		var ms shardmesh.Multiaddrs
+		var ms wakuenr.Multiaddrs
 		for _, s := range rec.multiaddr {
 			ms = append(ms, multiaddr.StringCast(s))
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // MaxCandidates bounds Request.N, and with it the buffer of a search.
@@ -46,11 +47,11 @@ func (r Request) Validate() error {
 // concurrent use; it is the predicate go-ethereum iterators and the
 // peer-exchange client take.
 func (r Request) MatchNode(n *enode.Node) bool {
-	caps, err := shardmesh.CapabilitiesFromRecord(n.Record())
+	caps, err := enr.CapabilitiesFromRecord(n.Record())
 	if err != nil || caps == 0 || !caps.Has(r.Capabilities) {
 		return false
 	}
-	rs, err := shardmesh.RelayShardsFromRecord(n.Record())
+	rs, err := enr.RelayShardsFromRecord(n.Record())
 	if err != nil || rs.Cluster != r.Cluster {
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wakupm/wakupm/peermanager/peerexchange"
 	"github.com/wakupm/wakupm/shardmesh"
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // record makes a signed Waku ENR advertising relay on the given shards.
@@ -20,8 +21,8 @@ func record(cluster uint16, shards ...uint16) *enode.Node {
 	var r enr.Record
 	r.Set(enr.IPv4{127, 0, 0, 1})
 	r.Set(enr.TCP(60000))
-	r.Set(shardmesh.CapRelay)
-	_ = shardmesh.SetRelayShards(&r, shardmesh.RelayShards{Cluster: cluster, Indices: shards})
+	r.Set(wakuenr.Waku2(shardmesh.CapRelay))
+	_ = wakuenr.SetRelayShards(&r, wakuenr.RelayShards{Cluster: cluster, Indices: shards})
 	_ = enode.SignV4(&r, key)
 	n, _ := enode.New(enode.ValidSchemes, &r)
 	return n
@@ -48,7 +49,7 @@ func Example() {
 	c, _ := peerexchange.NewClient(client)
 	want := shardmesh.Shard{Cluster: 16, Index: 32}
 	res, err := c.Request(ctx, server.ID(), 10, func(n *enode.Node) bool {
-		rs, err := shardmesh.RelayShardsFromRecord(n.Record())
+		rs, err := wakuenr.RelayShardsFromRecord(n.Record())
 		return err == nil && rs.Contains(want)
 	})
 	if err != nil {

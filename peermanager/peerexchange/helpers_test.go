@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	wakuenr "github.com/wakupm/wakupm/shardmesh/enr"
 )
 
 // signedNode returns a Waku node record on cluster with the given shards and
@@ -24,12 +25,12 @@ func signedNode(t testing.TB, cluster uint16, caps shardmesh.Capabilities, shard
 	r.Set(enr.IPv4{127, 0, 0, 1})
 	r.Set(enr.TCP(60000))
 	if len(shards) > 0 {
-		if err := shardmesh.SetRelayShards(&r, shardmesh.RelayShards{Cluster: cluster, Indices: shards}); err != nil {
+		if err := wakuenr.SetRelayShards(&r, wakuenr.RelayShards{Cluster: cluster, Indices: shards}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if caps != 0 {
-		r.Set(caps)
+		r.Set(wakuenr.Waku2(caps))
 	}
 	if err := enode.SignV4(&r, key); err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func badSignature(t testing.TB, n *enode.Node) []byte {
 // onShard is the kind of predicate discovery.Request.Match implements.
 func onShard(cluster, index uint16) func(*enode.Node) bool {
 	return func(n *enode.Node) bool {
-		rs, err := shardmesh.RelayShardsFromRecord(n.Record())
+		rs, err := wakuenr.RelayShardsFromRecord(n.Record())
 		return err == nil && rs.Contains(shardmesh.Shard{Cluster: cluster, Index: index})
 	}
 }

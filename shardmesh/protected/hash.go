@@ -39,7 +39,7 @@ func SigningHash(pubsubTopic string, m *Message) Hash {
 // nwaku and go-waku use as a message's identity: SHA-256 over the pubsub
 // topic, the payload, the content topic, the meta attribute and the
 // timestamp as 8 big-endian bytes (nwaku waku/waku_core/message/digest.nim,
-// computeMessageHash; the spec's test vectors are checked in hash_test.go).
+// computeMessageHash; TestMessageHashVectors checks the spec's test vectors).
 func MessageHash(pubsubTopic string, m *Message) Hash {
 	h := sha256.New()
 	h.Write([]byte(pubsubTopic))

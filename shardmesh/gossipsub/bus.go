@@ -1,4 +1,4 @@
-package shardmesh
+package gossipsub
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/libp2p/go-libp2p/core/event"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // EvtShardHealthChanged is emitted on a libp2p host's event bus (the
@@ -14,15 +16,15 @@ import (
 // event.EvtPeerConnectednessChanged) when one of our shards changes level.
 // It carries the same coalesced, duplicate-free sequence as a Subscription.
 //
-//	sub, _ := h.EventBus().Subscribe(new(shardmesh.EvtShardHealthChanged))
+//	sub, _ := h.EventBus().Subscribe(new(gossipsub.EvtShardHealthChanged))
 //	for e := range sub.Out() {
-//		evt := e.(shardmesh.EvtShardHealthChanged)
+//		evt := e.(gossipsub.EvtShardHealthChanged)
 //	}
 type EvtShardHealthChanged struct {
-	Shard Shard
+	Shard shardmesh.Shard
 	// Joined is false when we left the shard; Health is then Unhealthy.
 	Joined bool
-	Health Health
+	Health shardmesh.Health
 }
 
 // BusEmitter forwards a Tracker's health changes to a libp2p event bus. It
@@ -30,7 +32,7 @@ type EvtShardHealthChanged struct {
 // that goroutine (the libp2p bus blocks emitters until subscribers read);
 // the Tracker keeps coalescing changes meanwhile, so nothing piles up.
 type BusEmitter struct {
-	sub     *Subscription
+	sub     *shardmesh.Subscription
 	emitter event.Emitter
 	logger  *slog.Logger
 	done    chan struct{}
@@ -39,26 +41,12 @@ type BusEmitter struct {
 	closeErr  error
 }
 
-// BusEmitterOption configures a BusEmitter.
-type BusEmitterOption func(*BusEmitter) error
-
-// WithBusLogger receives the emitter's errors at debug level. Default: discard.
-func WithBusLogger(l *slog.Logger) BusEmitterOption {
-	return func(b *BusEmitter) error {
-		if l == nil {
-			return errors.New("shardmesh: WithBusLogger: nil logger")
-		}
-		b.logger = l
-		return nil
-	}
-}
-
 // NewBusEmitter subscribes to t and emits EvtShardHealthChanged on bus
 // (usually host.EventBus()) until Close. The first events give the current
 // level of every joined shard.
-func NewBusEmitter(t *Tracker, bus event.Bus, opts ...BusEmitterOption) (*BusEmitter, error) {
+func NewBusEmitter(t *shardmesh.Tracker, bus event.Bus, opts ...BusOption) (*BusEmitter, error) {
 	if t == nil || bus == nil {
-		return nil, errors.New("shardmesh: NewBusEmitter: nil tracker or bus")
+		return nil, errors.New("gossipsub: NewBusEmitter: nil tracker or bus")
 	}
 	b := &BusEmitter{logger: slog.New(slog.DiscardHandler), done: make(chan struct{})}
 	for _, o := range opts {
@@ -68,7 +56,7 @@ func NewBusEmitter(t *Tracker, bus event.Bus, opts ...BusEmitterOption) (*BusEmi
 	}
 	em, err := bus.Emitter(new(EvtShardHealthChanged))
 	if err != nil {
-		return nil, fmt.Errorf("shardmesh: event bus emitter: %w", err)
+		return nil, fmt.Errorf("gossipsub: event bus emitter: %w", err)
 	}
 	b.emitter = em
 	b.sub = t.Subscribe()
@@ -78,12 +66,12 @@ func NewBusEmitter(t *Tracker, bus event.Bus, opts ...BusEmitterOption) (*BusEmi
 
 func (b *BusEmitter) run() {
 	defer close(b.done)
-	var changes []ShardHealthChange
+	var changes []shardmesh.ShardHealthChange
 	for range b.sub.Ready() {
 		changes = b.sub.Next(changes[:0])
 		for _, c := range changes {
 			if err := b.emitter.Emit(EvtShardHealthChanged(c)); err != nil {
-				b.logger.Debug("shardmesh: emit shard health", "shard", c.Shard, "err", err)
+				b.logger.Debug("gossipsub: emit shard health", "shard", c.Shard, "err", err)
 			}
 		}
 	}

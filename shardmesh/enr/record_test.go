@@ -1,4 +1,4 @@
-package shardmesh
+package enr
 
 import (
 	"crypto/ecdsa"
@@ -7,9 +7,11 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/p2p/enode"
-	"github.com/ethereum/go-ethereum/p2p/enr"
+	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
 	"github.com/multiformats/go-multiaddr"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Published ENRs used as vectors.
@@ -58,14 +60,14 @@ func TestPublishedENRs(t *testing.T) {
 		name      string
 		enr       string
 		shards    RelayShards
-		caps      Capabilities
+		caps      shardmesh.Capabilities
 		multiaddr []string
 	}{
 		{
 			name:   "nwaku status store",
 			enr:    enrNwakuStatusStore,
 			shards: RelayShards{Cluster: 16, Indices: []uint16{1, 32, 64, 128, 256}},
-			caps:   CapRelay | CapStore,
+			caps:   shardmesh.CapRelay | shardmesh.CapStore,
 			// The two addresses nwaku's test expects.
 			multiaddr: []string{
 				"/dns4/store-01.do-ams3.status.prod.status.im/tcp/30303",
@@ -76,7 +78,7 @@ func TestPublishedENRs(t *testing.T) {
 			name:   "go-waku test fleet",
 			enr:    enrGoWakuTestFleet,
 			shards: RelayShards{Cluster: 1, Indices: []uint16{0, 1, 2, 3, 4, 5, 6, 7}},
-			caps:   CapRelay | CapStore | CapFilter | CapLightPush,
+			caps:   shardmesh.CapRelay | shardmesh.CapStore | shardmesh.CapFilter | shardmesh.CapLightPush,
 			multiaddr: []string{
 				"/dns4/node-01.do-ams3.waku.test.statusim.net/tcp/30303",
 				"/dns4/node-01.do-ams3.waku.test.statusim.net/tcp/8000/wss",
@@ -121,9 +123,9 @@ func TestPublishedENRs(t *testing.T) {
 		require.ErrorIs(t, err, ErrFieldAbsent)
 		_, err = MultiaddrsFromRecord(r)
 		require.ErrorIs(t, err, ErrFieldAbsent)
-		var e *ENRError
+		var e *Error
 		require.ErrorAs(t, err, &e)
-		require.Equal(t, ENRKeyMultiaddrs, e.Key)
+		require.Equal(t, KeyMultiaddrs, e.Key)
 	})
 }
 
@@ -144,26 +146,26 @@ func indexRange(from, to uint16) []uint16 {
 
 func TestSetRelayShardsPicksKeyAndRemovesOther(t *testing.T) {
 	key := newKey(t)
-	var r enr.Record
-	r.Set(enr.IPv4(net.IPv4(10, 0, 0, 1)))
-	r.Set(CapRelay)
+	var r gethenr.Record
+	r.Set(gethenr.IPv4(net.IPv4(10, 0, 0, 1)))
+	r.Set(Waku2(shardmesh.CapRelay))
 
 	// 63 shards: rs.
 	require.NoError(t, SetRelayShards(&r, RelayShards{Cluster: 16, Indices: indexRange(0, 63)}))
-	require.True(t, hasKey(&r, ENRKeyRS))
-	require.False(t, hasKey(&r, ENRKeyRSV))
+	require.True(t, hasKey(&r, KeyRS))
+	require.False(t, hasKey(&r, KeyRSV))
 	require.NoError(t, enode.SignV4(&r, key))
 	seqSigned := r.Seq()
 
 	// 64 shards: rsv, and rs is gone; other keys survive; seq moves on.
 	require.NoError(t, SetRelayShards(&r, RelayShards{Cluster: 16, Indices: indexRange(0, 64)}))
-	require.False(t, hasKey(&r, ENRKeyRS))
-	require.True(t, hasKey(&r, ENRKeyRSV))
+	require.False(t, hasKey(&r, KeyRS))
+	require.True(t, hasKey(&r, KeyRSV))
 	require.Equal(t, seqSigned+1, r.Seq())
 	require.Nil(t, r.Signature(), "changing the record must invalidate the signature")
 	caps, err := CapabilitiesFromRecord(&r)
 	require.NoError(t, err)
-	require.Equal(t, CapRelay, caps)
+	require.Equal(t, shardmesh.CapRelay, caps)
 
 	// Sign, encode as text, parse back as a node.
 	require.NoError(t, enode.SignV4(&r, key))
@@ -177,20 +179,20 @@ func TestSetRelayShardsPicksKeyAndRemovesOther(t *testing.T) {
 
 	// Back below 64: rs again, rsv removed.
 	require.NoError(t, SetRelayShards(&r, RelayShards{Cluster: 16, Indices: []uint16{9, 3, 3}}))
-	require.True(t, hasKey(&r, ENRKeyRS))
-	require.False(t, hasKey(&r, ENRKeyRSV))
+	require.True(t, hasKey(&r, KeyRS))
+	require.False(t, hasKey(&r, KeyRSV))
 	got, err = RelayShardsFromRecord(&r)
 	require.NoError(t, err)
 	require.Equal(t, RelayShards{Cluster: 16, Indices: []uint16{3, 9}}, got)
 }
 
 func TestSetRelayShardsRejectsAndLeavesRecord(t *testing.T) {
-	var r enr.Record
+	var r gethenr.Record
 	require.NoError(t, SetRelayShards(&r, RelayShards{Cluster: 1, Indices: []uint16{2}}))
 	before := r.AppendElements(nil)
 
 	err := SetRelayShards(&r, RelayShards{Cluster: 1})
-	var e *ENRError
+	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, ProblemEmpty, e.Problem)
 
@@ -209,13 +211,13 @@ func TestSetLocalNodeRelayShards(t *testing.T) {
 
 	require.NoError(t, SetLocalNodeRelayShards(ln, RelayShards{Cluster: 1, Indices: indexRange(0, 100)}))
 	r := ln.Node().Record()
-	require.True(t, hasKey(r, ENRKeyRSV))
-	require.False(t, hasKey(r, ENRKeyRS))
+	require.True(t, hasKey(r, KeyRSV))
+	require.False(t, hasKey(r, KeyRS))
 
 	require.NoError(t, SetLocalNodeRelayShards(ln, RelayShards{Cluster: 1, Indices: []uint16{0, 7}}))
 	r = ln.Node().Record()
-	require.True(t, hasKey(r, ENRKeyRS))
-	require.False(t, hasKey(r, ENRKeyRSV))
+	require.True(t, hasKey(r, KeyRS))
+	require.False(t, hasKey(r, KeyRSV))
 	got, err := RelayShardsFromRecord(r)
 	require.NoError(t, err)
 	require.Equal(t, RelayShards{Cluster: 1, Indices: []uint16{0, 7}}, got)
@@ -226,7 +228,7 @@ func TestSetLocalNodeRelayShards(t *testing.T) {
 func TestRelayShardsFromRecordBothKeys(t *testing.T) {
 	// nwaku tests/test_waku_enr.nim "decode record with relay shards shard list
 	// and bit vector fields": rs (cluster 22) wins over rsv (cluster 33).
-	var r enr.Record
+	var r gethenr.Record
 	r.Set(RS{Cluster: 22, Indices: []uint16{1, 1, 2, 3, 5, 8}})
 	r.Set(RSV{Cluster: 33, Indices: []uint16{13, 24, 37, 61, 98, 159}})
 	require.True(t, HasBothShardKeys(&r))
@@ -236,11 +238,11 @@ func TestRelayShardsFromRecordBothKeys(t *testing.T) {
 
 	// A malformed rs is reported; the rsv next to it is never read
 	// (RELAY-SHARDING: readers MUST ignore rsv in a record carrying both).
-	r.Set(enr.WithEntry(ENRKeyRS, []byte{0, 22, 2, 0, 1}))
+	r.Set(gethenr.WithEntry(KeyRS, []byte{0, 22, 2, 0, 1}))
 	_, err = RelayShardsFromRecord(&r)
-	var e *ENRError
+	var e *Error
 	require.ErrorAs(t, err, &e)
-	require.Equal(t, ENRKeyRS, e.Key)
+	require.Equal(t, KeyRS, e.Key)
 	require.Equal(t, ProblemCountMismatch, e.Problem)
 	require.NotErrorIs(t, err, ErrFieldAbsent)
 }
@@ -248,28 +250,28 @@ func TestRelayShardsFromRecordBothKeys(t *testing.T) {
 func TestRecordFieldErrors(t *testing.T) {
 	tests := []struct {
 		name  string
-		entry enr.Entry
-		read  func(*enr.Record) error
+		entry gethenr.Entry
+		read  func(*gethenr.Record) error
 		key   string
-		want  ENRProblem
+		want  Problem
 	}{
-		{"rsv truncated", enr.WithEntry(ENRKeyRSV, make([]byte, 129)),
-			func(r *enr.Record) error { _, err := RelayShardsFromRecord(r); return err }, ENRKeyRSV, ProblemTruncated},
-		{"rs as RLP list", enr.WithEntry(ENRKeyRS, []uint{1, 2}),
-			func(r *enr.Record) error { _, err := RelayShardsFromRecord(r); return err }, ENRKeyRS, ProblemMalformed},
-		{"waku2 two bytes", enr.WithEntry(ENRKeyWaku2, []byte{1, 2}),
-			func(r *enr.Record) error { _, err := CapabilitiesFromRecord(r); return err }, ENRKeyWaku2, ProblemOversized},
-		{"waku2 as list", enr.WithEntry(ENRKeyWaku2, []uint{1}),
-			func(r *enr.Record) error { _, err := CapabilitiesFromRecord(r); return err }, ENRKeyWaku2, ProblemMalformed},
-		{"multiaddrs stray byte", enr.WithEntry(ENRKeyMultiaddrs, []byte{0}),
-			func(r *enr.Record) error { _, err := MultiaddrsFromRecord(r); return err }, ENRKeyMultiaddrs, ProblemTruncated},
+		{"rsv truncated", gethenr.WithEntry(KeyRSV, make([]byte, 129)),
+			func(r *gethenr.Record) error { _, err := RelayShardsFromRecord(r); return err }, KeyRSV, ProblemTruncated},
+		{"rs as RLP list", gethenr.WithEntry(KeyRS, []uint{1, 2}),
+			func(r *gethenr.Record) error { _, err := RelayShardsFromRecord(r); return err }, KeyRS, ProblemMalformed},
+		{"waku2 two bytes", gethenr.WithEntry(KeyWaku2, []byte{1, 2}),
+			func(r *gethenr.Record) error { _, err := CapabilitiesFromRecord(r); return err }, KeyWaku2, ProblemOversized},
+		{"waku2 as list", gethenr.WithEntry(KeyWaku2, []uint{1}),
+			func(r *gethenr.Record) error { _, err := CapabilitiesFromRecord(r); return err }, KeyWaku2, ProblemMalformed},
+		{"multiaddrs stray byte", gethenr.WithEntry(KeyMultiaddrs, []byte{0}),
+			func(r *gethenr.Record) error { _, err := MultiaddrsFromRecord(r); return err }, KeyMultiaddrs, ProblemTruncated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var r enr.Record
+			var r gethenr.Record
 			r.Set(tt.entry)
 			err := tt.read(&r)
-			var e *ENRError
+			var e *Error
 			require.ErrorAs(t, err, &e)
 			require.Equal(t, tt.key, e.Key)
 			require.Equal(t, tt.want, e.Problem, e.Error())
@@ -278,40 +280,27 @@ func TestRecordFieldErrors(t *testing.T) {
 }
 
 func TestCapabilitiesInRecord(t *testing.T) {
-	for _, c := range []Capabilities{0, CapRelay, CapRelay | CapStore | CapFilter | CapLightPush | CapSync, 0x80, 0xff} {
-		var r enr.Record
-		r.Set(c)
+	for _, c := range []shardmesh.Capabilities{0, shardmesh.CapRelay, shardmesh.CapRelay | shardmesh.CapStore | shardmesh.CapFilter | shardmesh.CapLightPush | shardmesh.CapSync, 0x80, 0xff} {
+		var r gethenr.Record
+		r.Set(Waku2(c))
 		got, err := CapabilitiesFromRecord(&r)
 		require.NoError(t, err)
 		require.Equal(t, c, got)
 
 		// go-waku writes the flags as an RLP integer (WithWakuBitfield sets a
 		// uint8); that must read the same, including zero (RLP 0x80).
-		var goWaku enr.Record
-		goWaku.Set(enr.WithEntry(ENRKeyWaku2, uint8(c)))
+		var goWaku gethenr.Record
+		goWaku.Set(gethenr.WithEntry(KeyWaku2, uint8(c)))
 		got, err = CapabilitiesFromRecord(&goWaku)
 		require.NoError(t, err)
 		require.Equal(t, c, got)
 	}
 }
 
-func TestCapabilitiesHasAndString(t *testing.T) {
-	c := CapRelay | CapLightPush
-	require.True(t, c.Has(CapRelay))
-	require.True(t, c.Has(CapRelay|CapLightPush))
-	require.False(t, c.Has(CapRelay|CapStore))
-	require.True(t, c.Has(0))
-	require.Equal(t, "relay,lightpush", c.String())
-	require.Equal(t, "none", Capabilities(0).String())
-	require.Equal(t, "relay,store,filter,lightpush,sync,bit5,bit6,bit7", Capabilities(0xff).String())
-	// nwaku tests/test_waku_enr.nim: relay+store is 0b11.
-	require.Equal(t, Capabilities(0b11), CapRelay|CapStore)
-}
-
 func TestMultiaddrsInRecord(t *testing.T) {
 	// nwaku tests/test_waku_enr.nim "encode and decode record with multiaddrs field".
 	addrs := mustMultiaddrs(t, "/ip4/127.0.0.1/tcp/80/ws", "/ip4/127.0.0.1/tcp/443/wss")
-	var r enr.Record
+	var r gethenr.Record
 	r.Set(Multiaddrs(addrs))
 	got, err := MultiaddrsFromRecord(&r)
 	require.NoError(t, err)

@@ -1,33 +1,33 @@
-package shardmesh
+package enr
 
 import (
 	"io"
 
-	"github.com/ethereum/go-ethereum/p2p/enr"
+	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // RS is the go-ethereum ENR entry for the "rs" key (index list). Set it with
 // SetRelayShards, which also applies the 64-shard rule and removes "rsv";
-// enr.Record.Set panics if the value cannot be encoded (an index above
-// MaxShardIndex or more than 255 shards). Load it with enr.Record.Load(&rs);
-// decoding errors are *ENRError wrapped in *enr.KeyError.
+// go-ethereum's Record.Set panics if the value cannot be encoded (an index
+// above shardmesh.MaxShardIndex or more than 255 shards). Load it with
+// Record.Load(&rs); decoding errors are *Error wrapped in *enr.KeyError.
 type RS RelayShards
 
 // RSV is the go-ethereum ENR entry for the "rsv" key (bit vector); see RS.
 type RSV RelayShards
 
 var (
-	_ enr.Entry   = RS{}
-	_ rlp.Encoder = RS{}
-	_ rlp.Decoder = (*RS)(nil)
-	_ enr.Entry   = RSV{}
-	_ rlp.Encoder = RSV{}
-	_ rlp.Decoder = (*RSV)(nil)
+	_ gethenr.Entry = RS{}
+	_ rlp.Encoder   = RS{}
+	_ rlp.Decoder   = (*RS)(nil)
+	_ gethenr.Entry = RSV{}
+	_ rlp.Encoder   = RSV{}
+	_ rlp.Decoder   = (*RSV)(nil)
 )
 
-// ENRKey implements enr.Entry.
-func (RS) ENRKey() string { return ENRKeyRS }
+// ENRKey implements go-ethereum's enr.Entry.
+func (RS) ENRKey() string { return KeyRS }
 
 // EncodeRLP writes the EncodeRS value as an RLP byte string.
 func (e RS) EncodeRLP(w io.Writer) error {
@@ -40,7 +40,7 @@ func (e RS) EncodeRLP(w io.Writer) error {
 
 // DecodeRLP reads an RLP byte string and decodes it with DecodeRS.
 func (e *RS) DecodeRLP(s *rlp.Stream) error {
-	b, err := readENRBytes(s, ENRKeyRS)
+	b, err := readBytes(s, KeyRS)
 	if err != nil {
 		return err
 	}
@@ -52,8 +52,8 @@ func (e *RS) DecodeRLP(s *rlp.Stream) error {
 	return nil
 }
 
-// ENRKey implements enr.Entry.
-func (RSV) ENRKey() string { return ENRKeyRSV }
+// ENRKey implements go-ethereum's enr.Entry.
+func (RSV) ENRKey() string { return KeyRSV }
 
 // EncodeRLP writes the EncodeRSV value as an RLP byte string.
 func (e RSV) EncodeRLP(w io.Writer) error {
@@ -66,7 +66,7 @@ func (e RSV) EncodeRLP(w io.Writer) error {
 
 // DecodeRLP reads an RLP byte string and decodes it with DecodeRSV.
 func (e *RSV) DecodeRLP(s *rlp.Stream) error {
-	b, err := readENRBytes(s, ENRKeyRSV)
+	b, err := readBytes(s, KeyRSV)
 	if err != nil {
 		return err
 	}
@@ -78,11 +78,11 @@ func (e *RSV) DecodeRLP(s *rlp.Stream) error {
 	return nil
 }
 
-// readENRBytes reads the RLP byte string every Waku ENR value is stored as.
-func readENRBytes(s *rlp.Stream, key string) ([]byte, error) {
+// readBytes reads the RLP byte string every Waku ENR value is stored as.
+func readBytes(s *rlp.Stream, key string) ([]byte, error) {
 	b, err := s.Bytes()
 	if err != nil {
-		return nil, enrErrorf(key, ProblemMalformed, "value is not an RLP byte string: %v", err)
+		return nil, errorf(key, ProblemMalformed, "value is not an RLP byte string: %v", err)
 	}
 	return b, nil
 }

@@ -1,11 +1,11 @@
-package shardmesh
+package enr
 
 import (
 	"encoding/binary"
 	"io"
 	"math"
 
-	"github.com/ethereum/go-ethereum/p2p/enr"
+	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/multiformats/go-multiaddr"
 )
@@ -22,13 +22,13 @@ import (
 type Multiaddrs []multiaddr.Multiaddr
 
 var (
-	_ enr.Entry   = Multiaddrs(nil)
-	_ rlp.Encoder = Multiaddrs(nil)
-	_ rlp.Decoder = (*Multiaddrs)(nil)
+	_ gethenr.Entry = Multiaddrs(nil)
+	_ rlp.Encoder   = Multiaddrs(nil)
+	_ rlp.Decoder   = (*Multiaddrs)(nil)
 )
 
-// ENRKey implements enr.Entry.
-func (Multiaddrs) ENRKey() string { return ENRKeyMultiaddrs }
+// ENRKey implements go-ethereum's enr.Entry.
+func (Multiaddrs) ENRKey() string { return KeyMultiaddrs }
 
 // EncodeRLP writes EncodeMultiaddrs as an RLP byte string.
 func (m Multiaddrs) EncodeRLP(w io.Writer) error {
@@ -41,7 +41,7 @@ func (m Multiaddrs) EncodeRLP(w io.Writer) error {
 
 // DecodeRLP reads an RLP byte string and decodes it with DecodeMultiaddrs.
 func (m *Multiaddrs) DecodeRLP(s *rlp.Stream) error {
-	b, err := readENRBytes(s, ENRKeyMultiaddrs)
+	b, err := readBytes(s, KeyMultiaddrs)
 	if err != nil {
 		return err
 	}
@@ -54,16 +54,16 @@ func (m *Multiaddrs) DecodeRLP(s *rlp.Stream) error {
 }
 
 // EncodeMultiaddrs returns the "multiaddrs" value of addrs. It fails with an
-// *ENRError for an empty address or one longer than 65535 bytes.
+// *Error for an empty address or one longer than 65535 bytes.
 func EncodeMultiaddrs(addrs []multiaddr.Multiaddr) ([]byte, error) {
 	var b []byte
 	for _, a := range addrs {
 		raw := a.Bytes()
 		switch {
 		case len(raw) == 0:
-			return nil, enrErrorf(ENRKeyMultiaddrs, ProblemMalformed, "empty multiaddr")
+			return nil, errorf(KeyMultiaddrs, ProblemMalformed, "empty multiaddr")
 		case len(raw) > math.MaxUint16:
-			return nil, enrErrorf(ENRKeyMultiaddrs, ProblemOversized, "multiaddr of %d bytes", len(raw))
+			return nil, errorf(KeyMultiaddrs, ProblemOversized, "multiaddr of %d bytes", len(raw))
 		}
 		b = binary.BigEndian.AppendUint16(b, uint16(len(raw)))
 		b = append(b, raw...)
@@ -72,7 +72,7 @@ func EncodeMultiaddrs(addrs []multiaddr.Multiaddr) ([]byte, error) {
 }
 
 // DecodeMultiaddrs decodes a "multiaddrs" value. Framing errors return an
-// *ENRError: a length prefix cut short or pointing past the end
+// *Error: a length prefix cut short or pointing past the end
 // (ProblemTruncated) or a zero length (ProblemMalformed). An item whose bytes
 // are not a multiaddr this build understands (for instance a newer transport)
 // is skipped, as nwaku does (waku_enr/multiaddr.nim decodeMultiaddrs), so
@@ -83,15 +83,15 @@ func DecodeMultiaddrs(b []byte) ([]multiaddr.Multiaddr, error) {
 	var out []multiaddr.Multiaddr
 	for off := 0; off < len(b); {
 		if len(b)-off < 2 {
-			return nil, enrErrorf(ENRKeyMultiaddrs, ProblemTruncated, "%d stray byte(s) at offset %d", len(b)-off, off)
+			return nil, errorf(KeyMultiaddrs, ProblemTruncated, "%d stray byte(s) at offset %d", len(b)-off, off)
 		}
 		n := int(binary.BigEndian.Uint16(b[off:]))
 		off += 2
 		if n == 0 {
-			return nil, enrErrorf(ENRKeyMultiaddrs, ProblemMalformed, "zero-length item at offset %d", off-2)
+			return nil, errorf(KeyMultiaddrs, ProblemMalformed, "zero-length item at offset %d", off-2)
 		}
 		if len(b)-off < n {
-			return nil, enrErrorf(ENRKeyMultiaddrs, ProblemTruncated, "item of %d bytes at offset %d, %d left", n, off-2, len(b)-off)
+			return nil, errorf(KeyMultiaddrs, ProblemTruncated, "item of %d bytes at offset %d, %d left", n, off-2, len(b)-off)
 		}
 		if a, err := multiaddr.NewMultiaddrBytes(b[off : off+n]); err == nil {
 			out = append(out, a)

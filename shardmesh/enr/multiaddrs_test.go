@@ -1,4 +1,4 @@
-package shardmesh
+package enr
 
 import (
 	"testing"
@@ -38,7 +38,7 @@ func TestDecodeMultiaddrsErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   []byte
-		want ENRProblem
+		want Problem
 	}{
 		// go-waku protocol/enr/enr.go panics on a trailing byte (REFERENCE.md §8.4).
 		{"single byte", []byte{0}, ProblemTruncated},
@@ -51,9 +51,9 @@ func TestDecodeMultiaddrsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodeMultiaddrs(tt.in)
-			var e *ENRError
+			var e *Error
 			require.ErrorAs(t, err, &e)
-			require.Equal(t, ENRKeyMultiaddrs, e.Key)
+			require.Equal(t, KeyMultiaddrs, e.Key)
 			require.Equal(t, tt.want, e.Problem, e.Error())
 		})
 	}
@@ -78,7 +78,7 @@ func TestDecodeMultiaddrsSkipsUnknownItems(t *testing.T) {
 
 func TestEncodeMultiaddrsErrors(t *testing.T) {
 	_, err := EncodeMultiaddrs([]multiaddr.Multiaddr{nil})
-	var e *ENRError
+	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, ProblemMalformed, e.Problem)
 }

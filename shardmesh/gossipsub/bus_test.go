@@ -1,4 +1,4 @@
-package shardmesh
+package gossipsub
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/p2p/host/eventbus"
 	"go.uber.org/goleak"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // TestBusEmitterDelivers checks the event-bus path: the first event is the
@@ -15,7 +17,7 @@ func TestBusEmitterDelivers(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	synctest.Test(t, func(t *testing.T) {
 		bus := eventbus.NewBus()
-		tr, _ := NewTracker()
+		tr, _ := shardmesh.NewTracker()
 		tr.Join(tsh0)
 		sub, err := bus.Subscribe(new(EvtShardHealthChanged))
 		if err != nil {
@@ -37,9 +39,9 @@ func TestBusEmitterDelivers(t *testing.T) {
 		tr.Leave(tsh0)
 		next()
 		want := []EvtShardHealthChanged{
-			{Shard: tsh0, Joined: true, Health: Unhealthy},
-			{Shard: tsh0, Joined: true, Health: MinimallyHealthy},
-			{Shard: tsh0, Joined: false, Health: Unhealthy},
+			{Shard: tsh0, Joined: true, Health: shardmesh.Unhealthy},
+			{Shard: tsh0, Joined: true, Health: shardmesh.MinimallyHealthy},
+			{Shard: tsh0, Joined: false, Health: shardmesh.Unhealthy},
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("got %+v, want %+v", got, want)
@@ -60,7 +62,7 @@ func TestBusEmitterSlowSubscriber(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	synctest.Test(t, func(t *testing.T) {
 		bus := eventbus.NewBus()
-		tr, _ := NewTracker()
+		tr, _ := shardmesh.NewTracker()
 		sub, err := bus.Subscribe(new(EvtShardHealthChanged), eventbus.BufSize(1))
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +71,7 @@ func TestBusEmitterSlowSubscriber(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		shards := []Shard{tsh0, tsh1, tsh2}
+		shards := []shardmesh.Shard{tsh0, tsh1, tsh2}
 		for round := range 1000 {
 			for _, s := range shards {
 				tr.Join(s)
@@ -96,7 +98,7 @@ func TestBusEmitterSlowSubscriber(t *testing.T) {
 		if len(got) > 2*len(shards) {
 			t.Errorf("slow subscriber received %d events, want at most %d: %+v", len(got), 2*len(shards), got)
 		}
-		last := map[Shard]Health{}
+		last := map[shardmesh.Shard]shardmesh.Health{}
 		for _, e := range got {
 			last[e.Shard] = e.Health
 		}

@@ -1,7 +1,9 @@
-package shardmesh
+package enr
 
 import (
 	"encoding/binary"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Byte layouts of the ENR relay-shard fields (RELAY-SHARDING "Discovery";
@@ -12,7 +14,7 @@ const (
 	// rsMaxCount: the count is one byte.
 	rsMaxCount = 255
 	// rsvFieldLen: 1024 shards, one bit each.
-	rsvFieldLen = ShardsPerCluster / 8
+	rsvFieldLen = shardmesh.BitVectorLen
 	// rsvLen: u16 BE cluster ‖ 128-byte bit field.
 	rsvLen = 2 + rsvFieldLen
 	// RSVThreshold is the shard count from which writers use rsv instead of
@@ -31,27 +33,28 @@ type RelayShards struct {
 	Indices []uint16
 }
 
-// Set returns the indexes as a ShardSet. Indexes above MaxShardIndex are not
-// representable and are left out; decoded values never contain any.
-func (rs RelayShards) Set() ShardSet {
-	var s ShardSet
+// Set returns the indexes as a shardmesh.ShardSet. Indexes above
+// shardmesh.MaxShardIndex are not representable and are left out; decoded
+// values never contain any.
+func (rs RelayShards) Set() shardmesh.ShardSet {
+	var s shardmesh.ShardSet
 	for _, i := range rs.Indices {
 		s.Add(i)
 	}
 	return s
 }
 
-// Shards returns one Shard per index, in the order of Indices.
-func (rs RelayShards) Shards() []Shard {
-	out := make([]Shard, len(rs.Indices))
+// Shards returns one shardmesh.Shard per index, in the order of Indices.
+func (rs RelayShards) Shards() []shardmesh.Shard {
+	out := make([]shardmesh.Shard, len(rs.Indices))
 	for k, i := range rs.Indices {
-		out[k] = Shard{Cluster: rs.Cluster, Index: i}
+		out[k] = shardmesh.Shard{Cluster: rs.Cluster, Index: i}
 	}
 	return out
 }
 
 // Contains reports whether rs advertises shard s.
-func (rs RelayShards) Contains(s Shard) bool {
+func (rs RelayShards) Contains(s shardmesh.Shard) bool {
 	if s.Cluster != rs.Cluster {
 		return false
 	}
@@ -65,16 +68,16 @@ func (rs RelayShards) Contains(s Shard) bool {
 
 // RelayShardsFromSet returns the RelayShards of cluster with the members of
 // s, in ascending order.
-func RelayShardsFromSet(cluster uint16, s ShardSet) RelayShards {
+func RelayShardsFromSet(cluster uint16, s shardmesh.ShardSet) RelayShards {
 	return RelayShards{Cluster: cluster, Indices: s.Indexes()}
 }
 
 // normalized checks every index and returns the set of them.
-func (rs RelayShards) normalized(key string) (ShardSet, error) {
-	var s ShardSet
+func (rs RelayShards) normalized(key string) (shardmesh.ShardSet, error) {
+	var s shardmesh.ShardSet
 	for _, i := range rs.Indices {
-		if i > MaxShardIndex {
-			return ShardSet{}, enrErrorf(key, ProblemOutOfRange, "shard index %d", i)
+		if i > shardmesh.MaxShardIndex {
+			return shardmesh.ShardSet{}, errorf(key, ProblemOutOfRange, "shard index %d", i)
 		}
 		s.Add(i)
 	}
@@ -84,17 +87,17 @@ func (rs RelayShards) normalized(key string) (ShardSet, error) {
 // EncodeRS returns the index-list value of the "rs" key:
 // u16 BE cluster ‖ u8 n ‖ n × u16 BE index. Indices are written sorted and
 // without duplicates (go-waku also deduplicates, protocol/shard.go
-// NewRelayShards). It fails with an *ENRError for an index above
-// MaxShardIndex or more than 255 distinct indexes. It does not enforce the
-// 64-shard writer rule; SetRelayShards does.
+// NewRelayShards). It fails with an *Error for an index above
+// shardmesh.MaxShardIndex or more than 255 distinct indexes. It does not
+// enforce the 64-shard writer rule; SetRelayShards does.
 func (rs RelayShards) EncodeRS() ([]byte, error) {
-	s, err := rs.normalized(ENRKeyRS)
+	s, err := rs.normalized(KeyRS)
 	if err != nil {
 		return nil, err
 	}
 	n := s.Len()
 	if n > rsMaxCount {
-		return nil, enrErrorf(ENRKeyRS, ProblemOversized, "%d shards do not fit the one-byte count", n)
+		return nil, errorf(KeyRS, ProblemOversized, "%d shards do not fit the one-byte count", n)
 	}
 	b := make([]byte, rsHeaderLen, rsHeaderLen+2*n)
 	binary.BigEndian.PutUint16(b, rs.Cluster)
@@ -116,7 +119,7 @@ func (rs RelayShards) EncodeRS() ([]byte, error) {
 // (packages/utils/src/common/relay_shard_codec.ts) uses 1<<(7-s%8) and is
 // therefore incompatible with nwaku and go-waku for every rsv value.
 func (rs RelayShards) EncodeRSV() ([]byte, error) {
-	s, err := rs.normalized(ENRKeyRSV)
+	s, err := rs.normalized(KeyRSV)
 	if err != nil {
 		return nil, err
 	}
@@ -128,10 +131,10 @@ func (rs RelayShards) EncodeRSV() ([]byte, error) {
 	return b, nil
 }
 
-// DecodeRS decodes the value of an "rs" key. It returns an *ENRError
+// DecodeRS decodes the value of an "rs" key. It returns an *Error
 // (Key "rs") when the value is shorter than 3 bytes (ProblemTruncated), when
 // its length is not 3+2n for the count byte n (ProblemCountMismatch) or when
-// an index is above MaxShardIndex (ProblemOutOfRange, as go-waku
+// an index is above shardmesh.MaxShardIndex (ProblemOutOfRange, as go-waku
 // FromShardList/NewRelayShards does; nwaku accepts such indexes).
 //
 // Duplicates are accepted and removed, as go-waku does (nwaku keeps them);
@@ -145,19 +148,19 @@ func DecodeRS(b []byte) (RelayShards, error) {
 	return RelayShardsFromSet(cluster, s), nil
 }
 
-// DecodeRSSet is DecodeRS into a ShardSet, without allocating.
-func DecodeRSSet(b []byte) (cluster uint16, s ShardSet, err error) {
+// DecodeRSSet is DecodeRS into a shardmesh.ShardSet, without allocating.
+func DecodeRSSet(b []byte) (cluster uint16, s shardmesh.ShardSet, err error) {
 	if len(b) < rsHeaderLen {
-		return 0, ShardSet{}, enrErrorf(ENRKeyRS, ProblemTruncated, "%d bytes, want at least %d", len(b), rsHeaderLen)
+		return 0, shardmesh.ShardSet{}, errorf(KeyRS, ProblemTruncated, "%d bytes, want at least %d", len(b), rsHeaderLen)
 	}
 	n := int(b[2])
 	if want := rsHeaderLen + 2*n; len(b) != want {
-		return 0, ShardSet{}, enrErrorf(ENRKeyRS, ProblemCountMismatch, "count byte says %d shards (%d bytes), value has %d bytes", n, want, len(b))
+		return 0, shardmesh.ShardSet{}, errorf(KeyRS, ProblemCountMismatch, "count byte says %d shards (%d bytes), value has %d bytes", n, want, len(b))
 	}
 	for k := rsHeaderLen; k < len(b); k += 2 {
 		i := binary.BigEndian.Uint16(b[k:])
-		if i > MaxShardIndex {
-			return 0, ShardSet{}, enrErrorf(ENRKeyRS, ProblemOutOfRange, "shard index %d", i)
+		if i > shardmesh.MaxShardIndex {
+			return 0, shardmesh.ShardSet{}, errorf(KeyRS, ProblemOutOfRange, "shard index %d", i)
 		}
 		s.Add(i)
 	}
@@ -166,7 +169,7 @@ func DecodeRSSet(b []byte) (cluster uint16, s ShardSet, err error) {
 
 // DecodeRSV decodes the value of an "rsv" key (bit order as in EncodeRSV).
 // The value must be exactly 130 bytes (go-waku FromBitVector, nwaku
-// fromBitVector); otherwise it returns an *ENRError (Key "rsv") with
+// fromBitVector); otherwise it returns an *Error (Key "rsv") with
 // ProblemTruncated or ProblemOversized. Every bit pattern is a valid set.
 func DecodeRSV(b []byte) (RelayShards, error) {
 	cluster, s, err := DecodeRSVSet(b)
@@ -176,18 +179,14 @@ func DecodeRSV(b []byte) (RelayShards, error) {
 	return RelayShardsFromSet(cluster, s), nil
 }
 
-// DecodeRSVSet is DecodeRSV into a ShardSet, without allocating.
-func DecodeRSVSet(b []byte) (cluster uint16, s ShardSet, err error) {
+// DecodeRSVSet is DecodeRSV into a shardmesh.ShardSet, without allocating.
+func DecodeRSVSet(b []byte) (cluster uint16, s shardmesh.ShardSet, err error) {
 	switch {
 	case len(b) < rsvLen:
-		return 0, ShardSet{}, enrErrorf(ENRKeyRSV, ProblemTruncated, "%d bytes, want %d", len(b), rsvLen)
+		return 0, shardmesh.ShardSet{}, errorf(KeyRSV, ProblemTruncated, "%d bytes, want %d", len(b), rsvLen)
 	case len(b) > rsvLen:
-		return 0, ShardSet{}, enrErrorf(ENRKeyRSV, ProblemOversized, "%d bytes, want %d", len(b), rsvLen)
+		return 0, shardmesh.ShardSet{}, errorf(KeyRSV, ProblemOversized, "%d bytes, want %d", len(b), rsvLen)
 	}
-	// Field byte j holds shards 8j..8j+7, lowest shard in the lowest bit:
-	// eight field bytes form one little-endian word of the ShardSet.
-	for w := range s.w {
-		s.w[w] = binary.LittleEndian.Uint64(b[2+8*w:])
-	}
-	return binary.BigEndian.Uint16(b), s, nil
+	// Field byte j holds shards 8j..8j+7, lowest shard in the lowest bit.
+	return binary.BigEndian.Uint16(b), shardmesh.ShardSetFromBitVector((*[shardmesh.BitVectorLen]byte)(b[2:])), nil
 }

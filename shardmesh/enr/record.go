@@ -1,20 +1,22 @@
-package shardmesh
+package enr
 
 import (
 	"errors"
 	"io"
 
 	"github.com/ethereum/go-ethereum/p2p/enode"
-	"github.com/ethereum/go-ethereum/p2p/enr"
+	gethenr "github.com/ethereum/go-ethereum/p2p/enr"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/multiformats/go-multiaddr"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // relayShardsEntry validates rs and returns the entry a writer should set:
 // RS below RSVThreshold distinct shards, RSV from it on (RELAY-SHARDING
 // "Discovery"; nwaku withWakuRelaySharding; go-waku WithWakuRelaySharding).
-func relayShardsEntry(rs RelayShards) (set enr.Entry, other string, err error) {
-	s, err := rs.normalized(ENRKeyRS)
+func relayShardsEntry(rs RelayShards) (set gethenr.Entry, other string, err error) {
+	s, err := rs.normalized(KeyRS)
 	if err != nil {
 		return nil, "", err
 	}
@@ -23,21 +25,21 @@ func relayShardsEntry(rs RelayShards) (set enr.Entry, other string, err error) {
 	case n == 0:
 		// nwaku and go-waku refuse to build an empty RelayShards and go-waku
 		// rejects a zero count when reading (protocol/shard.go).
-		return nil, "", enrErrorf(ENRKeyRS, ProblemEmpty, "cluster %d", rs.Cluster)
+		return nil, "", errorf(KeyRS, ProblemEmpty, "cluster %d", rs.Cluster)
 	case n < RSVThreshold:
-		return RS(norm), ENRKeyRSV, nil
+		return RS(norm), KeyRSV, nil
 	default:
-		return RSV(norm), ENRKeyRS, nil
+		return RSV(norm), KeyRS, nil
 	}
 }
 
 // SetRelayShards writes rs into r as "rs" when it has fewer than 64 distinct
 // shards and as "rsv" otherwise, and removes the other key, so that r never
 // carries both (RELAY-SHARDING: "Nodes MUST NOT use both"). It fails with an
-// *ENRError, leaving r unchanged, for an index above MaxShardIndex or an
-// empty shard list. Like enr.Record.Set it invalidates r's signature; sign
+// *Error, leaving r unchanged, for an index above shardmesh.MaxShardIndex or an
+// empty shard list. Like gethenr.Record.Set it invalidates r's signature; sign
 // the record again (enode.SignV4) before publishing it.
-func SetRelayShards(r *enr.Record, rs RelayShards) error {
+func SetRelayShards(r *gethenr.Record, rs RelayShards) error {
 	entry, other, err := relayShardsEntry(rs)
 	if err != nil {
 		return err
@@ -56,7 +58,7 @@ func SetLocalNodeRelayShards(ln *enode.LocalNode, rs RelayShards) error {
 	if err != nil {
 		return err
 	}
-	ln.Delete(enr.WithEntry(other, nil))
+	ln.Delete(gethenr.WithEntry(other, nil))
 	ln.Set(entry)
 	return nil
 }
@@ -73,67 +75,67 @@ func SetLocalNodeRelayShards(ln *enode.LocalNode, rs RelayShards) error {
 // (nwaku falls back to rsv when rs is malformed; that reads rsv in a record
 // carrying both, which the spec forbids, so this reader does not.)
 //
-// Errors are *ENRError: errors.Is(err, ErrFieldAbsent) when neither key is
+// Errors are *Error: errors.Is(err, ErrFieldAbsent) when neither key is
 // present, otherwise the decoding problem of the key that was read.
-func RelayShardsFromRecord(r *enr.Record) (RelayShards, error) {
+func RelayShardsFromRecord(r *gethenr.Record) (RelayShards, error) {
 	var rs RS
 	err := r.Load(&rs)
 	if err == nil {
 		return RelayShards(rs), nil
 	}
-	if !enr.IsNotFound(err) {
-		return RelayShards{}, asENRError(err, ENRKeyRS)
+	if !gethenr.IsNotFound(err) {
+		return RelayShards{}, asError(err, KeyRS)
 	}
 	var rsv RSV
 	err = r.Load(&rsv)
 	if err == nil {
 		return RelayShards(rsv), nil
 	}
-	if !enr.IsNotFound(err) {
-		return RelayShards{}, asENRError(err, ENRKeyRSV)
+	if !gethenr.IsNotFound(err) {
+		return RelayShards{}, asError(err, KeyRSV)
 	}
-	return RelayShards{}, &ENRError{Key: ENRKeyRS, Problem: ProblemAbsent, Detail: "record has neither rs nor rsv"}
+	return RelayShards{}, &Error{Key: KeyRS, Problem: ProblemAbsent, Detail: "record has neither rs nor rsv"}
 }
 
 // HasBothShardKeys reports whether r carries both "rs" and "rsv", which
 // writers must not do and which the spec says readers SHOULD ignore.
-func HasBothShardKeys(r *enr.Record) bool {
-	return hasKey(r, ENRKeyRS) && hasKey(r, ENRKeyRSV)
+func HasBothShardKeys(r *gethenr.Record) bool {
+	return hasKey(r, KeyRS) && hasKey(r, KeyRSV)
 }
 
 // CapabilitiesFromRecord reads the "waku2" flags of r. A record without the
-// key returns an *ENRError matching ErrFieldAbsent; WAKU2-ENR says discv5
+// key returns an *Error matching ErrFieldAbsent; WAKU2-ENR says discv5
 // readers MUST drop such records and those whose flags are zero.
-func CapabilitiesFromRecord(r *enr.Record) (Capabilities, error) {
-	var c Capabilities
+func CapabilitiesFromRecord(r *gethenr.Record) (shardmesh.Capabilities, error) {
+	var c Waku2
 	if err := r.Load(&c); err != nil {
-		return 0, asENRError(err, ENRKeyWaku2)
+		return 0, asError(err, KeyWaku2)
 	}
-	return c, nil
+	return shardmesh.Capabilities(c), nil
 }
 
 // MultiaddrsFromRecord reads the "multiaddrs" entry of r (see Multiaddrs and
-// DecodeMultiaddrs). A record without the key returns an *ENRError matching
+// DecodeMultiaddrs). A record without the key returns an *Error matching
 // ErrFieldAbsent.
-func MultiaddrsFromRecord(r *enr.Record) ([]multiaddr.Multiaddr, error) {
+func MultiaddrsFromRecord(r *gethenr.Record) ([]multiaddr.Multiaddr, error) {
 	var m Multiaddrs
 	if err := r.Load(&m); err != nil {
-		return nil, asENRError(err, ENRKeyMultiaddrs)
+		return nil, asError(err, KeyMultiaddrs)
 	}
 	return m, nil
 }
 
-// asENRError unwraps go-ethereum's *enr.KeyError into our *ENRError.
-func asENRError(err error, key string) error {
-	if enr.IsNotFound(err) {
-		return &ENRError{Key: key, Problem: ProblemAbsent}
+// asError unwraps go-ethereum's *enr.KeyError into our *Error.
+func asError(err error, key string) error {
+	if gethenr.IsNotFound(err) {
+		return &Error{Key: key, Problem: ProblemAbsent}
 	}
-	var e *ENRError
+	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
 	// rlp.DecodeBytes reports trailing bytes after the value itself.
-	return enrErrorf(key, ProblemMalformed, "%v", err)
+	return errorf(key, ProblemMalformed, "%v", err)
 }
 
 // rawEntry carries an already RLP-encoded value from one record to another.
@@ -145,16 +147,16 @@ type rawEntry struct {
 func (e rawEntry) ENRKey() string              { return e.key }
 func (e rawEntry) EncodeRLP(w io.Writer) error { _, err := w.Write(e.value); return err }
 
-func hasKey(r *enr.Record, key string) bool {
+func hasKey(r *gethenr.Record, key string) bool {
 	var raw rlp.RawValue
-	return r.Load(enr.WithEntry(key, &raw)) == nil
+	return r.Load(gethenr.WithEntry(key, &raw)) == nil
 }
 
 // withoutKey returns a copy of r without key. go-ethereum's enr.Record has no
 // Delete, so the record is rebuilt pair by pair. The copy is unsigned; its
-// sequence number is one above r's when r was signed, as enr.Record.Set does.
-func withoutKey(r *enr.Record, key string) enr.Record {
-	var out enr.Record
+// sequence number is one above r's when r was signed, as gethenr.Record.Set does.
+func withoutKey(r *gethenr.Record, key string) gethenr.Record {
+	var out gethenr.Record
 	seq := r.Seq()
 	if r.Signature() != nil {
 		seq++

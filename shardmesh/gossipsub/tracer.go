@@ -1,4 +1,4 @@
-package shardmesh
+package gossipsub
 
 import (
 	"errors"
@@ -8,50 +8,38 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// Tracer is the go-libp2p-pubsub (v0.19) RawTracer that feeds a Tracker from
-// gossipsub's event loop. It is the only code in this package that knows
-// go-libp2p-pubsub.
+// Tracer is the go-libp2p-pubsub (v0.19) RawTracer that feeds a
+// shardmesh.Tracker from gossipsub's event loop.
 //
 // Mapping:
 //   - Join / Leave of a static-sharding topic -> Tracker.Join / Leave;
 //   - Graft / Prune -> Tracker.Graft / Prune;
 //   - OnClosedOutboundStream -> Tracker.PeerGone: when a peer goes away,
 //     gossipsub drops it from every mesh without calling Prune;
-//   - OnNewOutboundStream -> Tracker.SetDirection, when built with
-//     WithDirections (gossipsub counts a peer as outbound when we dialled it).
+//   - OnNewOutboundStream -> Tracker.HeardFrom, and Tracker.SetDirection
+//     when built with WithDirections (gossipsub counts a peer as outbound
+//     when we dialled it);
+//   - RecvRPC -> Tracker.Announce for each subscription the RPC carries.
 //
-// Topics that are not /waku/2/rs/<cluster>/<shard> are counted in
-// TrackerStats.ForeignTopics and otherwise ignored. Every callback returns
-// after one Tracker event: it never blocks the event loop.
+// Peer ids cross as peerid.ID(p), a free conversion. Topics that are not
+// /waku/2/rs/<cluster>/<shard> go to Tracker.ForeignTopic. Every callback
+// returns after at most a few Tracker events: it never blocks the event loop.
 type Tracer struct {
-	tracker *Tracker
+	tracker *shardmesh.Tracker
 	network network.Network
 }
 
 var _ pubsub.RawTracer = (*Tracer)(nil)
 
-// TracerOption configures a Tracer.
-type TracerOption func(*Tracer) error
-
-// WithDirections makes the tracer look up, when gossipsub opens a stream to a
-// peer, whether we dialled that peer (any outbound connection in n), and
-// record it with Tracker.SetDirection. Pass the host's Network().
-func WithDirections(n network.Network) TracerOption {
-	return func(tr *Tracer) error {
-		if n == nil {
-			return errors.New("shardmesh: WithDirections: nil network")
-		}
-		tr.network = n
-		return nil
-	}
-}
-
 // NewTracer returns a RawTracer feeding t. Install it with Option.
-func NewTracer(t *Tracker, opts ...TracerOption) (*Tracer, error) {
+func NewTracer(t *shardmesh.Tracker, opts ...Option) (*Tracer, error) {
 	if t == nil {
-		return nil, errors.New("shardmesh: NewTracer: nil tracker")
+		return nil, errors.New("gossipsub: NewTracer: nil tracker")
 	}
 	tr := &Tracer{tracker: t}
 	for _, o := range opts {
@@ -71,29 +59,40 @@ func (tr *Tracer) Option() pubsub.Option { return pubsub.WithRawTracer(tr) }
 // run with peer scoring (pubsub.WithPeerScore); it keeps a single inspector,
 // so use this or your own, not both.
 func (tr *Tracer) ScoreInspectOption(period time.Duration) pubsub.Option {
-	return pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(tr.tracker.SetScores), period)
+	return pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(tr.setScores), period)
+}
+
+// setScores hands pubsub's score map to the Tracker without copying it.
+func (tr *Tracer) setScores(scores map[peer.ID]float64) {
+	tr.tracker.SetScores(func(yield func(peerid.ID, float64) bool) {
+		for p, s := range scores {
+			if !yield(peerid.ID(p), s) {
+				return
+			}
+		}
+	})
 }
 
 // OnNewOutboundStream records that p speaks gossipsub with us
 // (Tracker.Announced) and the direction of p's connection, if the tracer
 // was built WithDirections.
 func (tr *Tracer) OnNewOutboundStream(p peer.ID, _ protocol.ID) {
-	tr.tracker.HeardFrom(p) // it speaks gossipsub with us
+	tr.tracker.HeardFrom(peerid.ID(p)) // it speaks gossipsub with us
 	if tr.network == nil {
 		return
 	}
-	dir := network.DirInbound
+	dir := shardmesh.Inbound
 	for _, c := range tr.network.ConnsToPeer(p) {
 		if st := c.Stat(); st.Direction == network.DirOutbound && !st.Limited {
-			dir = network.DirOutbound
+			dir = shardmesh.Outbound
 			break
 		}
 	}
-	tr.tracker.SetDirection(p, dir)
+	tr.tracker.SetDirection(peerid.ID(p), dir)
 }
 
 // OnClosedOutboundStream drops p from every mesh.
-func (tr *Tracer) OnClosedOutboundStream(p peer.ID) { tr.tracker.PeerGone(p) }
+func (tr *Tracer) OnClosedOutboundStream(p peer.ID) { tr.tracker.PeerGone(peerid.ID(p)) }
 
 // Join records that we joined topic.
 func (tr *Tracer) Join(topic string) {
@@ -112,14 +111,14 @@ func (tr *Tracer) Leave(topic string) {
 // Graft records p entering our mesh for topic.
 func (tr *Tracer) Graft(p peer.ID, topic string) {
 	if s, ok := tr.shard(topic); ok {
-		tr.tracker.Graft(p, s)
+		tr.tracker.Graft(peerid.ID(p), s)
 	}
 }
 
 // Prune records p leaving our mesh for topic.
 func (tr *Tracer) Prune(p peer.ID, topic string) {
 	if s, ok := tr.shard(topic); ok {
-		tr.tracker.Prune(p, s)
+		tr.tracker.Prune(peerid.ID(p), s)
 	}
 }
 
@@ -130,7 +129,7 @@ func (tr *Tracer) RecvRPC(rpc *pubsub.RPC) {
 	// Every RPC passes here, messages included: take the tracker's lock
 	// only for subscriptions. OnNewOutboundStream already marked the peer
 	// as speaking gossipsub, and Announce marks it too.
-	from := rpc.From()
+	from := peerid.ID(rpc.From())
 	for _, sub := range rpc.GetSubscriptions() {
 		if s, ok := tr.shard(sub.GetTopicid()); ok {
 			tr.tracker.Announce(from, s, sub.GetSubscribe())
@@ -138,11 +137,11 @@ func (tr *Tracer) RecvRPC(rpc *pubsub.RPC) {
 	}
 }
 
-func (tr *Tracer) shard(topic string) (Shard, bool) {
-	s, err := ParsePubsubTopic(topic)
+func (tr *Tracer) shard(topic string) (shardmesh.Shard, bool) {
+	s, err := shardmesh.ParsePubsubTopic(topic)
 	if err != nil {
-		tr.tracker.countForeignTopic()
-		return Shard{}, false
+		tr.tracker.ForeignTopic()
+		return shardmesh.Shard{}, false
 	}
 	return s, true
 }

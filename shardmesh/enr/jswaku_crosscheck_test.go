@@ -1,4 +1,4 @@
-package shardmesh
+package enr
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // jsWakuUtils is the published js-waku utils package checked against. Its
@@ -111,7 +113,7 @@ func TestCrossCheckJSWaku(t *testing.T) {
 		if i%3 == 0 {
 			topic = "/0" + topic
 		}
-		n := uint16(1 + rng.IntN(ShardsPerCluster))
+		n := uint16(1 + rng.IntN(shardmesh.ShardsPerCluster))
 		if i%2 == 0 {
 			n = uint16(1 + rng.IntN(16))
 		}
@@ -122,7 +124,7 @@ func TestCrossCheckJSWaku(t *testing.T) {
 	for i := range 200 {
 		n := 1 + rng.IntN(RSVThreshold-1) // rs
 		if i%2 == 1 {
-			n = RSVThreshold + rng.IntN(ShardsPerCluster-RSVThreshold+1) // rsv
+			n = RSVThreshold + rng.IntN(shardmesh.ShardsPerCluster-RSVThreshold+1) // rsv
 		}
 		rs := randomRelayShards(rng, n)
 		rs = RelayShardsFromSet(rs.Cluster, rs.Set()) // sorted
@@ -147,7 +149,7 @@ func TestCrossCheckJSWaku(t *testing.T) {
 	require.Len(t, resp.Encoded, len(sets))
 
 	for i, tc := range topics {
-		got, err := AutoShard(tc.topic, 1, tc.n)
+		got, err := shardmesh.AutoShard(tc.topic, 1, tc.n)
 		require.NoError(t, err, tc.topic)
 		require.Equal(t, resp.Autoshard[i], int(got.Index), "autoshard %q with %d shards", tc.topic, tc.n)
 	}
@@ -165,7 +167,7 @@ func TestCrossCheckJSWaku(t *testing.T) {
 		// order, each shard comes back mirrored inside its byte.
 		got, err := DecodeRSV(jsBytes)
 		require.NoError(t, err)
-		var mirrored ShardSet
+		var mirrored shardmesh.ShardSet
 		for _, s := range rs.Indices {
 			mirrored.Add(s - s%8 + 7 - s%8)
 		}

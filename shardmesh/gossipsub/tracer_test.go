@@ -1,15 +1,17 @@
-package shardmesh
+package gossipsub
 
 import (
 	"testing"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // TestTracerIgnoresForeignTopics feeds the adapter topics that are not
 // static-sharding topics: they are counted and change nothing.
 func TestTracerIgnoresForeignTopics(t *testing.T) {
-	tr, _ := NewTracker()
+	tr, _ := shardmesh.NewTracker()
 	rt, err := NewTracer(tr)
 	if err != nil {
 		t.Fatal(err)
@@ -32,11 +34,11 @@ func TestTracerIgnoresForeignTopics(t *testing.T) {
 	rt.Graft("a", "/waku/2/rs/1/3")
 	rt.DeliverMessage(&pubsub.Message{})
 	rt.RecvRPC(&pubsub.RPC{})
-	if h := tr.Health(Shard{Cluster: 1, Index: 3}); h != MinimallyHealthy {
+	if h := tr.Health(shardmesh.Shard{Cluster: 1, Index: 3}); h != shardmesh.MinimallyHealthy {
 		t.Errorf("health %v after one graft", h)
 	}
 	rt.OnClosedOutboundStream("a")
-	if h := tr.Health(Shard{Cluster: 1, Index: 3}); h != Unhealthy {
+	if h := tr.Health(shardmesh.Shard{Cluster: 1, Index: 3}); h != shardmesh.Unhealthy {
 		t.Errorf("health %v after the only mesh peer went away", h)
 	}
 }
@@ -45,7 +47,7 @@ func TestNewTracerValidates(t *testing.T) {
 	if _, err := NewTracer(nil); err == nil {
 		t.Error("NewTracer(nil) accepted")
 	}
-	tr, _ := NewTracker()
+	tr, _ := shardmesh.NewTracker()
 	if _, err := NewTracer(tr, WithDirections(nil)); err == nil {
 		t.Error("WithDirections(nil) accepted")
 	}

@@ -1,4 +1,4 @@
-package shardmesh
+package enr
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // rsvOf builds an rsv value: cluster, then the 128-byte field with the given
@@ -96,7 +98,7 @@ func TestDecodeRSErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   []byte
-		want ENRProblem
+		want Problem
 	}{
 		{"nil", nil, ProblemTruncated},
 		{"cluster only", []byte{0, 1}, ProblemTruncated},
@@ -114,9 +116,9 @@ func TestDecodeRSErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodeRS(tt.in)
-			var e *ENRError
+			var e *Error
 			require.ErrorAs(t, err, &e)
-			require.Equal(t, ENRKeyRS, e.Key)
+			require.Equal(t, KeyRS, e.Key)
 			require.Equal(t, tt.want, e.Problem, e.Error())
 			require.NotErrorIs(t, err, ErrFieldAbsent)
 		})
@@ -141,14 +143,14 @@ func TestDecodeRSLenientCases(t *testing.T) {
 func TestDecodeRSVErrors(t *testing.T) {
 	for _, n := range []int{0, 2, 3, 129} {
 		_, err := DecodeRSV(make([]byte, n))
-		var e *ENRError
+		var e *Error
 		require.ErrorAs(t, err, &e, "len %d", n)
-		require.Equal(t, ENRKeyRSV, e.Key)
+		require.Equal(t, KeyRSV, e.Key)
 		require.Equal(t, ProblemTruncated, e.Problem)
 	}
 	for _, n := range []int{131, 300} {
 		_, err := DecodeRSV(make([]byte, n))
-		var e *ENRError
+		var e *Error
 		require.ErrorAs(t, err, &e, "len %d", n)
 		require.Equal(t, ProblemOversized, e.Problem)
 	}
@@ -157,18 +159,18 @@ func TestDecodeRSVErrors(t *testing.T) {
 	got, err := DecodeRSV(all)
 	require.NoError(t, err)
 	require.Equal(t, uint16(0xffff), got.Cluster)
-	require.Len(t, got.Indices, ShardsPerCluster)
+	require.Len(t, got.Indices, shardmesh.ShardsPerCluster)
 }
 
 func TestEncodeErrors(t *testing.T) {
 	_, err := RelayShards{Cluster: 1, Indices: []uint16{3, 1024}}.EncodeRS()
-	var e *ENRError
+	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, ProblemOutOfRange, e.Problem)
 
 	_, err = RelayShards{Cluster: 1, Indices: []uint16{1024}}.EncodeRSV()
 	require.ErrorAs(t, err, &e)
-	require.Equal(t, ENRKeyRSV, e.Key)
+	require.Equal(t, KeyRSV, e.Key)
 	require.Equal(t, ProblemOutOfRange, e.Problem)
 
 	many := make([]uint16, 256)
@@ -191,7 +193,7 @@ func TestEncodeNormalizes(t *testing.T) {
 
 // randomRelayShards draws a cluster and n distinct indexes (n <= 1024).
 func randomRelayShards(rng *rand.Rand, n int) RelayShards {
-	perm := rng.Perm(ShardsPerCluster)[:n]
+	perm := rng.Perm(shardmesh.ShardsPerCluster)[:n]
 	idx := make([]uint16, n)
 	for i, p := range perm {
 		idx[i] = uint16(p)
@@ -202,7 +204,7 @@ func randomRelayShards(rng *rand.Rand, n int) RelayShards {
 func TestRelayShardsRoundTripProperty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for iter := range 2000 {
-		n := rng.IntN(ShardsPerCluster + 1)
+		n := rng.IntN(shardmesh.ShardsPerCluster + 1)
 		if iter%2 == 0 {
 			n = rng.IntN(rsMaxCount + 1) // half the draws in rs range
 		}
@@ -244,18 +246,18 @@ func TestRelayShardsRoundTripProperty(t *testing.T) {
 
 func TestRelayShardsHelpers(t *testing.T) {
 	rs := RelayShards{Cluster: 16, Indices: []uint16{32, 1}}
-	require.Equal(t, []Shard{{16, 32}, {16, 1}}, rs.Shards())
-	require.True(t, rs.Contains(Shard{16, 1}))
-	require.False(t, rs.Contains(Shard{17, 1}))
-	require.False(t, rs.Contains(Shard{16, 2}))
-	// Out-of-range indexes cannot be in a ShardSet.
+	require.Equal(t, []shardmesh.Shard{{Cluster: 16, Index: 32}, {Cluster: 16, Index: 1}}, rs.Shards())
+	require.True(t, rs.Contains(shardmesh.Shard{Cluster: 16, Index: 1}))
+	require.False(t, rs.Contains(shardmesh.Shard{Cluster: 17, Index: 1}))
+	require.False(t, rs.Contains(shardmesh.Shard{Cluster: 16, Index: 2}))
+	// Out-of-range indexes cannot be in a shardmesh.ShardSet.
 	require.Equal(t, 1, RelayShards{Indices: []uint16{5, 2000}}.Set().Len())
 }
 
-func TestENRErrorText(t *testing.T) {
-	err := error(&ENRError{Key: "rs", Problem: ProblemCountMismatch, Detail: "x"})
-	require.Equal(t, `shardmesh: ENR "rs": length byte does not match value size: x`, err.Error())
-	require.Equal(t, `shardmesh: ENR "waku2": field absent`, (&ENRError{Key: "waku2", Problem: ProblemAbsent}).Error())
-	require.True(t, errors.Is(&ENRError{Problem: ProblemAbsent}, ErrFieldAbsent))
-	require.Equal(t, "ENRProblem(99)", ENRProblem(99).String())
+func TestErrorText(t *testing.T) {
+	err := error(&Error{Key: "rs", Problem: ProblemCountMismatch, Detail: "x"})
+	require.Equal(t, `enr: key "rs": length byte does not match value size: x`, err.Error())
+	require.Equal(t, `enr: key "waku2": field absent`, (&Error{Key: "waku2", Problem: ProblemAbsent}).Error())
+	require.True(t, errors.Is(&Error{Problem: ProblemAbsent}, ErrFieldAbsent))
+	require.Equal(t, "Problem(99)", Problem(99).String())
 }

@@ -1,4 +1,4 @@
-package shardmesh_test
+package gossipsub_test
 
 import (
 	"math/rand/v2"
@@ -14,7 +14,10 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
+
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 )
 
 // TestTrackerOnRealGossipSub runs 14 real go-libp2p hosts with Waku
@@ -44,7 +47,7 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rt, err := shardmesh.NewTracer(tr, shardmesh.WithDirections(n.Host.Network()))
+			rt, err := gossipsub.NewTracer(tr, gossipsub.WithDirections(n.Host.Network()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,9 +90,9 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 		// Settle, then look half-way between two heartbeats (they fire at
 		// creation + 100 ms + k s), when no GRAFT/PRUNE is in flight.
 		sleepUntilMidHeartbeat(created, 10*time.Second)
-		byID := map[peer.ID]int{}
+		byID := map[peerid.ID]int{}
 		for i, n := range nw.Nodes() {
-			byID[n.ID()] = i
+			byID[peerid.ID(n.ID())] = i
 		}
 		for i, n := range nw.Nodes() {
 			for _, s := range joins(i) {
@@ -98,13 +101,13 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 				h, _ := trackers[i].ShardHealth(s)
 				out := 0
 				for _, p := range mesh {
-					if !slices.Contains(listed, p) {
+					if !slices.Contains(listed, peer.ID(p)) {
 						t.Errorf("host %d %v: mesh peer %d not in ListPeers", i, s, byID[p])
 					}
-					if !trackers[byID[p]].InMesh(n.ID(), s) {
+					if !trackers[byID[p]].InMesh(peerid.ID(n.ID()), s) {
 						t.Errorf("host %d has %d in its %v mesh, but not the reverse", i, byID[p], s)
 					}
-					if dialled[[2]peer.ID{n.ID(), p}] {
+					if dialled[[2]peer.ID{n.ID(), peer.ID(p)}] {
 						out++
 					}
 				}
@@ -126,11 +129,11 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 		// From now on, record host 0's shard-0 health from its libp2p event bus:
 		// the first event is the current level, then every change.
 		bus := nw.Node(0).Host.EventBus()
-		busSub, err := bus.Subscribe(new(shardmesh.EvtShardHealthChanged))
+		busSub, err := bus.Subscribe(new(gossipsub.EvtShardHealthChanged))
 		if err != nil {
 			t.Fatal(err)
 		}
-		emitter, err := shardmesh.NewBusEmitter(trackers[0], bus)
+		emitter, err := gossipsub.NewBusEmitter(trackers[0], bus)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,11 +145,11 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 		})
 		var (
 			mu   sync.Mutex
-			seen []shardmesh.EvtShardHealthChanged
+			seen []gossipsub.EvtShardHealthChanged
 		)
 		go func() {
 			for e := range busSub.Out() {
-				if evt := e.(shardmesh.EvtShardHealthChanged); evt.Shard == shards[0] {
+				if evt := e.(gossipsub.EvtShardHealthChanged); evt.Shard == shards[0] {
 					mu.Lock()
 					seen = append(seen, evt)
 					mu.Unlock()
@@ -164,7 +167,7 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 		for len(open) > 0 {
 			victim := -1
 			for i := range open {
-				if !trackers[0].InMesh(nw.Node(i).ID(), shards[0]) && (victim < 0 || i < victim) {
+				if !trackers[0].InMesh(peerid.ID(nw.Node(i).ID()), shards[0]) && (victim < 0 || i < victim) {
 					victim = i
 				}
 			}
