@@ -44,6 +44,11 @@
 //	tracer, _ := gossipsub.NewTracer(tracker, gossipsub.WithDirections(h.Network()))
 //	ps, _ := pubsub.NewGossipSub(ctx, h, tracer.Option())
 //
+// Announcements are remote input: the Tracker keeps, per peer, only the
+// shards of our cluster (WithCluster, else the cluster of the first shard
+// joined) in a fixed-size ShardSet, so that what a peer announces costs
+// constant time and memory.
+//
 // Queries: Health, ShardHealth, MeshPeers, InMesh, AppendPeerShards,
 // Announced, Snapshot (all joined shards, for metrics and REST), NodeHealth,
 // Stats.

@@ -38,8 +38,12 @@ type Tracker struct {
 
 	levels [SufficientlyHealthy + 1]int // joined shards per level
 	joined int
-	stats  TrackerStats
-	subs   []*Subscription
+	// cluster is the cluster whose announcements are kept (clusterKnown):
+	// WithCluster, or the cluster of the first shard joined.
+	cluster      uint16
+	clusterKnown bool
+	stats        TrackerStats
+	subs         []*Subscription
 }
 
 type meshKey struct{ peer, shard int32 }
@@ -61,10 +65,14 @@ type peerState struct {
 	lowScore bool
 	shards   []int32 // shard indexes whose mesh holds this peer
 	// heard: a gossipsub RPC came from the peer (the first is its hello,
-	// with every topic it is subscribed to); announced: the shard topics
-	// it is subscribed to, by its own announcements (tracker_announce.go).
-	heard     bool
-	announced []Shard
+	// with every topic it is subscribed to); announced: the shards of
+	// announcedCluster whose topics it is subscribed to, by its own
+	// announcements (tracker_announce.go). A fixed-size set: what a peer
+	// announces costs O(1) and 130 bytes however much it sends.
+	heard            bool
+	clusterSet       bool // announcedCluster is set
+	announcedCluster uint16
+	announced        ShardSet
 }
 
 // TrackerStats counts events, including those the Tracker ignored because
@@ -90,6 +98,9 @@ type TrackerStats struct {
 	// ForeignTopics: tracer callbacks for topics that are not static-sharding
 	// topics (/waku/2/rs/<cluster>/<shard>); counted and otherwise ignored.
 	ForeignTopics uint64
+	// ForeignClusterAnnouncements: shards of another cluster than ours that
+	// a peer announced (Announce); not recorded.
+	ForeignClusterAnnouncements uint64
 }
 
 // NewTracker returns an empty Tracker: no shard joined, no peer known.
@@ -101,10 +112,12 @@ func NewTracker(opts ...Option) (*Tracker, error) {
 		}
 	}
 	return &Tracker{
-		cfg:      cfg,
-		shardIdx: make(map[Shard]int32),
-		peerIdx:  make(map[peerid.ID]int32),
-		mesh:     make(map[meshKey]meshSlot),
+		cfg:          cfg,
+		cluster:      cfg.cluster,
+		clusterKnown: cfg.clusterSet,
+		shardIdx:     make(map[Shard]int32),
+		peerIdx:      make(map[peerid.ID]int32),
+		mesh:         make(map[meshKey]meshSlot),
 	}, nil
 }
 
@@ -128,6 +141,9 @@ func (t *Tracker) Join(s Shard) {
 		return
 	}
 	st.joined = true
+	if !t.clusterKnown {
+		t.cluster, t.clusterKnown = s.Cluster, true
+	}
 	st.health = t.cfg.thresholds.Level(0)
 	t.joined++
 	t.levels[st.health]++

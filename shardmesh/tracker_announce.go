@@ -1,10 +1,6 @@
 package shardmesh
 
-import (
-	"slices"
-
-	"github.com/wakupm/wakupm/peerid"
-)
+import "github.com/wakupm/wakupm/peerid"
 
 // What peers say they subscribe to, in gossipsub itself. A peer's ENR and
 // metadata advertise shards; its gossipsub announcements say which topics
@@ -17,6 +13,12 @@ import (
 // judgement to its reader (peermanager's GossipsubTopicsGrace). The shell
 // feeds announcements in from RawTracer.RecvRPC and marks the peer as
 // speaking gossipsub when a stream to it opens; PeerGone forgets both.
+//
+// Announcements are remote input that gossipsub hands over before its own
+// subscription filter, on its event loop: the Tracker keeps only our
+// cluster's shards, in a fixed-size ShardSet per peer (constant time and
+// memory per announcement, whatever the peer sends), and counts the others
+// in TrackerStats.ForeignClusterAnnouncements.
 
 // HeardFrom records that p speaks gossipsub with us: we opened a stream to
 // it (Announce implies it too).
@@ -27,39 +29,60 @@ func (t *Tracker) HeardFrom(p peerid.ID) {
 }
 
 // Announce records that p announced, in gossipsub, that it subscribed to
-// (or, with subscribed false, left) shard s's topic.
+// (or, with subscribed false, left) shard s's topic. Shards of another
+// cluster than ours (WithCluster) are counted and ignored.
 func (t *Tracker) Announce(p peerid.ID, s Shard, subscribed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ps := &t.peers[t.peerIndex(p)]
 	ps.heard = true
-	i := slices.Index(ps.announced, s)
+	want := s.Cluster
 	switch {
-	case subscribed && i < 0:
-		ps.announced = append(ps.announced, s)
-	case !subscribed && i >= 0:
-		last := len(ps.announced) - 1
-		ps.announced[i] = ps.announced[last]
-		ps.announced = ps.announced[:last]
+	case t.clusterKnown:
+		want = t.cluster
+	case ps.clusterSet:
+		want = ps.announcedCluster
+	}
+	if s.Cluster != want {
+		t.stats.ForeignClusterAnnouncements++
+		return
+	}
+	if !ps.clusterSet || ps.announcedCluster != want {
+		// Announcements kept before our cluster was known were of another.
+		ps.clusterSet, ps.announcedCluster, ps.announced = true, want, ShardSet{}
+	}
+	if subscribed {
+		ps.announced.Add(s.Index)
+	} else {
+		ps.announced.Remove(s.Index)
 	}
 }
 
 // Announced returns the shards of cluster whose topics p announced in
 // gossipsub, and whether p speaks gossipsub with us (HeardFrom). Until
 // heard is true the shards say nothing; right after, an empty set may only
-// mean that p's hello is still on its way.
+// mean that p's hello is still on its way. Asked for another cluster than
+// the one it keeps (WithCluster), the Tracker has no evidence and returns
+// heard false, so that a reader configured for another cluster does not
+// take every peer for one that serves none of its shards.
 func (t *Tracker) Announced(p peerid.ID, cluster uint16) (shards ShardSet, heard bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	pi, ok := t.peerIdx[p]
-	if !ok {
+	if !ok || t.clusterKnown && cluster != t.cluster {
 		return ShardSet{}, false
 	}
 	ps := &t.peers[pi]
-	for _, s := range ps.announced {
-		if s.Cluster == cluster {
-			shards.Add(s.Index)
-		}
+	if ps.clusterSet && ps.announcedCluster == cluster {
+		shards = ps.announced
 	}
 	return shards, ps.heard
+}
+
+// Cluster returns the cluster whose announcements the Tracker keeps, and
+// false while it is not known yet (no WithCluster and no shard joined).
+func (t *Tracker) Cluster() (cluster uint16, known bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cluster, t.clusterKnown
 }

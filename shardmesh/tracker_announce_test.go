@@ -7,7 +7,7 @@ import (
 )
 
 func TestTrackerAnnounceModel(t *testing.T) {
-	tr, err := shardmesh.NewTracker()
+	tr, err := shardmesh.NewTracker(shardmesh.WithCluster(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +28,55 @@ func TestTrackerAnnounceModel(t *testing.T) {
 	if set, _ := tr.Announced("p", 1); set.Len() != 1 || !set.Contains(2) {
 		t.Fatalf("cluster 1: %v, want [2]", set.Indexes())
 	}
-	if set, _ := tr.Announced("p", 2); set.Len() != 1 || !set.Contains(1) {
-		t.Fatalf("cluster 2: %v, want [1]", set.Indexes())
+	// Another cluster is not kept: no evidence, rather than "none of them".
+	if set, heard := tr.Announced("p", 2); heard || !set.Empty() {
+		t.Fatalf("cluster 2: %v, heard %v; want nothing, not heard", set.Indexes(), heard)
+	}
+	if n := tr.Stats().ForeignClusterAnnouncements; n != 1 {
+		t.Fatalf("ForeignClusterAnnouncements = %d, want 1", n)
 	}
 	tr.PeerGone("p")
 	if set, heard := tr.Announced("p", 1); heard || !set.Empty() {
 		t.Fatalf("after PeerGone: %v, heard %v", set.Indexes(), heard)
+	}
+}
+
+// TestTrackerAnnounceClusterFromJoin: without WithCluster, a peer's
+// announcements are kept for the cluster it announced first until we join a
+// shard, whose cluster then decides.
+func TestTrackerAnnounceClusterFromJoin(t *testing.T) {
+	tr, err := shardmesh.NewTracker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, known := tr.Cluster(); known {
+		t.Fatal("cluster known before any join")
+	}
+	tr.Announce("early", shardmesh.Shard{Cluster: 2, Index: 5}, true)
+	tr.Announce("early", shardmesh.Shard{Cluster: 1, Index: 5}, true) // not its first cluster
+	tr.Announce("ours", shardmesh.Shard{Cluster: 1, Index: 7}, true)
+	if set, heard := tr.Announced("early", 2); !heard || !set.Contains(5) {
+		t.Fatalf("before the join, early in cluster 2: %v, heard %v", set.Indexes(), heard)
+	}
+
+	tr.Join(shardmesh.Shard{Cluster: 1, Index: 7})
+	if c, known := tr.Cluster(); !known || c != 1 {
+		t.Fatalf("Cluster() = %d, %v after joining a cluster-1 shard", c, known)
+	}
+	if set, heard := tr.Announced("early", 1); !heard || !set.Empty() {
+		t.Fatalf("early in cluster 1: %v, heard %v; want none, heard", set.Indexes(), heard)
+	}
+	if _, heard := tr.Announced("early", 2); heard {
+		t.Fatal("cluster 2 still answered after joining cluster 1")
+	}
+	if set, _ := tr.Announced("ours", 1); set.Len() != 1 || !set.Contains(7) {
+		t.Fatalf("ours: %v, want [7]", set.Indexes())
+	}
+	tr.Announce("early", shardmesh.Shard{Cluster: 1, Index: 3}, true)
+	if set, _ := tr.Announced("early", 1); set.Len() != 1 || !set.Contains(3) {
+		t.Fatalf("early after announcing 1/3: %v, want [3]", set.Indexes())
+	}
+	if n := tr.Stats().ForeignClusterAnnouncements; n != 1 {
+		t.Fatalf("ForeignClusterAnnouncements = %d, want 1", n)
 	}
 }

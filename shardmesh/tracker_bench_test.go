@@ -126,3 +126,28 @@ func BenchmarkTrackerIngest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrackerAnnounce measures one SUBSCRIBE and one UNSUBSCRIBE from a
+// peer that has already announced held distinct shards of 100 clusters
+// (ours among them).
+//
+//	go test -run '^$' -bench TrackerAnnounce -benchmem ./shardmesh/
+func BenchmarkTrackerAnnounce(b *testing.B) {
+	for _, held := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			tr, err := NewTracker()
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range held {
+				tr.Announce("attacker", announceSpread(i), true)
+			}
+			s := announceSpread(held + 1)
+			b.ReportAllocs()
+			for b.Loop() {
+				tr.Announce("attacker", s, true)
+				tr.Announce("attacker", s, false)
+			}
+		})
+	}
+}

@@ -35,6 +35,8 @@ func (e *OptionError) Unwrap() error { return e.Err }
 type config struct {
 	thresholds     Thresholds
 	scoreThreshold float64
+	cluster        uint16
+	clusterSet     bool
 }
 
 func defaultConfig() config {
@@ -63,6 +65,20 @@ func WithScoreThreshold(threshold float64) Option {
 			return &OptionError{Option: "WithScoreThreshold", Reason: "NaN"}
 		}
 		c.scoreThreshold = threshold
+		return nil
+	}
+}
+
+// WithCluster sets our cluster: the Tracker records the shards of this
+// cluster that peers announce (Announce) and ignores those of every other
+// cluster, so that a peer's announcements cost constant time and memory.
+// Without it, the Tracker takes the cluster of the first shard it joins;
+// announcements that arrive before that are kept, per peer, for the cluster
+// of the peer's first announced shard. Set it whenever the cluster is known
+// before gossipsub starts (a node is in one cluster).
+func WithCluster(cluster uint16) Option {
+	return func(c *config) error {
+		c.cluster, c.clusterSet = cluster, true
 		return nil
 	}
 }

@@ -26,7 +26,7 @@ func (t *Tracker) PeerGone(p peerid.ID) {
 	}
 	delete(t.peerIdx, p)
 	ps.id, ps.outbound, ps.lowScore = "", false, false
-	ps.heard, ps.announced = false, ps.announced[:0]
+	ps.heard, ps.clusterSet, ps.announcedCluster, ps.announced = false, false, 0, ShardSet{}
 	t.freePeers = append(t.freePeers, pi)
 }
 

@@ -155,7 +155,7 @@ func newNode(cfg config, log *slog.Logger) (*Node, error) {
 // startNode starts a node on h, which was built with parts.options(). The
 // caller keeps h unless newNode built it.
 func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Node, error) {
-	tracker, err := shardmesh.NewTracker()
+	tracker, err := shardmesh.NewTracker(shardmesh.WithCluster(cfg.cluster))
 	if err != nil {
 		return nil, err
 	}

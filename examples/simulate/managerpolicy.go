@@ -78,8 +78,8 @@ func (*managerNode) HostOptions() []libp2p.Option { return nil }
 // PubsubOptions installs the node's mesh tracker, which the Manager follows.
 func (n *managerNode) PubsubOptions() []pubsub.Option {
 	var err error
-	if n.tracker, err = shardmesh.NewTracker(); err != nil {
-		panic(err) // default options cannot fail
+	if n.tracker, err = shardmesh.NewTracker(shardmesh.WithCluster(n.cfg.Cluster)); err != nil {
+		panic(err) // these options cannot fail
 	}
 	tr, err := gossipsub.NewTracer(n.tracker)
 	if err != nil {

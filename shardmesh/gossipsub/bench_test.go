@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -101,4 +103,38 @@ func BenchmarkTracerIngest(b *testing.B) {
 	run(0, b.N)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// subscriptions returns n SUBSCRIBE options for distinct shard topics
+// spread over 100 clusters, as an attacker's hello might carry.
+func subscriptions(n int) []*pb.RPC_SubOpts {
+	subs := make([]*pb.RPC_SubOpts, n)
+	for i := range subs {
+		s := shardmesh.Shard{Cluster: uint16(i % 100), Index: uint16(i / 100 % shardmesh.ShardsPerCluster)}
+		subs[i] = &pb.RPC_SubOpts{Subscribe: proto.Bool(true), Topicid: proto.String(s.PubsubTopic())}
+	}
+	return subs
+}
+
+// BenchmarkTracerRecvRPC measures the subscriptions of one RPC carrying
+// 20,000 of them (≈ 450 KB, under gossipsub's control-message cap) from a
+// peer that already sent them once, as RecvRPC handles them on gossipsub's
+// event loop.
+//
+//	go test -run '^$' -bench TracerRecvRPC -benchmem ./shardmesh/gossipsub/
+func BenchmarkTracerRecvRPC(b *testing.B) {
+	tr, err := shardmesh.NewTracker(shardmesh.WithCluster(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := NewTracer(tr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subs := subscriptions(20_000)
+	rt.recvSubscriptions("attacker", subs)
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.recvSubscriptions("attacker", subs)
+	}
 }

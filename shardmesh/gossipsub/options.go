@@ -33,6 +33,19 @@ func WithDirections(n network.Network) Option {
 	}
 }
 
+// WithMaxSubscriptionsPerRPC bounds the subscriptions RecvRPC reads from
+// one RPC (default DefaultMaxSubscriptionsPerRPC); the rest are counted in
+// TracerStats.SkippedSubscriptions. n must be at least 1.
+func WithMaxSubscriptionsPerRPC(n int) Option {
+	return func(tr *Tracer) error {
+		if n < 1 {
+			return &OptionError{Option: "WithMaxSubscriptionsPerRPC", Reason: "must be at least 1"}
+		}
+		tr.maxSubs = n
+		return nil
+	}
+}
+
 // BusOption configures a BusEmitter (NewBusEmitter).
 type BusOption func(*BusEmitter) error
 

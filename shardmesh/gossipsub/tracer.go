@@ -2,9 +2,11 @@ package gossipsub
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -24,7 +26,8 @@ import (
 //   - OnNewOutboundStream -> Tracker.HeardFrom, and Tracker.SetDirection
 //     when built with WithDirections (gossipsub counts a peer as outbound
 //     when we dialled it);
-//   - RecvRPC -> Tracker.Announce for each subscription the RPC carries.
+//   - RecvRPC -> Tracker.Announce for each subscription the RPC carries,
+//     at most WithMaxSubscriptionsPerRPC of them.
 //
 // Peer ids cross as peerid.ID(p), a free conversion. Topics that are not
 // /waku/2/rs/<cluster>/<shard> go to Tracker.ForeignTopic. Every callback
@@ -32,6 +35,24 @@ import (
 type Tracer struct {
 	tracker *shardmesh.Tracker
 	network network.Network
+	maxSubs int
+
+	skippedSubs atomic.Uint64
+}
+
+// DefaultMaxSubscriptionsPerRPC bounds the subscriptions RecvRPC reads from
+// one RPC. A hello lists every topic the sender is in, and a Waku node is in
+// at most the 1024 shards of its cluster plus a few other topics; gossipsub
+// delivers the RPC to the tracer before its own subscription filter, so
+// without a bound one RPC of tens of thousands of topics would hold its
+// event loop.
+const DefaultMaxSubscriptionsPerRPC = 2 * shardmesh.ShardsPerCluster
+
+// TracerStats counts what the Tracer dropped before the Tracker saw it.
+type TracerStats struct {
+	// SkippedSubscriptions: subscriptions beyond the per-RPC bound
+	// (WithMaxSubscriptionsPerRPC), not read.
+	SkippedSubscriptions uint64
 }
 
 var _ pubsub.RawTracer = (*Tracer)(nil)
@@ -41,13 +62,19 @@ func NewTracer(t *shardmesh.Tracker, opts ...Option) (*Tracer, error) {
 	if t == nil {
 		return nil, errors.New("gossipsub: NewTracer: nil tracker")
 	}
-	tr := &Tracer{tracker: t}
+	tr := &Tracer{tracker: t, maxSubs: DefaultMaxSubscriptionsPerRPC}
 	for _, o := range opts {
 		if err := o(tr); err != nil {
 			return nil, err
 		}
 	}
 	return tr, nil
+}
+
+// Stats returns the Tracer's own counters; the Tracker's are in
+// Tracker.Stats.
+func (tr *Tracer) Stats() TracerStats {
+	return TracerStats{SkippedSubscriptions: tr.skippedSubs.Load()}
 }
 
 // Option returns the pubsub option that installs the tracer. It composes with
@@ -129,8 +156,15 @@ func (tr *Tracer) RecvRPC(rpc *pubsub.RPC) {
 	// Every RPC passes here, messages included: take the tracker's lock
 	// only for subscriptions. OnNewOutboundStream already marked the peer
 	// as speaking gossipsub, and Announce marks it too.
-	from := peerid.ID(rpc.From())
-	for _, sub := range rpc.GetSubscriptions() {
+	tr.recvSubscriptions(peerid.ID(rpc.From()), rpc.GetSubscriptions())
+}
+
+func (tr *Tracer) recvSubscriptions(from peerid.ID, subs []*pb.RPC_SubOpts) {
+	if len(subs) > tr.maxSubs {
+		tr.skippedSubs.Add(uint64(len(subs) - tr.maxSubs))
+		subs = subs[:tr.maxSubs]
+	}
+	for _, sub := range subs {
 		if s, ok := tr.shard(sub.GetTopicid()); ok {
 			tr.tracker.Announce(from, s, sub.GetSubscribe())
 		}

@@ -52,3 +52,27 @@ func TestNewTracerValidates(t *testing.T) {
 		t.Error("WithDirections(nil) accepted")
 	}
 }
+
+// TestTracerBoundsSubscriptionsPerRPC: one RPC costs at most
+// WithMaxSubscriptionsPerRPC announcements; the rest are counted.
+func TestTracerBoundsSubscriptionsPerRPC(t *testing.T) {
+	tr, _ := shardmesh.NewTracker(shardmesh.WithCluster(1))
+	rt, err := NewTracer(tr, WithMaxSubscriptionsPerRPC(300))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.recvSubscriptions("p", subscriptions(1000)) // cluster i%100, index i/100
+	if got := rt.Stats().SkippedSubscriptions; got != 700 {
+		t.Errorf("SkippedSubscriptions = %d, want 700", got)
+	}
+	// Of the first 300, cluster 1 holds i = 1, 101, 201: indexes 0, 1, 2.
+	if set, heard := tr.Announced("p", 1); !heard || set.Len() != 3 || !set.Contains(2) {
+		t.Errorf("announced %v, heard %v; want [0 1 2]", set.Indexes(), heard)
+	}
+	if got := tr.Stats().ForeignClusterAnnouncements; got != 297 {
+		t.Errorf("ForeignClusterAnnouncements = %d, want 297", got)
+	}
+	if _, err := NewTracer(tr, WithMaxSubscriptionsPerRPC(0)); err == nil {
+		t.Error("WithMaxSubscriptionsPerRPC(0) accepted")
+	}
+}
