@@ -35,19 +35,21 @@
 //
 // A shell of a node's own libp2p makes these calls, in gossipsub's order:
 // Join/Leave when we subscribe to or leave a shard topic, Graft/Prune when a
-// peer enters or leaves our mesh, PeerGone when a peer's gossipsub stream
-// closes, SetDirection when it opens, HeardFrom and Announce for the
-// subscriptions a peer sends, SetScore(s) for gossipsub peer scores. With
+// peer enters or leaves our mesh, SetDirection and HeardFrom when our
+// gossipsub stream to a peer opens, Announce for the subscriptions a peer
+// sends, SetScore(s) for gossipsub peer scores, and PeerGone when that
+// stream closes and when the peer's last connection closes. With
 // go-libp2p-pubsub v0.19 package shardmesh/gossipsub makes them:
 //
-//	tracker, _ := shardmesh.NewTracker()
-//	tracer, _ := gossipsub.NewTracer(tracker, gossipsub.WithDirections(h.Network()))
+//	tracker, _ := shardmesh.NewTracker(shardmesh.WithCluster(cluster))
+//	tracer, _ := gossipsub.NewTracer(tracker, gossipsub.WithNetwork(h.Network()))
 //	ps, _ := pubsub.NewGossipSub(ctx, h, tracer.Option())
 //
 // Announcements are remote input: the Tracker keeps, per peer, only the
 // shards of our cluster (WithCluster, else the cluster of the first shard
 // joined) in a fixed-size ShardSet, so that what a peer announces costs
-// constant time and memory.
+// constant time and memory. It holds at most WithMaxPeers peers outside
+// the meshes.
 //
 // Queries: Health, ShardHealth, MeshPeers, InMesh, AppendPeerShards,
 // Announced, Snapshot (all joined shards, for metrics and REST), NodeHealth,

@@ -101,6 +101,9 @@ type TrackerStats struct {
 	// ForeignClusterAnnouncements: shards of another cluster than ours that
 	// a peer announced (Announce); not recorded.
 	ForeignClusterAnnouncements uint64
+	// UnrecordedPeers: HeardFrom, Announce or SetDirection events of a new
+	// peer, not recorded because the Tracker held WithMaxPeers peers.
+	UnrecordedPeers uint64
 }
 
 // NewTracker returns an empty Tracker: no shard joined, no peer known.

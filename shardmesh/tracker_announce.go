@@ -21,20 +21,30 @@ import "github.com/wakupm/wakupm/peerid"
 // in TrackerStats.ForeignClusterAnnouncements.
 
 // HeardFrom records that p speaks gossipsub with us: we opened a stream to
-// it (Announce implies it too).
+// it (Announce implies it too). Like Announce, it is not recorded for a
+// new peer when the Tracker holds WithMaxPeers peers already.
 func (t *Tracker) HeardFrom(p peerid.ID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.peers[t.peerIndex(p)].heard = true
+	if pi, ok := t.peerIndexBounded(p); ok {
+		t.peers[pi].heard = true
+	}
 }
 
 // Announce records that p announced, in gossipsub, that it subscribed to
 // (or, with subscribed false, left) shard s's topic. Shards of another
-// cluster than ours (WithCluster) are counted and ignored.
+// cluster than ours (WithCluster) are counted and ignored, and so are the
+// announcements of a new peer while the Tracker holds WithMaxPeers peers
+// (TrackerStats.UnrecordedPeers): the peer then has no evidence (Announced
+// says not heard), which a reader treats as it treats a silent peer.
 func (t *Tracker) Announce(p peerid.ID, s Shard, subscribed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ps := &t.peers[t.peerIndex(p)]
+	pi, ok := t.peerIndexBounded(p)
+	if !ok {
+		return
+	}
+	ps := &t.peers[pi]
 	ps.heard = true
 	want := s.Cluster
 	switch {

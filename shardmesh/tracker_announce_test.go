@@ -80,3 +80,42 @@ func TestTrackerAnnounceClusterFromJoin(t *testing.T) {
 		t.Fatalf("ForeignClusterAnnouncements = %d, want 1", n)
 	}
 }
+
+// TestTrackerMaxPeers: at the cap, a new peer's announcements, hello and
+// direction are not recorded, but a graft always is.
+func TestTrackerMaxPeers(t *testing.T) {
+	if _, err := shardmesh.NewTracker(shardmesh.WithMaxPeers(0)); err == nil {
+		t.Fatal("WithMaxPeers(0) accepted")
+	}
+	tr, err := shardmesh.NewTracker(shardmesh.WithCluster(1), shardmesh.WithMaxPeers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := shardmesh.Shard{Cluster: 1, Index: 4}
+	tr.Join(s)
+	tr.Announce("a", s, true)
+	tr.HeardFrom("b")
+	tr.Announce("c", s, true) // full
+	tr.HeardFrom("c")
+	tr.SetDirection("c", shardmesh.Outbound)
+	if n, st := tr.TrackedPeers(), tr.Stats(); n != 2 || st.UnrecordedPeers != 3 {
+		t.Fatalf("tracked %d, unrecorded %d; want 2, 3", n, st.UnrecordedPeers)
+	}
+	if _, heard := tr.Announced("c", 1); heard {
+		t.Fatal("an unrecorded peer reads as heard")
+	}
+	tr.Graft("c", s) // mesh membership is never lost
+	if h, _ := tr.ShardHealth(s); h.MeshPeers != 1 || !tr.InMesh("c", s) || tr.TrackedPeers() != 3 {
+		t.Fatalf("graft at the cap: %+v, tracked %d", h, tr.TrackedPeers())
+	}
+	tr.Announce("c", s, true) // known now: recorded
+	if set, heard := tr.Announced("c", 1); !heard || !set.Contains(4) {
+		t.Fatalf("mesh peer's announcement: %v, heard %v", set.Indexes(), heard)
+	}
+	tr.PeerGone("a")
+	tr.PeerGone("b")
+	tr.Announce("d", s, true) // room again (c alone)
+	if set, heard := tr.Announced("d", 1); !heard || !set.Contains(4) {
+		t.Fatalf("after two left: %v, heard %v", set.Indexes(), heard)
+	}
+}

@@ -14,6 +14,13 @@ import (
 // in between or with a custom router.
 const DefaultScoreThreshold = -1000.0
 
+// DefaultMaxPeers is how many peers the Tracker holds state for before it
+// stops recording new peers that are not in a mesh (WithMaxPeers). It is
+// well above the connection limit of a Waku relay node (nwaku and go-waku
+// default to 50 connections; large fleet nodes run a few hundred), and
+// costs about 300 KB when full.
+const DefaultMaxPeers = 1024
+
 // Option configures a Tracker (NewTracker).
 type Option func(*config) error
 
@@ -37,10 +44,11 @@ type config struct {
 	scoreThreshold float64
 	cluster        uint16
 	clusterSet     bool
+	maxPeers       int
 }
 
 func defaultConfig() config {
-	return config{thresholds: DefaultThresholds, scoreThreshold: DefaultScoreThreshold}
+	return config{thresholds: DefaultThresholds, scoreThreshold: DefaultScoreThreshold, maxPeers: DefaultMaxPeers}
 }
 
 // WithThresholds sets the mesh sizes at which a shard becomes MinimallyHealthy
@@ -79,6 +87,24 @@ func WithScoreThreshold(threshold float64) Option {
 func WithCluster(cluster uint16) Option {
 	return func(c *config) error {
 		c.cluster, c.clusterSet = cluster, true
+		return nil
+	}
+}
+
+// WithMaxPeers bounds the peers the Tracker holds state for (default
+// DefaultMaxPeers). A peer that connects and announces topics but never
+// enters a mesh would otherwise cost memory until its shell reports it gone;
+// at the bound, HeardFrom, Announce and SetDirection of a new peer are not
+// recorded (TrackerStats.UnrecordedPeers). Grafts are always recorded, so
+// mesh membership and health are never lost (meshes are bounded by
+// gossipsub's Dhi per shard). Set it above the node's connection limit.
+// n must be at least 1.
+func WithMaxPeers(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return &OptionError{Option: "WithMaxPeers", Reason: "must be at least 1"}
+		}
+		c.maxPeers = n
 		return nil
 	}
 }

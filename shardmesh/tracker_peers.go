@@ -9,7 +9,9 @@ import (
 // PeerGone records that peer p is no longer a gossipsub peer (its last
 // pubsub stream closed, usually a disconnect). Gossipsub then drops p from
 // every mesh without a Prune; so does the Tracker, and it forgets p's
-// direction and score. Unknown peers are ignored.
+// direction, score and announcements. A shell also calls it when p's last
+// connection closes, since a peer that never completed a gossipsub stream
+// with us is never reported gone by gossipsub. Unknown peers are ignored.
 func (t *Tracker) PeerGone(p peerid.ID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -25,19 +27,23 @@ func (t *Tracker) PeerGone(p peerid.ID) {
 		t.refresh(si)
 	}
 	delete(t.peerIdx, p)
-	ps.id, ps.outbound, ps.lowScore = "", false, false
-	ps.heard, ps.clusterSet, ps.announcedCluster, ps.announced = false, false, 0, ShardSet{}
+	*ps = peerState{shards: ps.shards[:0]} // keep the list's capacity
 	t.freePeers = append(t.freePeers, pi)
 }
 
 // SetDirection records the direction of our connection to p: Outbound if
 // we dialled it. It counts towards OutboundMeshPeers on every shard whose mesh
-// holds p. The tracker learns of a peer through SetDirection or Graft.
+// holds p. The tracker learns of a peer through SetDirection or Graft; when
+// it holds WithMaxPeers peers already, SetDirection of a new peer is not
+// recorded (TrackerStats.UnrecordedPeers).
 func (t *Tracker) SetDirection(p peerid.ID, dir Direction) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stats.Events++
-	pi := t.peerIndex(p)
+	pi, ok := t.peerIndexBounded(p)
+	if !ok {
+		return
+	}
 	ps := &t.peers[pi]
 	out := dir == Outbound
 	if ps.outbound == out {
@@ -95,6 +101,21 @@ func (t *Tracker) setScore(p peerid.ID, score float64) {
 		t.shards[si].lowScore += delta
 		t.refresh(si)
 	}
+}
+
+// peerIndexBounded is peerIndex for events that do not put p in a mesh: a
+// new peer is created only below the WithMaxPeers cap, so that peers that
+// connect, announce and never mesh cannot grow the Tracker without bound.
+// Mesh membership (Graft) is always recorded.
+func (t *Tracker) peerIndexBounded(p peerid.ID) (int32, bool) {
+	if pi, ok := t.peerIdx[p]; ok {
+		return pi, true
+	}
+	if len(t.peerIdx) >= t.cfg.maxPeers {
+		t.stats.UnrecordedPeers++
+		return 0, false
+	}
+	return t.peerIndex(p), true
 }
 
 // peerIndex returns p's dense index, creating it (reusing a freed slot and

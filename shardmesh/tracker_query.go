@@ -121,6 +121,14 @@ func (t *Tracker) NodeHealth() NodeHealth {
 	return n
 }
 
+// TrackedPeers returns the number of peers the Tracker holds state for:
+// mesh peers, and peers whose direction or announcements it keeps.
+func (t *Tracker) TrackedPeers() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.peerIdx)
+}
+
 // Stats returns the event counters.
 func (t *Tracker) Stats() TrackerStats {
 	t.mu.Lock()

@@ -109,6 +109,7 @@ type Node struct {
 	ownsHost bool
 	ps       *pubsub.PubSub
 	tracker  *shardmesh.Tracker
+	tracer   *gossipsub.Tracer // follows h's disconnections until Close
 	gater    *gater.Gater
 	manager  *peermanager.Manager
 	parts    hostParts
@@ -159,17 +160,17 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	if err != nil {
 		return nil, err
 	}
-	tracer, err := gossipsub.NewTracer(tracker, gossipsub.WithDirections(h.Network()))
+	tracer, err := gossipsub.NewTracer(tracker, gossipsub.WithNetwork(h.Network()))
 	if err != nil {
 		return nil, err
 	}
 	bw, err := metrics.NewBandwidthTracer(metrics.WithMessageIDFunc(wakugossip.MessageID))
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, tracer.Close())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{
-		cfg: cfg, log: log, host: h, tracker: tracker, gater: parts.gater, parts: parts,
+		cfg: cfg, log: log, host: h, tracker: tracker, tracer: tracer, gater: parts.gater, parts: parts,
 		ctx: ctx, cancel: cancel, started: time.Now(),
 		shards: map[uint16]*relayShard{}, protected: map[uint16]*protection{},
 	}
@@ -182,11 +183,11 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	)
 	if n.ps, err = pubsub.NewGossipSub(ctx, h, opts...); err != nil {
 		cancel()
-		return nil, fmt.Errorf("starting gossipsub: %w", err)
+		return nil, errors.Join(fmt.Errorf("starting gossipsub: %w", err), tracer.Close())
 	}
 	if err := parts.gater.Attach(h); err != nil {
 		cancel()
-		return nil, err
+		return nil, errors.Join(err, tracer.Close())
 	}
 	n.wg.Go(func() { _ = parts.gater.Run(ctx) })
 
@@ -303,7 +304,8 @@ func (n *Node) Close() error {
 	return errors.Join(errs...)
 }
 
-// stop stops the manager, gossipsub and the gater and waits for them.
+// stop stops the manager, gossipsub, the tracer and the gater and waits
+// for them.
 func (n *Node) stop() error {
 	var err error
 	if n.manager != nil {
@@ -311,5 +313,5 @@ func (n *Node) stop() error {
 	}
 	n.cancel()
 	n.wg.Wait()
-	return errors.Join(err, n.gater.Close())
+	return errors.Join(err, n.tracer.Close(), n.gater.Close())
 }

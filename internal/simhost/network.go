@@ -111,7 +111,50 @@ func (nw *Network) AddNode() (*Node, error) {
 	return node, nil
 }
 
+// NewBareHost starts a host without GossipSub that the Network does not
+// keep: the caller closes it, and once closed only its address stays
+// reserved. Churn tests use it so that departed hosts do not pile up in
+// memory. i picks the identity and the address as for the i-th host: use
+// indexes that no node of the Network has.
+func (nw *Network) NewBareHost(i int) (host.Host, error) {
+	nw.mu.Lock()
+	defer nw.mu.Unlock()
+	if nw.closed {
+		return nil, errors.New("simhost: network closed")
+	}
+	h, err := nw.newHost(i)
+	if err != nil {
+		return nil, fmt.Errorf("simhost: bare host %d: %w", i, err)
+	}
+	return h, nil
+}
+
 func (nw *Network) newNode(i int) (*Node, error) {
+	h, err := nw.newHost(i)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &nw.cfg
+	node := &Node{Index: i, Host: h}
+	if !cfg.pubsub || (cfg.pubsubFor != nil && !cfg.pubsubFor(i)) {
+		return node, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	psOpts := wakugossip.Options()
+	if cfg.pubsubOptions != nil {
+		psOpts = append(psOpts, cfg.pubsubOptions(node)...)
+	}
+	ps, err := pubsub.NewGossipSub(ctx, h, psOpts...)
+	if err != nil {
+		cancel()
+		return nil, errors.Join(fmt.Errorf("gossipsub: %w", err), h.Close())
+	}
+	node.PubSub, node.cancel = ps, cancel
+	return node, nil
+}
+
+// newHost starts host i's libp2p host. Called with nw.mu held.
+func (nw *Network) newHost(i int) (host.Host, error) {
 	cfg := &nw.cfg
 	newKey := cfg.identity
 	if newKey == nil {
@@ -146,26 +189,7 @@ func (nw *Network) newNode(i int) (*Node, error) {
 	if cfg.hostOptions != nil {
 		opts = append(opts, cfg.hostOptions(i)...)
 	}
-	h, err := libp2p.New(opts...)
-	if err != nil {
-		return nil, err
-	}
-	node := &Node{Index: i, Host: h}
-	if !cfg.pubsub || (cfg.pubsubFor != nil && !cfg.pubsubFor(i)) {
-		return node, nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	psOpts := wakugossip.Options()
-	if cfg.pubsubOptions != nil {
-		psOpts = append(psOpts, cfg.pubsubOptions(node)...)
-	}
-	ps, err := pubsub.NewGossipSub(ctx, h, psOpts...)
-	if err != nil {
-		cancel()
-		return nil, errors.Join(fmt.Errorf("gossipsub: %w", err), h.Close())
-	}
-	node.PubSub, node.cancel = ps, cancel
-	return node, nil
+	return libp2p.New(opts...)
 }
 
 // seededIdentity derives host i's Ed25519 key from seed.

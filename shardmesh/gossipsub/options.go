@@ -20,13 +20,20 @@ func (e *OptionError) Error() string {
 // Option configures a Tracer (NewTracer).
 type Option func(*Tracer) error
 
-// WithDirections makes the tracer look up, when gossipsub opens a stream to a
-// peer, whether we dialled that peer (any outbound connection in n), and
-// record it with Tracker.SetDirection. Pass the host's Network().
-func WithDirections(n network.Network) Option {
+// WithNetwork connects the tracer to the host's network (pass
+// h.Network()). The tracer then
+//   - records, when gossipsub opens a stream to a peer, whether we dialled
+//     that peer (any outbound connection in n), with Tracker.SetDirection;
+//   - forgets a peer (Tracker.PeerGone) when its last connection to n
+//     closes. Gossipsub reports a peer gone only if it had opened a stream
+//     to it, so a peer that refuses our stream but sends its own
+//     announcements would otherwise stay in the Tracker until its cap.
+//
+// It registers a network.Notifiee on n; Tracer.Close removes it.
+func WithNetwork(n network.Network) Option {
 	return func(tr *Tracer) error {
 		if n == nil {
-			return &OptionError{Option: "WithDirections", Reason: "nil network"}
+			return &OptionError{Option: "WithNetwork", Reason: "nil network"}
 		}
 		tr.network = n
 		return nil

@@ -2,6 +2,7 @@ package gossipsub
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +25,10 @@ import (
 //   - OnClosedOutboundStream -> Tracker.PeerGone: when a peer goes away,
 //     gossipsub drops it from every mesh without calling Prune;
 //   - OnNewOutboundStream -> Tracker.HeardFrom, and Tracker.SetDirection
-//     when built with WithDirections (gossipsub counts a peer as outbound
-//     when we dialled it);
+//     when built WithNetwork (gossipsub counts a peer as outbound when we
+//     dialled it);
+//   - the last connection to a peer closing -> Tracker.PeerGone, when built
+//     WithNetwork;
 //   - RecvRPC -> Tracker.Announce for each subscription the RPC carries,
 //     at most WithMaxSubscriptionsPerRPC of them.
 //
@@ -38,6 +41,9 @@ type Tracer struct {
 	maxSubs int
 
 	skippedSubs atomic.Uint64
+
+	notifiee  *network.NotifyBundle // on network, until Close
+	closeOnce sync.Once
 }
 
 // DefaultMaxSubscriptionsPerRPC bounds the subscriptions RecvRPC reads from
@@ -68,7 +74,33 @@ func NewTracer(t *shardmesh.Tracker, opts ...Option) (*Tracer, error) {
 			return nil, err
 		}
 	}
+	if tr.network != nil {
+		tr.notifiee = &network.NotifyBundle{DisconnectedF: tr.disconnected}
+		tr.network.Notify(tr.notifiee)
+	}
 	return tr, nil
+}
+
+// Close stops following the network's disconnections (WithNetwork). Call it
+// when the node stops; the tracer itself stays usable. It is idempotent and
+// returns nil.
+func (tr *Tracer) Close() error {
+	tr.closeOnce.Do(func() {
+		if tr.notifiee != nil {
+			tr.network.StopNotify(tr.notifiee)
+		}
+	})
+	return nil
+}
+
+// disconnected runs on the swarm's notification goroutine after c was
+// removed from n: when it was p's last connection, p is gone. A peer that
+// reconnects before this check keeps its state.
+func (tr *Tracer) disconnected(n network.Network, c network.Conn) {
+	p := c.RemotePeer()
+	if n.Connectedness(p) != network.Connected {
+		tr.tracker.PeerGone(peerid.ID(p))
+	}
 }
 
 // Stats returns the Tracer's own counters; the Tracker's are in
@@ -102,7 +134,7 @@ func (tr *Tracer) setScores(scores map[peer.ID]float64) {
 
 // OnNewOutboundStream records that p speaks gossipsub with us
 // (Tracker.Announced) and the direction of p's connection, if the tracer
-// was built WithDirections.
+// was built WithNetwork.
 func (tr *Tracer) OnNewOutboundStream(p peer.ID, _ protocol.ID) {
 	tr.tracker.HeardFrom(peerid.ID(p)) // it speaks gossipsub with us
 	if tr.network == nil {

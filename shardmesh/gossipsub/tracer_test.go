@@ -48,8 +48,8 @@ func TestNewTracerValidates(t *testing.T) {
 		t.Error("NewTracer(nil) accepted")
 	}
 	tr, _ := shardmesh.NewTracker()
-	if _, err := NewTracer(tr, WithDirections(nil)); err == nil {
-		t.Error("WithDirections(nil) accepted")
+	if _, err := NewTracer(tr, WithNetwork(nil)); err == nil {
+		t.Error("WithNetwork(nil) accepted")
 	}
 }
 
@@ -74,5 +74,19 @@ func TestTracerBoundsSubscriptionsPerRPC(t *testing.T) {
 	}
 	if _, err := NewTracer(tr, WithMaxSubscriptionsPerRPC(0)); err == nil {
 		t.Error("WithMaxSubscriptionsPerRPC(0) accepted")
+	}
+}
+
+func TestTracerCloseIdempotent(t *testing.T) {
+	tr, _ := shardmesh.NewTracker()
+	rt, err := NewTracer(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ func TestTrackerOnRealGossipSub(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rt, err := gossipsub.NewTracer(tr, gossipsub.WithDirections(n.Host.Network()))
+			rt, err := gossipsub.NewTracer(tr, gossipsub.WithNetwork(n.Host.Network()))
 			if err != nil {
 				t.Fatal(err)
 			}
