@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 )
 
 // TrackerSource is what a TrackerCollector reads at each scrape.
@@ -17,6 +18,13 @@ type TrackerSource interface {
 	AppendSnapshot(dst []shardmesh.ShardHealth) []shardmesh.ShardHealth
 	NodeHealth() shardmesh.NodeHealth
 	Stats() shardmesh.TrackerStats
+}
+
+// TracerSource is what a TrackerCollector built WithTracerStats reads at
+// each scrape: the counters of the gossipsub adapter feeding the tracker.
+// *gossipsub.Tracer (package shardmesh/gossipsub) implements it.
+type TracerSource interface {
+	Stats() gossipsub.TracerStats
 }
 
 var (
@@ -42,7 +50,13 @@ var ErrInvalidTrackerCollectorOption = errors.New("metrics: invalid tracker coll
 //	wakupm_node_shards{health}                          gauge: joined shards per level
 //	wakupm_tracker_events_total                         counter
 //	wakupm_tracker_health_changes_total                 counter
-//	wakupm_tracker_ignored_events_total{reason}         counter
+//	wakupm_tracker_ignored_events_total{reason}         counter: reason graft_not_joined, duplicate_graft,
+//	                                                    prune_not_meshed, join_joined, leave_not_joined,
+//	                                                    foreign_topic, foreign_cluster (an announced shard of
+//	                                                    another cluster), peer_limit (an event of a new peer
+//	                                                    at the tracker's WithMaxPeers bound)
+//	wakupm_tracer_skipped_subscriptions_total           counter: subscriptions past the per-RPC bound the
+//	                                                    gossipsub tracer did not read (WithTracerStats only)
 //
 // libp2p_gossipsub_peers_per_topic_mesh keeps nim-libp2p's name and topic
 // label (libp2p/protocols/pubsub/gossipsub/types.nim), which nwaku nodes
@@ -55,6 +69,9 @@ type TrackerCollector struct {
 	nodeHealth, nodeShards                       *prometheus.Desc
 	events, changes, ignored                     *prometheus.Desc
 
+	tracer      TracerSource // nil: no tracer series
+	skippedSubs *prometheus.Desc
+
 	mu  sync.Mutex // guards buf: scrapes may run concurrently
 	buf []shardmesh.ShardHealth
 }
@@ -64,6 +81,7 @@ type TrackerCollectorOption func(*trackerCollectorConfig) error
 
 type trackerCollectorConfig struct {
 	constLabels prometheus.Labels
+	tracer      TracerSource
 }
 
 // WithTrackerConstLabels adds constant labels to every series, for example
@@ -77,6 +95,18 @@ func WithTrackerConstLabels(labels prometheus.Labels) TrackerCollectorOption {
 			}
 		}
 		c.constLabels = labels
+		return nil
+	}
+}
+
+// WithTracerStats also exports the counters of the gossipsub tracer that
+// feeds the tracker (usually the node's *gossipsub.Tracer).
+func WithTracerStats(src TracerSource) TrackerCollectorOption {
+	return func(c *trackerCollectorConfig) error {
+		if src == nil {
+			return fmt.Errorf("%w: nil tracer source", ErrInvalidTrackerCollectorOption)
+		}
+		c.tracer = src
 		return nil
 	}
 }
@@ -122,6 +152,9 @@ func NewTrackerCollector(src TrackerSource, opts ...TrackerCollectorOption) (*Tr
 			"Shard health level changes, joins and leaves included."),
 		ignored: desc("wakupm_tracker_ignored_events_total",
 			"Tracker events that did not fit its state and were ignored, by reason.", "reason"),
+		tracer: cfg.tracer,
+		skippedSubs: desc("wakupm_tracer_skipped_subscriptions_total",
+			"Subscriptions of a gossipsub RPC beyond the tracer's per-RPC bound, not read."),
 	}, nil
 }
 
@@ -130,6 +163,9 @@ func (c *TrackerCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.meshCompat, c.mesh, c.outbound, c.lowScore, c.health,
 		c.nodeHealth, c.nodeShards, c.events, c.changes, c.ignored} {
 		ch <- d
+	}
+	if c.tracer != nil {
+		ch <- c.skippedSubs
 	}
 }
 
@@ -171,7 +207,12 @@ func (c *TrackerCollector) Collect(ch chan<- prometheus.Metric) {
 		"join_joined":      st.IgnoredJoins,
 		"leave_not_joined": st.IgnoredLeaves,
 		"foreign_topic":    st.ForeignTopics,
+		"foreign_cluster":  st.ForeignClusterAnnouncements,
+		"peer_limit":       st.UnrecordedPeers,
 	} {
 		ch <- prometheus.MustNewConstMetric(c.ignored, prometheus.CounterValue, float64(v), reason)
+	}
+	if c.tracer != nil {
+		ch <- prometheus.MustNewConstMetric(c.skippedSubs, prometheus.CounterValue, float64(c.tracer.Stats().SkippedSubscriptions))
 	}
 }

@@ -20,8 +20,10 @@ import (
 
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/peerid"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/selection"
+	"github.com/wakupm/wakupm/peermanager/selector"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -37,7 +39,7 @@ const (
 )
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
-	mk, ok := peermanager.SelectorPresets()[cfg.preset]
+	mk, ok := selection.Presets()[cfg.preset]
 	if !ok {
 		return fmt.Errorf("unknown preset %q", cfg.preset)
 	}
@@ -71,20 +73,16 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return id.ShortString()
 	}
 
-	// The light client: a selector following the host, and a keep-alive
+	// The light client: a selector following the host, with a keep-alive
 	// pinging the pool members.
-	sel, err := peermanager.NewSelector(peermanager.WithSelectorHost(client),
-		peermanager.WithSelectorConfig(mk()), peermanager.WithSelectorTick(time.Second))
+	keepalive := selector.DefaultKeepaliveConfig()
+	keepalive.Interval, keepalive.Timeout = keepaliveInterval, keepaliveTimeout
+	sel, err := selector.New(selector.WithHost(client), selector.WithConfig(mk()),
+		selector.WithTick(time.Second), selector.WithKeepalive(keepalive))
 	if err != nil {
 		return err
 	}
 	defer sel.Close()
-	ka, err := peermanager.NewKeepalive(client, sel, peermanager.WithKeepaliveInterval(keepaliveInterval),
-		peermanager.WithKeepaliveTimeout(keepaliveTimeout))
-	if err != nil {
-		return err
-	}
-	defer ka.Close()
 
 	// Service peers as peer exchange returns them: an ENR with the shard and
 	// the filter and light-push capabilities, and addresses.
@@ -107,28 +105,28 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		client.ID(), len(nodes), shard, contentTopic, cfg.preset)
 
 	events := func() {
-		for len(sel.Events()) > 0 {
-			e := <-sel.Events()
+		for len(sel.Notifications()) > 0 {
+			e := <-sel.Notifications()
 			switch e.Kind {
-			case peermanager.EventHealthChanged:
+			case selection.NotifyHealthChanged:
 				fmt.Fprintf(out, "  event: shard %d light-client health %s\n", e.Shard.Index, e.Health)
-			case peermanager.EventPeerReplaced, peermanager.EventPeerReleased:
+			case selection.NotifyPeerReplaced, selection.NotifyPeerReleased:
 				by := "nobody (none eligible)"
 				if e.Replacement != "" {
-					by = name(e.Replacement)
+					by = name(peer.ID(e.Replacement))
 				}
 				why := "no longer eligible"
-				if e.Kind == peermanager.EventPeerReplaced {
+				if e.Kind == selection.NotifyPeerReplaced {
 					why = e.Outcome.String()
 				}
-				fmt.Fprintf(out, "  event: %s %s %s by %s (%s)\n", shortProto(e.Protocol), e.Kind, name(e.Peer), by, why)
+				fmt.Fprintf(out, "  event: %s %s %s by %s (%s)\n", shortProto(e.Protocol), e.Kind, name(peer.ID(e.Peer)), by, why)
 			default:
 				fmt.Fprintf(out, "  event: %s %s %d/%d live\n", shortProto(e.Protocol), e.Kind, e.Live, e.Target)
 			}
 		}
 	}
 
-	filterPeers, err := sel.Select(ctx, peermanager.ForContentTopic(peermanager.ProtocolFilter, contentTopic, 0))
+	filterPeers, err := sel.Select(ctx, selection.ForContentTopic(protocols.FilterSubscribe, contentTopic, 0))
 	if err != nil {
 		return err
 	}
@@ -155,7 +153,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			time.Sleep(200 * time.Millisecond) // let the connection close reach the client
 			events()
 		}
-		peers, err := sel.Select(ctx, peermanager.ForContentTopic(peermanager.ProtocolLightPush, contentTopic, 0))
+		peers, err := sel.Select(ctx, selection.ForContentTopic(protocols.LightPush, contentTopic, 0))
 		if err != nil {
 			fmt.Fprintf(out, "message %d: no light-push peer: %v\n", i, err)
 		}
@@ -164,10 +162,10 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		ok := false
 		for _, p := range peers {
 			o := lightPush(ctx, client, p, shard.PubsubTopic(), contentTopic, fmt.Appendf(nil, "message %d", i))
-			if err := sel.Report(p, peermanager.ProtocolLightPush, o); err != nil {
+			if err := sel.Report(p, protocols.LightPush, o); err != nil {
 				return err
 			}
-			ok = ok || o == peermanager.OutcomeSuccess
+			ok = ok || o == selection.OutcomeSuccess
 			results = append(results, name(p)+" "+o.String())
 		}
 		if ok {
@@ -199,9 +197,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 	for _, proto := range []string{"filter", "lightpush"} {
-		var id protocol.ID = peermanager.ProtocolFilter
+		var id protocol.ID = protocols.FilterSubscribe
 		if proto == "lightpush" {
-			id = peermanager.ProtocolLightPush
+			id = protocols.LightPush
 		}
 		var members []string
 		for _, m := range sel.Pool(id, shard) {
@@ -209,10 +207,10 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			if !m.Live {
 				state = "not connected"
 			}
-			if killed[m.ID] {
-				return fmt.Errorf("%s pool still holds killed %s", proto, name(m.ID))
+			if killed[peer.ID(m.ID)] {
+				return fmt.Errorf("%s pool still holds killed %s", proto, name(peer.ID(m.ID)))
 			}
-			members = append(members, name(m.ID)+" ("+state+")")
+			members = append(members, name(peer.ID(m.ID))+" ("+state+")")
 		}
 		fmt.Fprintf(out, "%s pool: %s\n", proto, strings.Join(members, ", "))
 	}
@@ -238,13 +236,13 @@ func startServiceNodes(n int) ([]*serviceNode, error) {
 			return nodes, err
 		}
 		node := &serviceNode{Host: h}
-		serveStatus(h, peermanager.ProtocolLightPush, func() uint32 {
+		serveStatus(h, protocols.LightPush, func() uint32 {
 			if node.rateLimited.Load() {
 				return 429
 			}
 			return 200
 		})
-		serveStatus(h, peermanager.ProtocolFilter, func() uint32 { return 200 })
+		serveStatus(h, protocols.FilterSubscribe, func() uint32 { return 200 })
 		nodes = append(nodes, node)
 	}
 	return nodes, nil
@@ -256,7 +254,7 @@ func closeAll(nodes []*serviceNode) {
 	}
 }
 
-func printMetrics(out io.Writer, sel *peermanager.Selector) error {
+func printMetrics(out io.Writer, sel *selector.Selector) error {
 	c, err := metrics.NewSelectorCollector(sel)
 	if err != nil {
 		return err
@@ -286,11 +284,11 @@ func nameList(ids []peer.ID, name func(peer.ID) string) string {
 	return strings.Join(s, ", ")
 }
 
-func shortProto(id protocol.ID) string {
+func shortProto(id string) string {
 	switch id {
-	case peermanager.ProtocolLightPush:
+	case protocols.LightPush:
 		return "light-push"
-	case peermanager.ProtocolFilter:
+	case protocols.FilterSubscribe:
 		return "filter"
 	}
 	return string(id)

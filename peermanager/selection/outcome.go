@@ -1,11 +1,11 @@
-package peermanager
+package selection
 
 import "strings"
 
 // Outcome is what happened when a light client used a service peer. The
-// client reports it to the selector (Selector.Report), which counts failures
-// per (peer, protocol) and replaces the peer when the protocol's
-// ReplacementRule says so.
+// client reports it (Core.Report, or the selector shell's Report); the Core
+// counts failures per (peer, protocol) and replaces the peer when the
+// protocol's ReplacementRule says so.
 type Outcome uint8
 
 // Outcomes of using a service peer. Status codes are those of light push v3
@@ -21,9 +21,10 @@ const (
 	// response.
 	OutcomeTimeout
 	// OutcomeDisconnected: the connection to the peer was lost while it was
-	// in a pool (reported by the Selector shell on its own).
+	// in a pool (the Core reports it on its own when the book says so).
 	OutcomeDisconnected
-	// OutcomePingFailed: a keep-alive libp2p ping failed (Keepalive).
+	// OutcomePingFailed: a keep-alive ping failed (the selector shell's
+	// keep-alive reports it with Core.ReportPeer).
 	OutcomePingFailed
 	// OutcomeUnsupportedTopic: 421, the peer does not serve the shard.
 	OutcomeUnsupportedTopic
