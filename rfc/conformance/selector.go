@@ -3,7 +3,6 @@ package conformance
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,13 +221,30 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	}
 	p := peerid.ID(name)
 	switch c.Name {
+	case "report":
+		return nil, d.report(now, p, c)
+	case "ping-failed":
+		d.sel.ReportPeer(p, selection.OutcomePingFailed, now)
+		return nil, nil
+	}
+	if err := d.bookEvent(now, p, c); err != nil {
+		return nil, err
+	}
+	d.sel.PeerUpdated(p, now)
+	return nil, nil
+}
+
+// bookEvent records in the book what an event line says about peer p; the
+// caller then tells the selector (PeerUpdated), as a shell does.
+func (d *selectorDriver) bookEvent(now time.Time, p peerid.ID, c Command) error {
+	switch c.Name {
 	case "discovered":
 		dp, err := d.discovered(p, c)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := d.book.Discover(dp, now); err != nil {
-			return nil, err
+			return err
 		}
 	case "connected":
 		dir := book.Outbound
@@ -237,7 +253,7 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		}
 		ip, err := parseIP(c.Opt("ip", ""))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.book.Connected(p, dir, ip, now)
 	case "disconnected":
@@ -248,45 +264,39 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		list, _ := c.Arg(1)
 		protos, err := parseProtocols(list)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.book.Identified(p, protos, now)
 	case "metadata":
 		cluster, err := strconv.ParseUint(c.Opt("cluster", strconv.Itoa(int(d.cfg.Cluster))), 10, 16)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		set, err := parseShards(c.Opt("shards", ""))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.book.MetadataReceived(p, uint16(cluster), set, now)
 	case "dial-failed":
 		backoff, err := time.ParseDuration(c.Opt("backoff", "1m"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.book.DialFailed(p, now.Add(backoff), now)
 	case "rtt":
 		v, err := c.Arg(1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rtt, err := time.ParseDuration(v)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.book.ObserveRTT(p, rtt, now)
-	case "report":
-		return nil, d.report(now, p, c)
-	case "ping-failed":
-		d.sel.ReportPeer(p, selection.OutcomePingFailed, now)
-		return nil, nil
 	default:
-		return nil, fmt.Errorf("unknown selector event %q", c.Name)
+		return fmt.Errorf("unknown selector event %q", c.Name)
 	}
-	d.sel.PeerUpdated(p, now)
-	return nil, nil
+	return nil
 }
 
 // discovered builds a DiscoveredPeer; shards without caps mean a service
@@ -393,252 +403,4 @@ func (d *selectorDriver) protoShard(c Command, i int) (string, shardmesh.Shard, 
 	}
 	n, err := strconv.ParseUint(s, 10, 16)
 	return id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
-}
-
-func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
-	if err := d.ensure(); err != nil {
-		return "", err
-	}
-	switch c.Name {
-	case "selected":
-		return joinPeers(d.last, ","), nil
-	case "selected-count":
-		return strconv.Itoa(len(d.last)), nil
-	case "selected-at":
-		v, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		i, err := strconv.Atoi(v)
-		if err != nil || i < 0 || i >= len(d.last) {
-			return "none", nil
-		}
-		return string(d.last[i]), nil
-	case "dialable-picks":
-		return strconv.Itoa(d.dialable), nil
-	case "pool-same":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		was, ok := d.memory[c.Args[0]+" "+c.Args[1]]
-		if !ok {
-			return "", fmt.Errorf("no remembered pool %s %s", c.Args[0], c.Args[1])
-		}
-		now := d.poolIDs(id, shard)
-		slices.Sort(was)
-		slices.Sort(now)
-		return strconv.FormatBool(slices.Equal(was, now)), nil
-	case "selected-connected":
-		n := 0
-		for _, p := range d.last {
-			if rec := d.book.Get(p); rec != nil && rec.Connectedness() == book.Connected {
-				n++
-			}
-		}
-		return strconv.Itoa(n), nil
-	case "error":
-		return errorName(d.lastErr), nil
-	case "retry-in":
-		var se *selection.Error
-		if !errors.As(d.lastErr, &se) || se.RetryAt.IsZero() {
-			return "0s", nil
-		}
-		return se.RetryAt.Sub(now).String(), nil
-	case "pool", "pool-size", "pool-live":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		members := d.sel.Pool(id, shard)
-		var ids []peerid.ID
-		live := 0
-		for _, m := range members {
-			ids = append(ids, m.ID)
-			if m.Live {
-				live++
-			}
-		}
-		switch c.Name {
-		case "pool-size":
-			return strconv.Itoa(len(members)), nil
-		case "pool-live":
-			return strconv.Itoa(live), nil
-		}
-		return joinPeers(ids, ","), nil
-	case "in-pool":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		p, err := c.Arg(2)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range d.sel.Pool(id, shard) {
-			if m.ID == peerid.ID(p) {
-				return "true", nil
-			}
-		}
-		return "false", nil
-	case "health":
-		s, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		n, err := strconv.ParseUint(s, 10, 16)
-		if err != nil {
-			return "", err
-		}
-		return d.sel.Health(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}).String(), nil
-	case "failures", "cooldown":
-		name, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		protoName, err := c.Arg(1)
-		if err != nil {
-			return "", err
-		}
-		id, err := parseProtocol(protoName)
-		if err != nil {
-			return "", err
-		}
-		if c.Name == "failures" {
-			return strconv.Itoa(d.sel.Failures(peerid.ID(name), id)), nil
-		}
-		until, ok := d.sel.BenchedUntil(peerid.ID(name), id, now)
-		if !ok {
-			return "0s", nil
-		}
-		return until.Sub(now).String(), nil
-	case "times-selected", "kept", "state":
-		name, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		p := peerid.ID(name)
-		if c.Name == "times-selected" {
-			return strconv.Itoa(d.times[p]), nil
-		}
-		rec := d.book.Get(p)
-		if rec == nil {
-			return "", fmt.Errorf("peer %s is not in the book", name)
-		}
-		if c.Name == "kept" {
-			return strconv.FormatBool(rec.Kept()), nil
-		}
-		return rec.Connectedness().String(), nil
-	}
-	return "", fmt.Errorf("unknown selector query %q", c.Name)
-}
-
-func (d *selectorDriver) poolIDs(id string, shard shardmesh.Shard) []peerid.ID {
-	var ids []peerid.ID
-	for _, m := range d.sel.Pool(id, shard) {
-		ids = append(ids, m.ID)
-	}
-	return ids
-}
-
-// errorName names the reason of a selection error as scenarios write it.
-func errorName(err error) string {
-	if err == nil {
-		return "none"
-	}
-	reasons := []struct {
-		err  error
-		name string
-	}{
-		{selection.ErrInvalidRequest, "invalid-request"},
-		{selection.ErrUntrackedProtocol, "untracked-protocol"},
-		{selection.ErrNoPeerSupportsProtocol, "no-peer-supports-protocol"},
-		{selection.ErrNoPeerOnShard, "no-peer-on-shard"},
-		{selection.ErrNoConnectedPeer, "no-connected-peer"},
-		{selection.ErrAllExcluded, "all-excluded"},
-		{selection.ErrAllInBackoff, "all-in-backoff"},
-	}
-	for _, r := range reasons {
-		if errors.Is(err, r.err) {
-			return r.name
-		}
-	}
-	return "other: " + err.Error()
-}
-
-func formatNotification(e selection.Notification) string {
-	proto, shard := protocolName(e.Protocol), strconv.Itoa(int(e.Shard.Index))
-	switch e.Kind {
-	case selection.NotifyPeerReplaced, selection.NotifyPeerReleased:
-		s := "released " + proto + " " + shard + " " + string(e.Peer)
-		if e.Kind == selection.NotifyPeerReplaced {
-			s = "replaced " + proto + " " + shard + " " + string(e.Peer) + " " + e.Outcome.String()
-		}
-		if e.Replacement != "" {
-			s += " by " + string(e.Replacement)
-		}
-		return s
-	case selection.NotifyPoolDegraded:
-		return fmt.Sprintf("degraded %s %s %d/%d", proto, shard, e.Live, e.Target)
-	case selection.NotifyPoolRestored:
-		return fmt.Sprintf("restored %s %s", proto, shard)
-	case selection.NotifyHealthChanged:
-		return "health " + shard + " " + e.Health.String()
-	}
-	return e.Kind.String()
-}
-
-func parseProtocol(name string) (string, error) {
-	if name == "" {
-		return "", errors.New("empty protocol")
-	}
-	if id, ok := protocolNames[name]; ok {
-		return id, nil
-	}
-	return name, nil
-}
-
-func protocolName(id string) string {
-	for name, x := range protocolNames {
-		if x == id {
-			return name
-		}
-	}
-	return id
-}
-
-func parseOutcomes(s string) (selection.OutcomeSet, error) {
-	var set selection.OutcomeSet
-	for _, name := range strings.Split(s, ",") {
-		if name == "" || name == "none" {
-			continue
-		}
-		o, ok := selection.ParseOutcome(name)
-		if !ok {
-			return 0, fmt.Errorf("unknown outcome %q", name)
-		}
-		set |= selection.OutcomesOf(o)
-	}
-	return set, nil
-}
-
-func parsePeers(s string) []peerid.ID {
-	var out []peerid.ID
-	for _, name := range strings.Split(s, ",") {
-		if name != "" && name != "none" {
-			out = append(out, peerid.ID(name))
-		}
-	}
-	return out
-}
-
-func joinPeers(ids []peerid.ID, sep string) string {
-	if len(ids) == 0 {
-		return "none"
-	}
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = string(id)
-	}
-	return strings.Join(s, sep)
 }
