@@ -47,7 +47,8 @@ type config struct {
 const restTokenEnv = "QANODE_REST_TOKEN"
 
 // Defaults, after nwaku's where it has one: REST on port 8645, libp2p on
-// 60000, 50 connections (REFERENCE.md §3.1).
+// 60000, 50 connections (nwaku's CLI defaults, waku/factory/external_config.nim;
+// go-waku cmd/waku/flags.go:31 also takes 50).
 const (
 	defaultREST     = "127.0.0.1:8645"
 	defaultListen   = "/ip4/0.0.0.0/tcp/60000"
