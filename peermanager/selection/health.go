@@ -95,7 +95,7 @@ func (c *Core) HealthByShard() []ShardLightHealth {
 
 // LightHealth is a shard's health for a light client, from the live
 // members of its filter and light-push pools (p2p-reliability, js-waku
-// health_indicator.ts, REFERENCE.md §4).
+// health_indicator.ts).
 type LightHealth uint8
 
 // Light-client health levels; higher is healthier.

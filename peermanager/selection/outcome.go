@@ -9,8 +9,8 @@ import "strings"
 type Outcome uint8
 
 // Outcomes of using a service peer. Status codes are those of light push v3
-// and filter v2 (REFERENCE.md §1.7); OutcomeOfStatus maps a code to its
-// outcome.
+// and filter v2 (waku-org/specs standards/core/lightpush.md,
+// 12/WAKU2-FILTER); OutcomeOfStatus maps a code to its outcome.
 const (
 	// OutcomeSuccess: the request was served (any 2xx). It resets the
 	// peer's failure count for the protocol.
@@ -86,8 +86,8 @@ func ParseOutcome(s string) (Outcome, bool) {
 
 // OutcomeOfStatus maps a light push v3 or filter v2 status code to an
 // outcome: 2xx success, 421 unsupported topic, 429 rate limited, 500 server
-// error, 503 and 505 unavailable, anything else rejected (REFERENCE.md §1.7;
-// waku-org/specs standards/core/lightpush.md).
+// error, 503 and 505 unavailable, anything else rejected
+// (waku-org/specs standards/core/lightpush.md).
 func OutcomeOfStatus(code uint32) Outcome {
 	switch {
 	case code >= 200 && code < 300:

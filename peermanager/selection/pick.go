@@ -199,7 +199,7 @@ func (c *Core) lowestRTT(t *tier, ref book.ProtocolRef, limit int, req *Request,
 
 // fasterThan orders peers for PolicyLowestRTT: measured before unmeasured
 // (or after, UnmeasuredRTTFirst), then increasing RTT. It is a strict weak
-// order (go-waku's Less was not, defect 15).
+// order (go-waku's lowest-RTT comparison in waku/v2/peermanager was not).
 func (c *Core) fasterThan(a, b *book.Peer) bool {
 	ra, ma := a.RTT()
 	rb, mb := b.RTT()

@@ -87,7 +87,7 @@ func WakupmPreset() Config {
 }
 
 // JSWakuPreset reproduces js-waku's service-peer choices
-// (waku-org/js-waku 84a6ea69, packages/sdk/src, REFERENCE.md §6.2):
+// (waku-org/js-waku 84a6ea69, packages/sdk/src):
 //   - peer_manager.ts: connected peers only, sorted by ping with a missing
 //     ping first (connection_manager/utils.ts getPeerPing returns -1), on the
 //     shard or without shard information, numPeersToUse 2 for every
@@ -102,7 +102,7 @@ func WakupmPreset() Config {
 //   - health: Sufficiently with 2 filter and 2 light-push peers
 //     (health_indicator.ts), counted here per shard.
 //
-// js-waku's locks are global and never released on disconnect (defect 9);
+// js-waku's locks are global and never released on disconnect (js-waku#2120);
 // here a disconnected member of a connected-only pool is released without
 // cooldown, which is the closest behaviour a correct pool can have.
 func JSWakuPreset() Config {
@@ -142,7 +142,7 @@ func JSWakuPreset() Config {
 }
 
 // GoWakuPreset reproduces go-waku's service-peer choices
-// (waku-org/go-waku 84a4b1be, waku/v2, REFERENCE.md §6.1):
+// (waku-org/go-waku 84a4b1be, waku/v2):
 //   - peermanager/peer_selection.go SelectRandom: a draw in Go map order
 //     over peers with the protocol whose topics include the shard (peers
 //     without topics never match), connected or not (not connection-aware
