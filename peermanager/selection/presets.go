@@ -97,18 +97,18 @@ func WakupmPreset() Config {
 //     peer (retry_manager.ts, light_push/utils.ts), timeouts too;
 //   - filter: keep-alive ping every 60 s, a peer is dropped after 3 failed
 //     pings (filter.ts pingsBeforePeerRenewed) without renewPeer, so with no
-//     cooldown; a failed subscribe keeps the peer;
+//     bench time; a failed subscribe keeps the peer;
 //   - store: takes the first peer and never renews it;
 //   - health: Sufficiently with 2 filter and 2 light-push peers
 //     (health_indicator.ts), counted here per shard.
 //
 // js-waku's locks are global and never released on disconnect (js-waku#2120);
 // here a disconnected member of a connected-only pool is released without
-// cooldown, which is the closest behaviour a correct pool can have.
+// benching, which is the closest behaviour a correct pool can have.
 func JSWakuPreset() Config {
 	const (
 		numPeersToUse          = 2
-		renewCooldown          = 10 * time.Second
+		renewBench             = 10 * time.Second
 		pingsBeforePeerRenewed = 3
 	)
 	rtt := func(id ProtocolConfig) ProtocolConfig {
@@ -124,7 +124,7 @@ func JSWakuPreset() Config {
 				MaxFailures: 1,
 				Counted: OutcomesOf(OutcomeTimeout, OutcomeDialFailed, OutcomeUnsupportedTopic, OutcomeRateLimited,
 					OutcomeServerError, OutcomeUnavailable, OutcomeRejected),
-				BenchFor: renewCooldown, RateLimitBenchFor: renewCooldown,
+				BenchFor: renewBench, RateLimitBenchFor: renewBench,
 			}}),
 			rtt(ProtocolConfig{Protocol: protocols.FilterSubscribe, Replace: ReplacementRule{
 				MaxFailures: pingsBeforePeerRenewed, Counted: OutcomesOf(OutcomeFilterPingFailed),
@@ -150,7 +150,7 @@ func JSWakuPreset() Config {
 //     store (lightpush DefaultOptions: WithMaxPeers(1));
 //   - a peer is removed from the peer store after more than 2 dial failures
 //     (peer_manager.go maxDialFailures, CheckAndRemoveBadPeer), modelled as
-//     a 1 h cooldown, the cap of go-waku's dial backoff, standing for
+//     a 1 h bench, the cap of go-waku's dial backoff, standing for
 //     "until rediscovered";
 //   - filter (status-go: MinPeersForFilter 2, api/filter MaxPeers): sticky
 //     subscriptions, closed when a ping and its immediate retry both fail
