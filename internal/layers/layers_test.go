@@ -3,6 +3,8 @@ package layers_test
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -44,6 +46,7 @@ func goList(t *testing.T, pkgs ...string) map[string]listed {
 
 func goListFlags(t *testing.T, flags []string, pkgs ...string) map[string]listed {
 	t.Helper()
+	statSources(t)
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -143,5 +146,31 @@ func TestOwnShellTestLinksNoNetworkStack(t *testing.T) {
 			continue
 		}
 		t.Errorf("%s's test links %s", own, path)
+	}
+}
+
+// statSources stats every Go file of the module, so that go test's result
+// cache (which records the files a test stats or opens) reruns these tests
+// when any import anywhere changes; go list's own reads are not recorded.
+func statSources(t *testing.T) {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			_, err = os.Stat(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
