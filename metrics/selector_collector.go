@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -22,11 +21,6 @@ type SelectorSource interface {
 }
 
 var _ prometheus.Collector = (*SelectorCollector)(nil)
-
-// ErrInvalidSelectorCollectorOption is wrapped by every error a
-// SelectorCollectorOption or NewSelectorCollector returns; fix the
-// argument.
-var ErrInvalidSelectorCollectorOption = errors.New("metrics: invalid selector collector option")
 
 // SelectorCollector is a Prometheus collector of a light client's
 // service-peer selection. At each scrape it takes one Stats snapshot of its
@@ -68,7 +62,7 @@ func WithSelectorConstLabels(labels prometheus.Labels) SelectorCollectorOption {
 		for name := range labels {
 			switch name {
 			case "", "protocol", "result", "outcome", "reason", "cluster", "shard":
-				return fmt.Errorf("%w: constant label %q is empty or used by the collector", ErrInvalidSelectorCollectorOption, name)
+				return &OptionError{Option: "WithSelectorConstLabels", Reason: fmt.Sprintf("constant label %q is empty or used by the collector", name)}
 			}
 		}
 		c.constLabels = labels
@@ -80,12 +74,12 @@ func WithSelectorConstLabels(labels prometheus.Labels) SelectorCollectorOption {
 // client's *selector.Selector).
 func NewSelectorCollector(src SelectorSource, opts ...SelectorCollectorOption) (*SelectorCollector, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w: nil source", ErrInvalidSelectorCollectorOption)
+		return nil, &OptionError{Option: "source", Reason: "nil source"}
 	}
 	var cfg selectorCollectorConfig
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidSelectorCollectorOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err

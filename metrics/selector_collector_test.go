@@ -114,14 +114,14 @@ wakupm_selector_notifications_dropped_total 0
 }
 
 func TestSelectorCollectorOptions(t *testing.T) {
-	if _, err := NewSelectorCollector(nil); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(nil); !isOptionError(err) {
 		t.Fatalf("nil source: %v", err)
 	}
 	sel := selectorFixture(t)
-	if _, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"shard": "x"})); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"shard": "x"})); !isOptionError(err) {
 		t.Fatalf("reserved label: %v", err)
 	}
-	if _, err := NewSelectorCollector(sel, nil); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(sel, nil); !isOptionError(err) {
 		t.Fatalf("nil option: %v", err)
 	}
 	c, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"node": "7"}))

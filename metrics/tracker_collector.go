@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -31,10 +30,6 @@ var (
 	_ TrackerSource        = (*shardmesh.Tracker)(nil)
 	_ prometheus.Collector = (*TrackerCollector)(nil)
 )
-
-// ErrInvalidTrackerCollectorOption is wrapped by every error a
-// TrackerCollectorOption or NewTrackerCollector returns; fix the argument.
-var ErrInvalidTrackerCollectorOption = errors.New("metrics: invalid tracker collector option")
 
 // TrackerCollector is a Prometheus collector of per-shard mesh health. At
 // each scrape it takes one Snapshot, one NodeHealth and one Stats of its
@@ -91,7 +86,7 @@ func WithTrackerConstLabels(labels prometheus.Labels) TrackerCollectorOption {
 		for name := range labels {
 			switch name {
 			case "", "topic", "cluster", "shard", "health", "reason":
-				return fmt.Errorf("%w: constant label %q is empty or used by the collector", ErrInvalidTrackerCollectorOption, name)
+				return &OptionError{Option: "WithTrackerConstLabels", Reason: fmt.Sprintf("constant label %q is empty or used by the collector", name)}
 			}
 		}
 		c.constLabels = labels
@@ -104,7 +99,7 @@ func WithTrackerConstLabels(labels prometheus.Labels) TrackerCollectorOption {
 func WithTracerStats(src TracerSource) TrackerCollectorOption {
 	return func(c *trackerCollectorConfig) error {
 		if src == nil {
-			return fmt.Errorf("%w: nil tracer source", ErrInvalidTrackerCollectorOption)
+			return &OptionError{Option: "WithTracerStats", Reason: "nil tracer source"}
 		}
 		c.tracer = src
 		return nil
@@ -115,12 +110,12 @@ func WithTracerStats(src TracerSource) TrackerCollectorOption {
 // *shardmesh.Tracker).
 func NewTrackerCollector(src TrackerSource, opts ...TrackerCollectorOption) (*TrackerCollector, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w: nil source", ErrInvalidTrackerCollectorOption)
+		return nil, &OptionError{Option: "source", Reason: "nil source"}
 	}
 	var cfg trackerCollectorConfig
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidTrackerCollectorOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err

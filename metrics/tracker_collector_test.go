@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -165,7 +164,7 @@ wakupm_tracker_ignored_events_total{node="1",reason="prune_not_meshed"} 0
 	for _, p := range problems {
 		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 	}
-	if _, err := NewTrackerCollector(tr, WithTracerStats(nil)); !errors.Is(err, ErrInvalidTrackerCollectorOption) {
+	if _, err := NewTrackerCollector(tr, WithTracerStats(nil)); !isOptionError(err) {
 		t.Errorf("nil tracer source: %v", err)
 	}
 	plain, _ := NewTrackerCollector(tr)
@@ -225,8 +224,8 @@ func TestNewTrackerCollectorValidates(t *testing.T) {
 			return err
 		},
 	} {
-		if err := f(); !errors.Is(err, ErrInvalidTrackerCollectorOption) {
-			t.Errorf("%s: err = %v, want ErrInvalidTrackerCollectorOption", name, err)
+		if err := f(); !isOptionError(err) {
+			t.Errorf("%s: err = %v, want an *OptionError", name, err)
 		}
 	}
 }
