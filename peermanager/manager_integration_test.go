@@ -134,155 +134,196 @@ func (n *relayNode) healthy() bool {
 // It takes about 10 s of wall time on 2 cores.
 func TestManagerShardsBecomeHealthy(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	const hosts = 40
-	const shards = 8
-	const cluster = shardmesh.ClusterTWN
 	synctest.Test(t, func(t *testing.T) {
-		trackers := make([]*shardmesh.Tracker, hosts)
-		for i := range trackers {
-			tr, err := shardmesh.NewTracker()
-			if err != nil {
-				t.Fatal(err)
-			}
-			trackers[i] = tr
-		}
-		nw := simhost.NewT(t, hosts, simhost.WithSeed(3), simhost.WithPubsubOptions(func(i int) []pubsub.Option {
-			tracer, err := gossipsub.NewTracer(trackers[i])
-			if err != nil {
-				t.Fatal(err)
-			}
-			return []pubsub.Option{tracer.Option(), wakugossip.RelayProtocol()}
-		}))
-		dir := &directory{cluster: cluster, entries: map[peer.ID]dirEntry{}, rng: rand.New(rand.NewPCG(1, 1))}
-		budget, err := slots.NewBudget(50)
+		c := newRelayCluster(t)
+		c.startManagers()
+		defer c.closeLiveManagers()
+		c.waitHealthy("start", 3*time.Minute)
+		c.swapOneShardInFirstQuarter()
+		c.killLastQuarter()
+		c.requireShardsKeepDloPlusOne()
+		c.waitHealthy("after churn", 3*time.Minute)
+		c.logSurvivorDials()
+	})
+}
+
+// The network of TestManagerShardsBecomeHealthy.
+const (
+	relayClusterHosts  = 40
+	relayClusterShards = 8
+	relayClusterID     = shardmesh.ClusterTWN
+)
+
+// relayCluster is the network of TestManagerShardsBecomeHealthy: every node
+// runs a Manager fed by dir and nothing else, all sharing one slot budget.
+type relayCluster struct {
+	t     *testing.T
+	nodes []*relayNode
+	dir   *directory
+}
+
+func newRelayCluster(t *testing.T) *relayCluster {
+	trackers := make([]*shardmesh.Tracker, relayClusterHosts)
+	for i := range trackers {
+		tr, err := shardmesh.NewTracker()
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodes := make([]*relayNode, hosts)
-		for i, sn := range nw.Nodes() {
-			n := &relayNode{node: sn, tracker: trackers[i], topics: map[uint16]*pubsub.Topic{}, subs: map[uint16]*pubsub.Subscription{}}
-			// Two or three shards each, spread so that every shard keeps
-			// enough live nodes (Dlo+1) through the churn below.
-			var set shardmesh.ShardSet
-			set.Add(uint16(i % shards))
-			set.Add(uint16((i + 3) % shards))
-			if i%2 == 1 {
-				set.Add(uint16((i + 5) % shards))
-			}
-			policy := relay.DefaultConfig()
-			policy.Seed = uint64(i + 1)
-			n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithConfig(policy), peermanager.WithBudget(budget),
-				peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for s := range set.All() {
-				n.join(t, cluster, s)
-			}
-			dir.set(sn.ID(), sn.Host.Addrs(), set)
-			nodes[i] = n
+		trackers[i] = tr
+	}
+	nw := simhost.NewT(t, relayClusterHosts, simhost.WithSeed(3), simhost.WithPubsubOptions(func(i int) []pubsub.Option {
+		tracer, err := gossipsub.NewTracer(trackers[i])
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, n := range nodes {
-			if err := n.mgr.Start(); err != nil {
-				t.Fatal(err)
-			}
+		return []pubsub.Option{tracer.Option(), wakugossip.RelayProtocol()}
+	}))
+	c := &relayCluster{t: t, nodes: make([]*relayNode, relayClusterHosts),
+		dir: &directory{cluster: relayClusterID, entries: map[peer.ID]dirEntry{}, rng: rand.New(rand.NewPCG(1, 1))}}
+	budget, err := slots.NewBudget(50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, sn := range nw.Nodes() {
+		n := &relayNode{node: sn, tracker: trackers[i], topics: map[uint16]*pubsub.Topic{}, subs: map[uint16]*pubsub.Subscription{}}
+		// Two or three shards each, spread so that every shard keeps
+		// enough live nodes (Dlo+1) through the churn below.
+		var set shardmesh.ShardSet
+		set.Add(uint16(i % relayClusterShards))
+		set.Add(uint16((i + 3) % relayClusterShards))
+		if i%2 == 1 {
+			set.Add(uint16((i + 5) % relayClusterShards))
 		}
-		defer func() {
-			for _, n := range nodes {
-				if !n.dead {
-					if err := n.mgr.Close(); err != nil {
-						t.Error(err)
-					}
-				}
-			}
-		}()
+		policy := relay.DefaultConfig()
+		policy.Seed = uint64(i + 1)
+		n.mgr, err = peermanager.NewManager(sn.Host, peermanager.WithConfig(policy), peermanager.WithBudget(budget),
+			peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(c.dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range set.All() {
+			n.join(t, relayClusterID, s)
+		}
+		c.dir.set(sn.ID(), sn.Host.Addrs(), set)
+		c.nodes[i] = n
+	}
+	return c
+}
 
-		waitHealthy := func(phase string, limit time.Duration) {
-			t.Helper()
-			start := time.Now()
-			for first := true; ; first = false {
-				sick := 0
-				for _, n := range nodes {
-					if !n.dead && !n.healthy() {
-						sick++
-					}
-				}
-				if first {
-					t.Logf("%s: %d live nodes not yet sufficiently healthy on every shard", phase, sick)
-				}
-				if sick == 0 {
-					t.Logf("%s: every node sufficiently healthy on every shard after %v (virtual)", phase, time.Since(start))
-					return
-				}
-				if time.Since(start) > limit {
-					for i, n := range nodes {
-						if n.dead || n.healthy() {
-							continue
-						}
-						snap := n.mgr.Snapshot()
-						t.Errorf("%s: node %d not healthy after %v: %+v", phase, i, limit, snap.Shards)
-					}
-					t.FailNow()
-				}
-				time.Sleep(time.Second)
-			}
+func (c *relayCluster) startManagers() {
+	for _, n := range c.nodes {
+		if err := n.mgr.Start(); err != nil {
+			c.t.Fatal(err)
 		}
-		waitHealthy("start", 3*time.Minute)
+	}
+}
 
-		// A quarter of the nodes swap one shard for another.
-		for _, n := range nodes[:hosts/4] {
-			var old uint16
-			for s := range n.topics {
-				old = max(old, s)
-			}
-			next := (old + 1) % shards
-			for n.topics[next] != nil {
-				next = (next + 1) % shards
-			}
-			n.leave(t, old)
-			n.join(t, cluster, next)
-			var set shardmesh.ShardSet
-			for s := range n.topics {
-				set.Add(s)
-			}
-			dir.set(n.node.ID(), n.node.Host.Addrs(), set)
-		}
-		// A quarter of the nodes die (the last quarter, not the ones that
-		// changed shards).
-		for _, n := range nodes[hosts-hosts/4:] {
-			n.dead = true
-			dir.remove(n.node.ID())
+func (c *relayCluster) closeLiveManagers() {
+	for _, n := range c.nodes {
+		if !n.dead {
 			if err := n.mgr.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if err := n.node.Close(); err != nil {
-				t.Fatal(err)
+				c.t.Error(err)
 			}
 		}
-		// The scenario must leave every shard able to be sufficiently
-		// healthy: at least Dlo+1 live nodes on it.
-		perShard := map[uint16]int{}
-		for _, n := range nodes {
-			for s := range n.topics {
-				if !n.dead {
-					perShard[s]++
-				}
-			}
-		}
-		for s := range uint16(shards) {
-			if perShard[s] < 5 {
-				t.Fatalf("test setup: shard %d keeps %d live nodes, fewer than Dlo+1", s, perShard[s])
-			}
-		}
-		waitHealthy("after churn", 3*time.Minute)
+	}
+}
 
-		var dials, failed uint64
-		for _, n := range nodes {
-			if !n.dead {
-				st := n.mgr.Snapshot().Stats
-				dials, failed = dials+st.DialsStarted, failed+st.DialsFailed+st.DialsExpired
+// waitHealthy polls every second until every live node is sufficiently
+// healthy on every shard it is on, and fails after limit (virtual time).
+func (c *relayCluster) waitHealthy(phase string, limit time.Duration) {
+	t := c.t
+	t.Helper()
+	start := time.Now()
+	for first := true; ; first = false {
+		sick := 0
+		for _, n := range c.nodes {
+			if !n.dead && !n.healthy() {
+				sick++
 			}
 		}
-		t.Logf("survivors: %d dials, %d failed", dials, failed)
-	})
+		if first {
+			t.Logf("%s: %d live nodes not yet sufficiently healthy on every shard", phase, sick)
+		}
+		if sick == 0 {
+			t.Logf("%s: every node sufficiently healthy on every shard after %v (virtual)", phase, time.Since(start))
+			return
+		}
+		if time.Since(start) > limit {
+			for i, n := range c.nodes {
+				if n.dead || n.healthy() {
+					continue
+				}
+				snap := n.mgr.Snapshot()
+				t.Errorf("%s: node %d not healthy after %v: %+v", phase, i, limit, snap.Shards)
+			}
+			t.FailNow()
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// swapOneShardInFirstQuarter: a quarter of the nodes swap one shard for
+// another.
+func (c *relayCluster) swapOneShardInFirstQuarter() {
+	for _, n := range c.nodes[:relayClusterHosts/4] {
+		var old uint16
+		for s := range n.topics {
+			old = max(old, s)
+		}
+		next := (old + 1) % relayClusterShards
+		for n.topics[next] != nil {
+			next = (next + 1) % relayClusterShards
+		}
+		n.leave(c.t, old)
+		n.join(c.t, relayClusterID, next)
+		var set shardmesh.ShardSet
+		for s := range n.topics {
+			set.Add(s)
+		}
+		c.dir.set(n.node.ID(), n.node.Host.Addrs(), set)
+	}
+}
+
+// killLastQuarter: a quarter of the nodes die (the last quarter, not the
+// ones that changed shards).
+func (c *relayCluster) killLastQuarter() {
+	for _, n := range c.nodes[relayClusterHosts-relayClusterHosts/4:] {
+		n.dead = true
+		c.dir.remove(n.node.ID())
+		if err := n.mgr.Close(); err != nil {
+			c.t.Fatal(err)
+		}
+		if err := n.node.Close(); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// requireShardsKeepDloPlusOne: the scenario must leave every shard able to
+// be sufficiently healthy: at least Dlo+1 live nodes on it.
+func (c *relayCluster) requireShardsKeepDloPlusOne() {
+	perShard := map[uint16]int{}
+	for _, n := range c.nodes {
+		for s := range n.topics {
+			if !n.dead {
+				perShard[s]++
+			}
+		}
+	}
+	for s := range uint16(relayClusterShards) {
+		if perShard[s] < 5 {
+			c.t.Fatalf("test setup: shard %d keeps %d live nodes, fewer than Dlo+1", s, perShard[s])
+		}
+	}
+}
+
+func (c *relayCluster) logSurvivorDials() {
+	var dials, failed uint64
+	for _, n := range c.nodes {
+		if !n.dead {
+			st := n.mgr.Snapshot().Stats
+			dials, failed = dials+st.DialsStarted, failed+st.DialsFailed+st.DialsExpired
+		}
+	}
+	c.t.Logf("survivors: %d dials, %d failed", dials, failed)
 }
