@@ -73,99 +73,16 @@ func gaterNet(t *testing.T, g *gater.Gater, relays, clients int) *simhost.Networ
 	return nw
 }
 
+// TestGaterConnectionLifecycle follows connections of each kind through the
+// gater on real hosts, in virtual time.
 func TestGaterConnectionLifecycle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// Inbound: 1 relay peer + 3 reserved slots.
-		budget := slots.Budget{MaxConnections: 14, RelayInbound: 1, RelayOutbound: 7,
-			Reserved: slots.Reserved{Filter: 2, LightPush: 1}}
-		const (
-			grace = 5 * time.Second
-			ttl   = 30 * time.Second
-		)
-		g, err := gater.New(budget, gater.WithGrace(grace),
-			gater.WithPoolOptions(slots.Filter, slots.WithTTL(ttl)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		nw := gaterNet(t, g, 2, 3)
-		server := nw.Node(0)
-		ctx := t.Context()
-		connected := func(i int) bool {
-			return server.Host.Network().Connectedness(nw.Node(i).ID()) == network.Connected
-		}
-		filter := g.Pool(slots.Filter)
-
-		// A relay peer within RelayInbound stays; the next one would sit in
-		// a reserved slot and is closed.
-		if err := nw.Connect(ctx, 1, 0); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Second)
-		if c := g.Class(nw.Node(1).ID()); c != slots.ClassRelay {
-			t.Fatalf("first relay peer classed %s", c)
-		}
-		// Its gossipsub may dial us again: it is refused again, and ours
-		// may not redial it (it would come back as an outbound peer).
-		_ = nw.Connect(ctx, 2, 0)
-		time.Sleep(time.Second)
-		if c := g.Class(nw.Node(2).ID()); c == slots.ClassRelay || c == slots.ClassOutbound {
-			t.Fatalf("relay peer beyond RelayInbound kept as %s", c)
-		}
-		if st := g.Stats(time.Now()); st.Ledger.Peers[slots.ClassRelay] != 1 || st.Ledger.Refused[slots.RefuseRelayFull] < 1 {
-			t.Fatalf("after a relay peer beyond RelayInbound: %+v", st.Ledger)
-		}
-
-		// A client that takes a slot and disconnects frees it at once.
-		if code, err := subscribe(ctx, nw.Node(3), server.AddrInfo()); err != nil || code != 200 {
-			t.Fatalf("client 3: %d %v", code, err)
-		}
-		if n := filter.Stats(time.Now()).InUse; n != 1 {
-			t.Fatalf("in use %d after subscribe", n)
-		}
-		if err := nw.Node(3).Host.Network().ClosePeer(server.ID()); err != nil {
-			t.Fatal(err)
-		}
-		// The close reaches the server after one link latency; the TTL is
-		// 30 s, so only the disconnect can free the slot this soon.
-		time.Sleep(100 * time.Millisecond)
-		if server.Host.Network().Connectedness(nw.Node(3).ID()) == network.Connected {
-			t.Fatal("server still connected to the closed client")
-		}
-		if n := filter.Stats(time.Now()).InUse; n != 0 {
-			t.Fatalf("slot not freed on disconnect: %d in use", n)
-		}
-
-		// A client that never opens a service stream is closed when its
-		// grace period ends, not before.
-		if err := nw.Connect(ctx, 4, 0); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(grace - 500*time.Millisecond)
-		if !connected(4) {
-			t.Fatal("pending client closed before its grace period ended")
-		}
-		time.Sleep(2 * time.Second) // grace end + one sweep interval
-		if connected(4) {
-			t.Fatal("pending client still connected after its grace period")
-		}
-
-		// A subscriber that stops pinging loses its slot after the TTL and
-		// its connection a grace period later; the relay peer stays.
-		if code, err := subscribe(ctx, nw.Node(5), server.AddrInfo()); err != nil || code != 200 {
-			t.Fatalf("client 5: %d %v", code, err)
-		}
-		time.Sleep(ttl + time.Second)
-		if !connected(5) || filter.Stats(time.Now()).InUse != 0 {
-			t.Fatalf("after TTL: connected %v, in use %d", connected(5), filter.Stats(time.Now()).InUse)
-		}
-		time.Sleep(grace + time.Second)
-		if connected(5) {
-			t.Fatal("idle subscriber still connected a grace period after its lease expired")
-		}
-		if !connected(1) {
-			t.Fatal("relay peer lost its connection")
-		}
-		st := g.Stats(time.Now())
+		r := newLifecycleRig(t)
+		r.checkRelayInboundLimit()
+		r.checkDisconnectFreesSlot()
+		r.checkPendingClientClosedAfterGrace()
+		r.checkIdleSubscriberClosed()
+		st := r.g.Stats(time.Now())
 		// Client 4 never took a slot; client 5's lease expired: idle.
 		if st.Ledger.Refused[slots.RefuseRelayFull] < 1 || st.Ledger.Refused[slots.RefuseGraceExpired] != 1 ||
 			st.Ledger.Refused[slots.RefuseIdle] != 1 ||
@@ -173,4 +90,122 @@ func TestGaterConnectionLifecycle(t *testing.T) {
 			t.Fatalf("stats: ledger %+v filter %+v", st.Ledger, st.Pools[slots.Filter])
 		}
 	})
+}
+
+// The gater's timers in TestGaterConnectionLifecycle.
+const (
+	lifecycleGrace = 5 * time.Second
+	lifecycleTTL   = 30 * time.Second
+)
+
+// lifecycleRig is the network of TestGaterConnectionLifecycle: a gated
+// server (host 0), relay peers 1-2, clients 3-5.
+type lifecycleRig struct {
+	t      *testing.T
+	g      *gater.Gater
+	nw     *simhost.Network
+	server *simhost.Node
+	filter *slots.Pool
+}
+
+func newLifecycleRig(t *testing.T) *lifecycleRig {
+	// Inbound: 1 relay peer + 3 reserved slots.
+	budget := slots.Budget{MaxConnections: 14, RelayInbound: 1, RelayOutbound: 7,
+		Reserved: slots.Reserved{Filter: 2, LightPush: 1}}
+	g, err := gater.New(budget, gater.WithGrace(lifecycleGrace),
+		gater.WithPoolOptions(slots.Filter, slots.WithTTL(lifecycleTTL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw := gaterNet(t, g, 2, 3)
+	return &lifecycleRig{t: t, g: g, nw: nw, server: nw.Node(0), filter: g.Pool(slots.Filter)}
+}
+
+func (r *lifecycleRig) connected(i int) bool {
+	return r.server.Host.Network().Connectedness(r.nw.Node(i).ID()) == network.Connected
+}
+
+// checkRelayInboundLimit: a relay peer within RelayInbound stays; the next
+// one would sit in a reserved slot and is closed.
+func (r *lifecycleRig) checkRelayInboundLimit() {
+	t, g, nw, ctx := r.t, r.g, r.nw, r.t.Context()
+	if err := nw.Connect(ctx, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if c := g.Class(nw.Node(1).ID()); c != slots.ClassRelay {
+		t.Fatalf("first relay peer classed %s", c)
+	}
+	// Its gossipsub may dial us again: it is refused again, and ours
+	// may not redial it (it would come back as an outbound peer).
+	_ = nw.Connect(ctx, 2, 0)
+	time.Sleep(time.Second)
+	if c := g.Class(nw.Node(2).ID()); c == slots.ClassRelay || c == slots.ClassOutbound {
+		t.Fatalf("relay peer beyond RelayInbound kept as %s", c)
+	}
+	if st := g.Stats(time.Now()); st.Ledger.Peers[slots.ClassRelay] != 1 || st.Ledger.Refused[slots.RefuseRelayFull] < 1 {
+		t.Fatalf("after a relay peer beyond RelayInbound: %+v", st.Ledger)
+	}
+}
+
+// checkDisconnectFreesSlot: a client that takes a slot and disconnects
+// frees it at once.
+func (r *lifecycleRig) checkDisconnectFreesSlot() {
+	t, nw, server := r.t, r.nw, r.server
+	if code, err := subscribe(t.Context(), nw.Node(3), server.AddrInfo()); err != nil || code != 200 {
+		t.Fatalf("client 3: %d %v", code, err)
+	}
+	if n := r.filter.Stats(time.Now()).InUse; n != 1 {
+		t.Fatalf("in use %d after subscribe", n)
+	}
+	if err := nw.Node(3).Host.Network().ClosePeer(server.ID()); err != nil {
+		t.Fatal(err)
+	}
+	// The close reaches the server after one link latency; the TTL is
+	// 30 s, so only the disconnect can free the slot this soon.
+	time.Sleep(100 * time.Millisecond)
+	if server.Host.Network().Connectedness(nw.Node(3).ID()) == network.Connected {
+		t.Fatal("server still connected to the closed client")
+	}
+	if n := r.filter.Stats(time.Now()).InUse; n != 0 {
+		t.Fatalf("slot not freed on disconnect: %d in use", n)
+	}
+}
+
+// checkPendingClientClosedAfterGrace: a client that never opens a service
+// stream is closed when its grace period ends, not before.
+func (r *lifecycleRig) checkPendingClientClosedAfterGrace() {
+	t := r.t
+	if err := r.nw.Connect(t.Context(), 4, 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(lifecycleGrace - 500*time.Millisecond)
+	if !r.connected(4) {
+		t.Fatal("pending client closed before its grace period ended")
+	}
+	time.Sleep(2 * time.Second) // grace end + one sweep interval
+	if r.connected(4) {
+		t.Fatal("pending client still connected after its grace period")
+	}
+}
+
+// checkIdleSubscriberClosed: a subscriber that stops pinging loses its slot
+// after the TTL and its connection a grace period later; the relay peer
+// stays.
+func (r *lifecycleRig) checkIdleSubscriberClosed() {
+	t := r.t
+	if code, err := subscribe(t.Context(), r.nw.Node(5), r.server.AddrInfo()); err != nil || code != 200 {
+		t.Fatalf("client 5: %d %v", code, err)
+	}
+	time.Sleep(lifecycleTTL + time.Second)
+	if !r.connected(5) || r.filter.Stats(time.Now()).InUse != 0 {
+		t.Fatalf("after TTL: connected %v, in use %d", r.connected(5), r.filter.Stats(time.Now()).InUse)
+	}
+	time.Sleep(lifecycleGrace + time.Second)
+	if r.connected(5) {
+		t.Fatal("idle subscriber still connected a grace period after its lease expired")
+	}
+	if !r.connected(1) {
+		t.Fatal("relay peer lost its connection")
+	}
 }
