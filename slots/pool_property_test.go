@@ -90,6 +90,46 @@ func (m *poolModel) newestAdmitted(id peerid.ID) *modelLease {
 // runPoolOps drives a Pool and the model with ops drawn from next and fails
 // on the first divergence or broken invariant.
 func runPoolOps(t *testing.T, next func(n int) int) {
+	r := newPoolOpsRun(t, next)
+	m := r.m
+	for step := 0; step < 400; step++ {
+		op := next(9)
+		where := fmt.Sprintf("step %d op %d (cap %d peer %d prefix %d ttl %v)", step, op, m.capacity, m.perPeer, m.perPrefix, m.ttl)
+		switch op {
+		case 0:
+			r.moveClock()
+		case 1, 2:
+			r.admit(where)
+		case 3:
+			r.renew(where)
+		case 4:
+			r.refresh(where)
+		case 5:
+			r.release(where)
+		case 6:
+			r.disconnect(where)
+		case 7:
+			r.expire(where)
+		case 8:
+			r.refreshPeer(where)
+		}
+		checkPoolInvariants(t, where, r.p, m, r.now, r.issued)
+	}
+}
+
+// poolOpsRun is one run of runPoolOps: the pool under test, the model, and
+// every lease the pool ever issued. Its methods are the operations; each
+// draws its arguments from next.
+type poolOpsRun struct {
+	t      *testing.T
+	next   func(n int) int
+	p      *Pool
+	m      *poolModel
+	now    time.Time
+	issued []Lease
+}
+
+func newPoolOpsRun(t *testing.T, next func(n int) int) *poolOpsRun {
 	capacity := 1 + next(6)
 	perPeer := next(3)   // 0 disables
 	perPrefix := next(4) // 0 disables
@@ -99,120 +139,141 @@ func runPoolOps(t *testing.T, next func(n int) int) {
 		t.Fatal(err)
 	}
 	m := &poolModel{capacity: capacity, perPeer: perPeer, perPrefix: perPrefix, ttl: ttl}
-	now := t0
-	// Six peers over three /24 prefixes; peer 5 is a relay peer.
-	clientOf := func(i int) Client {
-		return Client{Peer: pid(i), Addr: netip.AddrFrom4([4]byte{10, 0, byte(i % 3), byte(i)}), Relay: i == 5}
+	return &poolOpsRun{t: t, next: next, p: p, m: m, now: t0}
+}
+
+// modelClient is client i of six peers over three /24 prefixes; peer 5 is
+// a relay peer.
+func modelClient(i int) Client {
+	return Client{Peer: pid(i), Addr: netip.AddrFrom4([4]byte{10, 0, byte(i % 3), byte(i)}), Relay: i == 5}
+}
+
+// pickIssued returns a lease the pool issued, live or stale.
+func (r *poolOpsRun) pickIssued() Lease {
+	if len(r.issued) == 0 {
+		return Lease{}
 	}
-	var issued []Lease
-	pick := func() Lease {
-		if len(issued) == 0 {
-			return Lease{}
-		}
-		return issued[next(len(issued))]
+	return r.issued[r.next(len(r.issued))]
+}
+
+// admitted records a lease the pool just gave c in the model.
+func (r *poolOpsRun) admitted(c Client, l Lease) {
+	r.issued = append(r.issued, l)
+	r.m.leases = append(r.m.leases, modelLease{lease: l, peer: c.Peer, pfx: r.p.Prefix(c.Addr), expires: r.m.now.Add(r.m.ttl), live: true})
+}
+
+// moveClock advances time, sometimes to an exact expiry, sometimes back.
+func (r *poolOpsRun) moveClock() {
+	switch r.next(4) {
+	case 0:
+		r.now = r.now.Add(r.m.ttl)
+	case 1:
+		r.now = r.now.Add(-time.Duration(r.next(3)) * time.Second)
+	default:
+		r.now = r.now.Add(time.Duration(r.next(1500)) * time.Millisecond)
 	}
-	for step := 0; step < 400; step++ {
-		op := next(9)
-		where := fmt.Sprintf("step %d op %d (cap %d peer %d prefix %d ttl %v)", step, op, capacity, perPeer, perPrefix, ttl)
-		switch op {
-		case 0: // advance time, sometimes to an exact expiry, sometimes back
-			switch next(4) {
-			case 0:
-				now = now.Add(ttl)
-			case 1:
-				now = now.Add(-time.Duration(next(3)) * time.Second)
-			default:
-				now = now.Add(time.Duration(next(1500)) * time.Millisecond)
-			}
-		case 1, 2: // admit
-			c := clientOf(next(6))
-			m.advance(now)
-			want := m.predictAdmit(c, p.Prefix(c.Addr))
-			l, err := p.Admit(c, now)
-			checkAdmit(t, where, want, err)
-			if err == nil {
-				issued = append(issued, l)
-				m.leases = append(m.leases, modelLease{lease: l, peer: c.Peer, pfx: p.Prefix(c.Addr), expires: m.now.Add(ttl), live: true})
-			}
-		case 3: // renew
-			c := clientOf(next(6))
-			m.advance(now)
-			if ml := m.newestAdmitted(c.Peer); ml != nil && !c.Relay {
-				l, err := p.Renew(c, now)
-				if err != nil {
-					t.Fatalf("%s: renew of a holder failed: %v", where, err)
-				}
-				// Renew returns one of the peer's live leases and refreshes it.
-				got := m.find(l)
-				if got == nil || got.peer != c.Peer {
-					t.Fatalf("%s: renew returned %v, not a live lease of %s", where, l, c.Peer)
-				}
-				got.expires = m.now.Add(ttl)
-			} else {
-				want := m.predictAdmit(c, p.Prefix(c.Addr))
-				l, err := p.Renew(c, now)
-				checkAdmit(t, where, want, err)
-				if err == nil {
-					issued = append(issued, l)
-					m.leases = append(m.leases, modelLease{lease: l, peer: c.Peer, pfx: p.Prefix(c.Addr), expires: m.now.Add(ttl), live: true})
-				}
-			}
-		case 4: // refresh a lease, live or stale
-			l := pick()
-			m.advance(now)
-			ml := m.find(l)
-			err := p.Refresh(l, now)
-			if (ml != nil) != (err == nil) {
-				t.Fatalf("%s: refresh %v: model live %v, pool err %v", where, l, ml != nil, err)
-			}
-			if ml != nil {
-				ml.expires = m.now.Add(ttl)
-			} else if !errors.Is(err, ErrLeaseGone) {
-				t.Fatalf("%s: refresh of a dead lease: %v", where, err)
-			}
-		case 5: // release a lease, live or stale
-			l := pick()
-			ml := m.find(l)
-			if got := p.Release(l); got != (ml != nil) {
-				// A lease the pool has not yet noticed as expired is still
-				// releasable only if it has not expired by the pool's clock,
-				// which is the model's clock.
-				t.Fatalf("%s: release %v = %v, model live %v", where, l, got, ml != nil)
-			}
-			if ml != nil {
-				ml.live = false
-			}
-		case 6: // disconnect
-			id := pid(next(6))
-			want := m.count(func(l *modelLease) bool { return l.peer == id })
-			for i := range m.leases {
-				if m.leases[i].peer == id {
-					m.leases[i].live = false
-				}
-			}
-			if got := p.ReleasePeer(id); got != want {
-				t.Fatalf("%s: ReleasePeer freed %d, model %d", where, got, want)
-			}
-		case 7: // explicit expiry sweep
-			want := m.advance(now)
-			if got := p.Expire(now); got != want {
-				t.Fatalf("%s: Expire freed %d, model %d", where, got, want)
-			}
-		case 8: // refresh by peer
-			id := pid(next(6))
-			m.advance(now)
-			want := 0
-			for i := range m.leases {
-				if l := &m.leases[i]; l.live && l.peer == id {
-					l.expires = m.now.Add(ttl)
-					want++
-				}
-			}
-			if got := p.RefreshPeer(id, now); got != want {
-				t.Fatalf("%s: RefreshPeer = %d, model %d", where, got, want)
-			}
+}
+
+func (r *poolOpsRun) admit(where string) {
+	c := modelClient(r.next(6))
+	r.m.advance(r.now)
+	want := r.m.predictAdmit(c, r.p.Prefix(c.Addr))
+	l, err := r.p.Admit(c, r.now)
+	checkAdmit(r.t, where, want, err)
+	if err == nil {
+		r.admitted(c, l)
+	}
+}
+
+func (r *poolOpsRun) renew(where string) {
+	t, m := r.t, r.m
+	c := modelClient(r.next(6))
+	m.advance(r.now)
+	if ml := m.newestAdmitted(c.Peer); ml != nil && !c.Relay {
+		l, err := r.p.Renew(c, r.now)
+		if err != nil {
+			t.Fatalf("%s: renew of a holder failed: %v", where, err)
 		}
-		checkPoolInvariants(t, where, p, m, now, issued)
+		// Renew returns one of the peer's live leases and refreshes it.
+		got := m.find(l)
+		if got == nil || got.peer != c.Peer {
+			t.Fatalf("%s: renew returned %v, not a live lease of %s", where, l, c.Peer)
+		}
+		got.expires = m.now.Add(m.ttl)
+		return
+	}
+	want := m.predictAdmit(c, r.p.Prefix(c.Addr))
+	l, err := r.p.Renew(c, r.now)
+	checkAdmit(t, where, want, err)
+	if err == nil {
+		r.admitted(c, l)
+	}
+}
+
+// refresh refreshes a lease, live or stale.
+func (r *poolOpsRun) refresh(where string) {
+	l := r.pickIssued()
+	r.m.advance(r.now)
+	ml := r.m.find(l)
+	err := r.p.Refresh(l, r.now)
+	if (ml != nil) != (err == nil) {
+		r.t.Fatalf("%s: refresh %v: model live %v, pool err %v", where, l, ml != nil, err)
+	}
+	if ml != nil {
+		ml.expires = r.m.now.Add(r.m.ttl)
+	} else if !errors.Is(err, ErrLeaseGone) {
+		r.t.Fatalf("%s: refresh of a dead lease: %v", where, err)
+	}
+}
+
+// release releases a lease, live or stale.
+func (r *poolOpsRun) release(where string) {
+	l := r.pickIssued()
+	ml := r.m.find(l)
+	if got := r.p.Release(l); got != (ml != nil) {
+		// A lease the pool has not yet noticed as expired is still
+		// releasable only if it has not expired by the pool's clock,
+		// which is the model's clock.
+		r.t.Fatalf("%s: release %v = %v, model live %v", where, l, got, ml != nil)
+	}
+	if ml != nil {
+		ml.live = false
+	}
+}
+
+func (r *poolOpsRun) disconnect(where string) {
+	id := pid(r.next(6))
+	want := r.m.count(func(l *modelLease) bool { return l.peer == id })
+	for i := range r.m.leases {
+		if r.m.leases[i].peer == id {
+			r.m.leases[i].live = false
+		}
+	}
+	if got := r.p.ReleasePeer(id); got != want {
+		r.t.Fatalf("%s: ReleasePeer freed %d, model %d", where, got, want)
+	}
+}
+
+// expire is an explicit expiry sweep.
+func (r *poolOpsRun) expire(where string) {
+	want := r.m.advance(r.now)
+	if got := r.p.Expire(r.now); got != want {
+		r.t.Fatalf("%s: Expire freed %d, model %d", where, got, want)
+	}
+}
+
+func (r *poolOpsRun) refreshPeer(where string) {
+	id := pid(r.next(6))
+	r.m.advance(r.now)
+	want := 0
+	for i := range r.m.leases {
+		if l := &r.m.leases[i]; l.live && l.peer == id {
+			l.expires = r.m.now.Add(r.m.ttl)
+			want++
+		}
+	}
+	if got := r.p.RefreshPeer(id, r.now); got != want {
+		r.t.Fatalf("%s: RefreshPeer = %d, model %d", where, got, want)
 	}
 }
 
