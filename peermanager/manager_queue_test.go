@@ -133,67 +133,25 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 				t.Error(err)
 			}
 		}()
-		const (
-			seen     = 100  // connected before the stall, disconnected during it
-			churning = 1000 // connect and disconnect during the stall
-			rounds   = 10
-			shards   = 100
-			found    = 50_000
-		)
-		for i := range seen {
+		for i := range floodSeen {
 			m.push(relay.PeerConnected{ID: qid(i), Direction: book.Inbound})
 		}
 		synctest.Wait()
 		m.ReadBook(func(b *book.Book) {
-			if n := b.ConnectedPeers().Len(); n != seen {
-				t.Fatalf("%d peers connected before the stall, want %d", n, seen)
+			if n := b.ConnectedPeers().Len(); n != floodSeen {
+				t.Fatalf("%d peers connected before the stall, want %d", n, floodSeen)
 			}
 		})
 
 		stalled, release := make(chan struct{}), make(chan struct{})
 		go m.ReadBook(func(*book.Book) { close(stalled); <-release })
 		<-stalled
-		pushed, peak := 0, 0
-		push := func(ev relay.Event) {
-			m.push(ev)
-			pushed++
-			m.qmu.Lock()
-			peak = max(peak, m.queue.Len())
-			m.qmu.Unlock()
-		}
-		for i := range seen {
-			push(relay.PeerDisconnected{ID: qid(i)})
-		}
-		for r := range rounds {
-			for i := range churning {
-				id := qid(seen + i)
-				push(relay.PeerConnected{ID: id, Direction: book.Outbound})
-				push(relay.RTTMeasured{ID: id, RTT: time.Duration(r+1) * time.Millisecond})
-				// The last round leaves even peers connected.
-				if r < rounds-1 || i%2 == 1 {
-					push(relay.PeerDisconnected{ID: id})
-				}
-			}
-			for s := range shards {
-				if r%2 == 0 || s%2 == 1 {
-					push(relay.Subscribed{Shard: twn(uint16(s))})
-				} else {
-					push(relay.Unsubscribed{Shard: twn(uint16(s))})
-				}
-			}
-			push(relay.OnlineChanged{Online: r%2 == 1})
-			push(relay.ServicePeerChanged{ID: qid(0), InUse: r%2 == 0})
-		}
-		for i := range found {
-			push(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(10_000_000 + i), Origin: book.OriginDiscv5}})
-		}
-		for pushed < 100_000 {
-			push(relay.RTTMeasured{ID: qid(seen), RTT: time.Millisecond})
-		}
+		f := &queueFlooder{m: m}
+		f.flood()
 		// Pending state: the 100 disconnections, the 500 peers left
 		// connected, 100 shards, the node; the rest is within the limit.
-		if bound := DefaultMaxQueuedEntries + seen + churning/2 + shards + 1; peak > bound {
-			t.Fatalf("queue peaked at %d entries for %d events, bound %d", peak, pushed, bound)
+		if bound := DefaultMaxQueuedEntries + floodSeen + floodChurning/2 + floodShards + 1; f.peak > bound {
+			t.Fatalf("queue peaked at %d entries for %d events, bound %d", f.peak, f.pushed, bound)
 		}
 		close(release)
 		synctest.Wait()
@@ -202,42 +160,112 @@ func TestManagerQueueBoundedUnderFlood(t *testing.T) {
 		if snap.EventsQueued != 0 {
 			t.Fatalf("%d entries still queued", snap.EventsQueued)
 		}
-		if snap.EventsDropped < found-DefaultMaxQueuedEntries {
-			t.Errorf("dropped %d events, want at least %d discoveries", snap.EventsDropped, found-DefaultMaxQueuedEntries)
+		if snap.EventsDropped < floodFound-DefaultMaxQueuedEntries {
+			t.Errorf("dropped %d events, want at least %d discoveries", snap.EventsDropped, floodFound-DefaultMaxQueuedEntries)
 		}
-		t.Logf("%d events, queue peak %d entries, %d dropped", pushed, peak, snap.EventsDropped)
-		m.ReadBook(func(b *book.Book) {
-			connected := func(i int) bool {
-				p := b.Get(qid(i))
-				return p != nil && p.Connectedness() == book.Connected
-			}
-			for i := range seen {
-				if connected(i) {
-					t.Fatalf("peer %d still connected: its disconnection was lost", i)
-				}
-			}
-			for i := range churning {
-				if want := i%2 == 0; connected(seen+i) != want {
-					t.Fatalf("churning peer %d connected %v, want %v", i, !want, want)
-				}
-			}
-			if n := b.ConnectedPeers().Len(); n != churning/2 {
-				t.Fatalf("%d peers connected, want %d", n, churning/2)
-			}
-			if p := b.Get(qid(seen)); p == nil || p.Direction() != book.Outbound {
-				t.Fatal("direction of the last connection lost")
-			}
-		})
-		m.mu.Lock()
-		sub, online := m.core.Subscribed(), m.core.Online()
-		m.mu.Unlock()
-		for s := range uint16(shards) {
-			if want := s%2 == 1; sub.Contains(s) != want {
-				t.Errorf("shard %d subscribed %v, want %v", s, !want, want)
+		t.Logf("%d events, queue peak %d entries, %d dropped", f.pushed, f.peak, snap.EventsDropped)
+		checkFloodedBook(t, m)
+		checkFloodedCore(t, m)
+	})
+}
+
+// The flood of TestManagerQueueBoundedUnderFlood.
+const (
+	floodSeen     = 100  // connected before the stall, disconnected during it
+	floodChurning = 1000 // connect and disconnect during the stall
+	floodRounds   = 10
+	floodShards   = 100
+	floodFound    = 50_000
+	floodEvents   = 100_000
+)
+
+// queueFlooder pushes events at a stalled Manager and records the queue's
+// peak length.
+type queueFlooder struct {
+	m            *Manager
+	pushed, peak int
+}
+
+func (f *queueFlooder) push(ev relay.Event) {
+	f.m.push(ev)
+	f.pushed++
+	f.m.qmu.Lock()
+	f.peak = max(f.peak, f.m.queue.Len())
+	f.m.qmu.Unlock()
+}
+
+// flood pushes floodEvents events: the seen peers go, the churning peers
+// come and go (even ones stay in the end) with RTT samples, shards and the
+// online state flip, then discoveries and RTT samples fill up.
+func (f *queueFlooder) flood() {
+	for i := range floodSeen {
+		f.push(relay.PeerDisconnected{ID: qid(i)})
+	}
+	for r := range floodRounds {
+		for i := range floodChurning {
+			id := qid(floodSeen + i)
+			f.push(relay.PeerConnected{ID: id, Direction: book.Outbound})
+			f.push(relay.RTTMeasured{ID: id, RTT: time.Duration(r+1) * time.Millisecond})
+			// The last round leaves even peers connected.
+			if r < floodRounds-1 || i%2 == 1 {
+				f.push(relay.PeerDisconnected{ID: id})
 			}
 		}
-		if !online {
-			t.Error("core offline; the last event said online")
+		for s := range floodShards {
+			if r%2 == 0 || s%2 == 1 {
+				f.push(relay.Subscribed{Shard: twn(uint16(s))})
+			} else {
+				f.push(relay.Unsubscribed{Shard: twn(uint16(s))})
+			}
+		}
+		f.push(relay.OnlineChanged{Online: r%2 == 1})
+		f.push(relay.ServicePeerChanged{ID: qid(0), InUse: r%2 == 0})
+	}
+	for i := range floodFound {
+		f.push(relay.PeerDiscovered{Peer: book.DiscoveredPeer{ID: qid(10_000_000 + i), Origin: book.OriginDiscv5}})
+	}
+	for f.pushed < floodEvents {
+		f.push(relay.RTTMeasured{ID: qid(floodSeen), RTT: time.Millisecond})
+	}
+}
+
+// checkFloodedBook: the book shows exactly the final connection state.
+func checkFloodedBook(t *testing.T, m *Manager) {
+	m.ReadBook(func(b *book.Book) {
+		connected := func(i int) bool {
+			p := b.Get(qid(i))
+			return p != nil && p.Connectedness() == book.Connected
+		}
+		for i := range floodSeen {
+			if connected(i) {
+				t.Fatalf("peer %d still connected: its disconnection was lost", i)
+			}
+		}
+		for i := range floodChurning {
+			if want := i%2 == 0; connected(floodSeen+i) != want {
+				t.Fatalf("churning peer %d connected %v, want %v", i, !want, want)
+			}
+		}
+		if n := b.ConnectedPeers().Len(); n != floodChurning/2 {
+			t.Fatalf("%d peers connected, want %d", n, floodChurning/2)
+		}
+		if p := b.Get(qid(floodSeen)); p == nil || p.Direction() != book.Outbound {
+			t.Fatal("direction of the last connection lost")
 		}
 	})
+}
+
+// checkFloodedCore: the core has the last subscription and online state.
+func checkFloodedCore(t *testing.T, m *Manager) {
+	m.mu.Lock()
+	sub, online := m.core.Subscribed(), m.core.Online()
+	m.mu.Unlock()
+	for s := range uint16(floodShards) {
+		if want := s%2 == 1; sub.Contains(s) != want {
+			t.Errorf("shard %d subscribed %v, want %v", s, !want, want)
+		}
+	}
+	if !online {
+		t.Error("core offline; the last event said online")
+	}
 }
