@@ -25,11 +25,6 @@ import (
 //   - an answer has no duplicate, at most the count asked, no excluded peer,
 //     no peer benched, and no peer in dial backoff unless connected.
 func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
-	protos := []string{protocols.LightPush, protocols.FilterSubscribe, protocols.Store}
-	outcomes := make([]Outcome, 0, numOutcomes)
-	for o := range numOutcomes {
-		outcomes = append(outcomes, o)
-	}
 	for name, mk := range Presets() {
 		for seed := range uint64(12) {
 			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
@@ -41,104 +36,140 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						cfg.Protocols[i].Policy = PolicyPinnedFirst
 					}
 				}
-				f := newSelFixture(t, cfg)
-				rng := rand.New(rand.NewPCG(seed, 99))
-				const peers, shardsUsed = 30, 4
-				randShards := func() []uint16 {
-					out := []uint16{uint16(rng.IntN(shardsUsed))}
-					if rng.IntN(3) == 0 {
-						out = append(out, uint16(rng.IntN(shardsUsed)))
-					}
-					return out
-				}
+				r := &randomEventRun{t: t, f: newSelFixture(t, cfg), rng: rand.New(rand.NewPCG(seed, 99))}
 				for step := range 600 {
-					id := pid(rng.IntN(peers))
-					what := ""
-					switch op := rng.IntN(14); op {
-					case 0, 1:
-						what = "discover"
-						if rng.IntN(5) == 0 {
-							f.unknownShards(rng.IntN(peers))
-						} else {
-							f.service(rng.IntN(peers), randShards()...)
-						}
-					case 2:
-						what = "connect"
-						if f.book.Get(id) != nil || rng.IntN(4) == 0 {
-							f.book.Connected(id, book.Outbound, netip.Addr{}, f.now)
-							f.sel.PeerUpdated(id, f.now)
-						}
-					case 3:
-						what = "disconnect"
-						f.disconnect(id)
-					case 4:
-						what = "identify"
-						var ids []string
-						for _, p := range protos {
-							if rng.IntN(3) > 0 {
-								ids = append(ids, p)
-							}
-						}
-						f.book.Identified(id, ids, f.now)
-						f.sel.PeerUpdated(id, f.now)
-					case 5:
-						what = "metadata"
-						cluster := uint16(1)
-						if rng.IntN(8) == 0 {
-							cluster = 2
-						}
-						f.book.MetadataReceived(id, cluster, shards(randShards()...), f.now)
-						f.sel.PeerUpdated(id, f.now)
-					case 6:
-						what = "dial-failed"
-						f.book.DialFailed(id, f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
-						f.sel.PeerUpdated(id, f.now)
-					case 7, 8:
-						what = "report"
-						if err := f.sel.Report(id, protos[rng.IntN(len(protos))], outcomes[rng.IntN(len(outcomes))], f.now); err != nil {
-							t.Fatal(err)
-						}
-					case 9:
-						what = "ping-failed"
-						f.sel.ReportPeer(id, OutcomePingFailed, f.now)
-					case 10:
-						what = "advance"
-						f.advance(time.Duration(rng.IntN(90)) * time.Second)
-					case 11:
-						what = "release"
-						f.sel.Release(protos[rng.IntN(len(protos))], shardmesh.Shard{Cluster: 1, Index: uint16(rng.IntN(shardsUsed))})
-					case 12:
-						what = "removed"
-						if !f.sel.InPool(id) || rng.IntN(3) == 0 {
-							f.book.Remove(id)
-							f.sel.PeerUpdated(id, f.now)
-						}
-					default:
-						what = "select"
-						req := Request{Protocol: protos[rng.IntN(len(protos))], Shard: shardmesh.Shard{Cluster: 1, Index: uint16(rng.IntN(shardsUsed))},
-							Count: rng.IntN(4), Policy: Policy(rng.IntN(int(numPolicies))), NoPool: rng.IntN(4) == 0}
-						for range rng.IntN(3) {
-							req.Exclude = append(req.Exclude, pid(rng.IntN(peers)))
-						}
-						got, err := f.sel.Select(req, f.now)
-						checkAnswer(t, f, req, got, err)
-					}
-					f.sel.Notifications()
+					id := pid(r.rng.IntN(randomEventPeers))
+					what := r.step(id)
+					r.f.sel.Notifications()
 					if t.Failed() {
 						t.Fatalf("after step %d (%s %s)", step, what, id)
 					}
-					checkPools(t, f)
+					checkPools(t, r.f)
 					if t.Failed() {
 						t.Fatalf("after step %d (%s %s)", step, what, id)
 					}
 				}
 				if testing.Verbose() {
-					st := f.sel.Stats()
+					st := r.f.sel.Stats()
 					t.Logf("selections %v replacements %v pools %d", st.Selections, st.Replacements, len(st.Pools))
 				}
 			})
 		}
 	}
+}
+
+// The population of TestSelectorInvariantsUnderRandomEvents.
+const randomEventPeers, randomEventShards = 30, 4
+
+var randomEventProtocols = []string{protocols.LightPush, protocols.FilterSubscribe, protocols.Store}
+
+// randomEventRun is one run of TestSelectorInvariantsUnderRandomEvents:
+// every choice is drawn from rng.
+type randomEventRun struct {
+	t   *testing.T
+	f   *selFixture
+	rng *rand.Rand
+}
+
+func (r *randomEventRun) shards() []uint16 {
+	out := []uint16{uint16(r.rng.IntN(randomEventShards))}
+	if r.rng.IntN(3) == 0 {
+		out = append(out, uint16(r.rng.IntN(randomEventShards)))
+	}
+	return out
+}
+
+func (r *randomEventRun) protocol() string {
+	return randomEventProtocols[r.rng.IntN(len(randomEventProtocols))]
+}
+
+func (r *randomEventRun) shard() shardmesh.Shard {
+	return shardmesh.Shard{Cluster: 1, Index: uint16(r.rng.IntN(randomEventShards))}
+}
+
+// step applies one random event about id (or another peer) and returns
+// its name.
+func (r *randomEventRun) step(id peerid.ID) string {
+	f, rng := r.f, r.rng
+	switch op := rng.IntN(14); op {
+	case 0, 1:
+		if rng.IntN(5) == 0 {
+			f.unknownShards(rng.IntN(randomEventPeers))
+		} else {
+			f.service(rng.IntN(randomEventPeers), r.shards()...)
+		}
+		return "discover"
+	case 2:
+		if f.book.Get(id) != nil || rng.IntN(4) == 0 {
+			f.book.Connected(id, book.Outbound, netip.Addr{}, f.now)
+			f.sel.PeerUpdated(id, f.now)
+		}
+		return "connect"
+	case 3:
+		f.disconnect(id)
+		return "disconnect"
+	case 4:
+		r.identify(id)
+		return "identify"
+	case 5:
+		cluster := uint16(1)
+		if rng.IntN(8) == 0 {
+			cluster = 2
+		}
+		f.book.MetadataReceived(id, cluster, shards(r.shards()...), f.now)
+		f.sel.PeerUpdated(id, f.now)
+		return "metadata"
+	case 6:
+		f.book.DialFailed(id, f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
+		f.sel.PeerUpdated(id, f.now)
+		return "dial-failed"
+	case 7, 8:
+		if err := f.sel.Report(id, r.protocol(), Outcome(rng.IntN(int(numOutcomes))), f.now); err != nil {
+			r.t.Fatal(err)
+		}
+		return "report"
+	case 9:
+		f.sel.ReportPeer(id, OutcomePingFailed, f.now)
+		return "ping-failed"
+	case 10:
+		f.advance(time.Duration(rng.IntN(90)) * time.Second)
+		return "advance"
+	case 11:
+		f.sel.Release(r.protocol(), r.shard())
+		return "release"
+	case 12:
+		if !f.sel.InPool(id) || rng.IntN(3) == 0 {
+			f.book.Remove(id)
+			f.sel.PeerUpdated(id, f.now)
+		}
+		return "removed"
+	default:
+		r.selectAndCheck()
+		return "select"
+	}
+}
+
+// identify gives id a random subset of the protocols.
+func (r *randomEventRun) identify(id peerid.ID) {
+	var ids []string
+	for _, p := range randomEventProtocols {
+		if r.rng.IntN(3) > 0 {
+			ids = append(ids, p)
+		}
+	}
+	r.f.book.Identified(id, ids, r.f.now)
+	r.f.sel.PeerUpdated(id, r.f.now)
+}
+
+func (r *randomEventRun) selectAndCheck() {
+	rng := r.rng
+	req := Request{Protocol: r.protocol(), Shard: r.shard(),
+		Count: rng.IntN(4), Policy: Policy(rng.IntN(int(numPolicies))), NoPool: rng.IntN(4) == 0}
+	for range rng.IntN(3) {
+		req.Exclude = append(req.Exclude, pid(rng.IntN(randomEventPeers)))
+	}
+	got, err := r.f.sel.Select(req, r.f.now)
+	checkAnswer(r.t, r.f, req, got, err)
 }
 
 func checkAnswer(t *testing.T, f *selFixture, req Request, got []peerid.ID, err error) {
