@@ -101,13 +101,33 @@ func randomField(rng *rand.Rand) string {
 func TestCrossCheckJSWaku(t *testing.T) {
 	dir := installJSWaku(t)
 	rng := rand.New(rand.NewPCG(3, 5))
-
 	var req jsRequest
-	type topicCase struct {
-		topic string
-		n     uint16
+	topics := randomAutoshardCases(rng, &req)
+	sets := randomRelayShardSets(rng, &req)
+	resp := runJSWaku(t, dir, req)
+	require.Len(t, resp.Autoshard, len(topics))
+	require.Len(t, resp.Encoded, len(sets))
+
+	for i, tc := range topics {
+		got, err := shardmesh.AutoShard(tc.topic, 1, tc.n)
+		require.NoError(t, err, tc.topic)
+		require.Equal(t, resp.Autoshard[i], int(got.Index), "autoshard %q with %d shards", tc.topic, tc.n)
 	}
-	var topics []topicCase
+	for i, rs := range sets {
+		checkRelayShardsAgainstJS(t, rs, resp.Encoded[i])
+	}
+}
+
+// autoshardCase is a content topic and a shard count to autoshard it over.
+type autoshardCase struct {
+	topic string
+	n     uint16
+}
+
+// randomAutoshardCases draws 300 content topics and shard counts and adds
+// them to req.
+func randomAutoshardCases(rng *rand.Rand, req *jsRequest) []autoshardCase {
+	var topics []autoshardCase
 	for i := range 300 {
 		topic := fmt.Sprintf("/%s/%s/%s/%s", randomField(rng), randomField(rng), randomField(rng), randomField(rng))
 		if i%3 == 0 {
@@ -117,9 +137,15 @@ func TestCrossCheckJSWaku(t *testing.T) {
 		if i%2 == 0 {
 			n = uint16(1 + rng.IntN(16))
 		}
-		topics = append(topics, topicCase{topic, n})
+		topics = append(topics, autoshardCase{topic, n})
 		req.Topics = append(req.Topics, [2]any{topic, n})
 	}
+	return topics
+}
+
+// randomRelayShardSets draws 200 sorted shard sets, half of a size encoded
+// as rs and half as rsv, and adds them to req.
+func randomRelayShardSets(rng *rand.Rand, req *jsRequest) []RelayShards {
 	var sets []RelayShards
 	for i := range 200 {
 		n := 1 + rng.IntN(RSVThreshold-1) // rs
@@ -131,7 +157,11 @@ func TestCrossCheckJSWaku(t *testing.T) {
 		sets = append(sets, rs)
 		req.Sets = append(req.Sets, jsSet{Cluster: rs.Cluster, Shards: rs.Indices})
 	}
+	return sets
+}
 
+// runJSWaku runs the check script installed in dir on req.
+func runJSWaku(t *testing.T, dir string, req jsRequest) jsResponse {
 	in, err := json.Marshal(req)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
@@ -145,40 +175,35 @@ func TestCrossCheckJSWaku(t *testing.T) {
 	require.NoError(t, err, "node check.mjs: %s", stderr.String())
 	var resp jsResponse
 	require.NoError(t, json.Unmarshal(out, &resp))
-	require.Len(t, resp.Autoshard, len(topics))
-	require.Len(t, resp.Encoded, len(sets))
+	return resp
+}
 
-	for i, tc := range topics {
-		got, err := shardmesh.AutoShard(tc.topic, 1, tc.n)
-		require.NoError(t, err, tc.topic)
-		require.Equal(t, resp.Autoshard[i], int(got.Index), "autoshard %q with %d shards", tc.topic, tc.n)
+// checkRelayShardsAgainstJS compares js-waku's encoding (hex) of rs with
+// ours: rs byte for byte, rsv mirrored inside each byte.
+func checkRelayShardsAgainstJS(t *testing.T, rs RelayShards, jsHex string) {
+	jsBytes, err := hex.DecodeString(jsHex)
+	require.NoError(t, err)
+	if len(rs.Indices) < RSVThreshold {
+		ours, err := rs.EncodeRS()
+		require.NoError(t, err)
+		require.Equal(t, ours, jsBytes, "rs of %v", rs)
+		return
 	}
-
-	for i, rs := range sets {
-		jsBytes, err := hex.DecodeString(resp.Encoded[i])
-		require.NoError(t, err)
-		if len(rs.Indices) < RSVThreshold {
-			ours, err := rs.EncodeRS()
-			require.NoError(t, err)
-			require.Equal(t, ours, jsBytes, "rs of %v", rs)
-			continue
-		}
-		// js-waku writes shard s under 1<<(7-s%8): read with the nwaku/go-waku
-		// order, each shard comes back mirrored inside its byte.
-		got, err := DecodeRSV(jsBytes)
-		require.NoError(t, err)
-		var mirrored shardmesh.ShardSet
-		for _, s := range rs.Indices {
-			mirrored.Add(s - s%8 + 7 - s%8)
-		}
-		require.Equal(t, rs.Cluster, got.Cluster)
-		require.Equal(t, mirrored.Indexes(), got.Indices, "rsv of %d shards", len(rs.Indices))
-		ours, err := rs.EncodeRSV()
-		require.NoError(t, err)
-		if !slices.Equal(ours, jsBytes) {
-			continue // the expected case
-		}
-		// Equal only when every byte is a palindrome under the mirror.
-		require.Equal(t, rs.Set(), mirrored)
+	// js-waku writes shard s under 1<<(7-s%8): read with the nwaku/go-waku
+	// order, each shard comes back mirrored inside its byte.
+	got, err := DecodeRSV(jsBytes)
+	require.NoError(t, err)
+	var mirrored shardmesh.ShardSet
+	for _, s := range rs.Indices {
+		mirrored.Add(s - s%8 + 7 - s%8)
 	}
+	require.Equal(t, rs.Cluster, got.Cluster)
+	require.Equal(t, mirrored.Indexes(), got.Indices, "rsv of %d shards", len(rs.Indices))
+	ours, err := rs.EncodeRSV()
+	require.NoError(t, err)
+	if !slices.Equal(ours, jsBytes) {
+		return // the expected case
+	}
+	// Equal only when every byte is a palindrome under the mirror.
+	require.Equal(t, rs.Set(), mirrored)
 }
