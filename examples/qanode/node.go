@@ -191,22 +191,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	}
 	n.wg.Go(func() { _ = parts.gater.Run(ctx) })
 
-	relayCfg := relay.DefaultConfig()
-	relayCfg.Cluster = cfg.cluster
-	relayCfg.ColocationLimit = cfg.colocate
-	mopts := []peermanager.Option{
-		peermanager.WithConfig(relayCfg),
-		peermanager.WithBudget(parts.budget),
-		peermanager.WithTracker(tracker),
-		peermanager.WithLogger(log),
-	}
-	if len(cfg.peers) > 0 {
-		mopts = append(mopts, peermanager.WithStaticPeers(cfg.peers...))
-	}
-	if n.manager, err = peermanager.NewManager(h, mopts...); err == nil {
-		err = n.manager.Start()
-	}
-	if err != nil {
+	if err := n.startManager(); err != nil {
 		n.stop()
 		return nil, fmt.Errorf("starting the peer manager: %w", err)
 	}
@@ -218,27 +203,58 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 		n.stop()
 		return nil, err
 	}
+	if err := n.applyShardFlags(); err != nil {
+		n.stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+// startManager starts the relay peer manager on the node's host, with the
+// node's budget and tracker and the static peers of the command line.
+func (n *Node) startManager() error {
+	relayCfg := relay.DefaultConfig()
+	relayCfg.Cluster = n.cfg.cluster
+	relayCfg.ColocationLimit = n.cfg.colocate
+	mopts := []peermanager.Option{
+		peermanager.WithConfig(relayCfg),
+		peermanager.WithBudget(n.parts.budget),
+		peermanager.WithTracker(n.tracker),
+		peermanager.WithLogger(n.log),
+	}
+	if len(n.cfg.peers) > 0 {
+		mopts = append(mopts, peermanager.WithStaticPeers(n.cfg.peers...))
+	}
+	var err error
+	if n.manager, err = peermanager.NewManager(n.host, mopts...); err != nil {
+		return err
+	}
+	return n.manager.Start()
+}
+
+// applyShardFlags protects the shards given a key on the command line
+// (a private key alone protects with its public key) and subscribes to
+// the shards given there.
+func (n *Node) applyShardFlags() error {
+	cfg := n.cfg
 	for shard, pub := range cfg.protect {
 		if _, err := n.Protect(shard, pub, cfg.signKeys[shard]); err != nil {
-			n.stop()
-			return nil, err
+			return err
 		}
 	}
 	for shard, priv := range cfg.signKeys {
 		if _, ok := cfg.protect[shard]; !ok {
 			if _, err := n.Protect(shard, priv.Public(), priv); err != nil {
-				n.stop()
-				return nil, err
+				return err
 			}
 		}
 	}
 	for _, s := range cfg.shards {
 		if err := n.Subscribe(s); err != nil {
-			n.stop()
-			return nil, err
+			return err
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // newRegistry registers every collector: mesh health (tracker), relay
