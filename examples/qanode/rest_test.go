@@ -11,16 +11,40 @@ import (
 func TestRESTValidation(t *testing.T) {
 	n := startTestNode(t, "solo", testConfig())
 	n.mustCall("POST", "/relay/subscribe", `[32, "/waku/2/rs/16/33"]`, 200, nil)
-	key := "0x5526a8990317c9b7b58d07843d270f9cd1d9aaee129294c1c478abf7261dd9e6"
-	pub := "0x049c5fac802da41e07e6cdf51c3b9a6351ad5e65921527f2df5b7d59fd9b56ab02bab736cdcfc37f25095e78127500da371947217a8cd5186ab890ea866211c3f6"
-	other := "0x04" + strings.Repeat("1", 128)
+	for _, tt := range restValidationCases() {
+		status, raw := n.call(tt.method, tt.path, tt.body, nil)
+		if status != tt.status || !strings.Contains(raw, tt.errorHas) || !strings.Contains(raw, `"error"`) {
+			t.Errorf("%s %s %.60v: status %d %s; want %d with %q", tt.method, tt.path, tt.body, status, raw, tt.status, tt.errorHas)
+		}
+	}
+	checkProtectedPublishing(t, n)
+	n.mustCall("DELETE", "/admin/protected-shards/32", nil, 200, nil)
+	var sub map[string][]uint16
+	n.mustCall("DELETE", "/relay/subscribe", `[32]`, 200, &sub)
+	if len(sub["subscribed"]) != 1 || sub["subscribed"][0] != 33 {
+		t.Fatalf("after unsubscribing 32: %v", sub)
+	}
+}
 
-	tests := []struct {
-		method, path string
-		body         any
-		status       int
-		errorHas     string
-	}{
+// A key pair of TestRESTValidation.
+const (
+	restPrivateKey = "0x5526a8990317c9b7b58d07843d270f9cd1d9aaee129294c1c478abf7261dd9e6"
+	restPublicKey  = "0x049c5fac802da41e07e6cdf51c3b9a6351ad5e65921527f2df5b7d59fd9b56ab02bab736cdcfc37f25095e78127500da371947217a8cd5186ab890ea866211c3f6"
+)
+
+// restValidationCase is a request the node must refuse with status and an
+// error containing errorHas.
+type restValidationCase struct {
+	method, path string
+	body         any
+	status       int
+	errorHas     string
+}
+
+// restValidationCases are the bad requests of TestRESTValidation, for a
+// node subscribed to shards 32 and 33 of cluster 16.
+func restValidationCases() []restValidationCase {
+	return []restValidationCase{
 		{"POST", "/relay/subscribe", ``, 400, "empty body"},
 		{"POST", "/relay/subscribe", `[]`, 400, "no shard"},
 		{"POST", "/relay/subscribe", `{"shards":[1]}`, 400, "invalid JSON body"},
@@ -46,32 +70,29 @@ func TestRESTValidation(t *testing.T) {
 		{"GET", "/relay/messages/32?since=x", nil, 400, "since"},
 		{"GET", "/relay/messages/32?limit=-1", nil, 400, "limit"},
 
-		{"POST", "/admin/protected-shards", `{"publicKey":"` + pub + `"}`, 400, "shard is missing"},
+		{"POST", "/admin/protected-shards", `{"publicKey":"` + restPublicKey + `"}`, 400, "shard is missing"},
 		{"POST", "/admin/protected-shards", `{"shard":32}`, 400, "no key"},
-		{"POST", "/admin/protected-shards", `{"shard":32,"pubsubTopic":"/waku/2/rs/16/32","publicKey":"` + pub + `"}`, 400, "not both"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"pubsubTopic":"/waku/2/rs/16/32","publicKey":"` + restPublicKey + `"}`, 400, "not both"},
 		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"0x1234"}`, 400, "public key has 2 bytes"},
-		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + other + `"}`, 400, "not a point"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"0x04` + strings.Repeat("1", 128) + `"}`, 400, "not a point"},
 		{"POST", "/admin/protected-shards", `{"shard":32,"privateKey":"nothex"}`, 400, "private key is not hex"},
-		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + pub + `","privateKey":"0x` + strings.Repeat("2", 64) + `"}`, 400, "does not match"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","privateKey":"0x` + strings.Repeat("2", 64) + `"}`, 400, "does not match"},
 		{"DELETE", "/admin/protected-shards/32", nil, 404, "not protected"},
 	}
-	for _, tt := range tests {
-		status, raw := n.call(tt.method, tt.path, tt.body, nil)
-		if status != tt.status || !strings.Contains(raw, tt.errorHas) || !strings.Contains(raw, `"error"`) {
-			t.Errorf("%s %s %.60v: status %d %s; want %d with %q", tt.method, tt.path, tt.body, status, raw, tt.status, tt.errorHas)
-		}
-	}
+}
 
-	// The same node, protected: a message it cannot sign is refused with the
-	// reason, then signed once it has the key; a replay of it is a conflict.
-	n.mustCall("POST", "/admin/protected-shards", map[string]any{"shard": "32", "publicKey": pub}, 200, nil)
+// checkProtectedPublishing: on a protected shard, a message the node cannot
+// sign is refused with the reason, then signed once it has the key; a
+// replay of it is a conflict.
+func checkProtectedPublishing(t *testing.T, n *testNode) {
+	n.mustCall("POST", "/admin/protected-shards", map[string]any{"shard": "32", "publicKey": restPublicKey}, 200, nil)
 	_, raw := n.call("POST", "/relay/publish/32", map[string]any{"payload": b64("x"), "contentTopic": "/qa/1/chat/proto"}, nil)
 	if !strings.Contains(raw, "give the node the shard's private key") {
 		t.Fatalf("unsigned publish on a protected shard: %s", raw)
 	}
 	var prot protectionJSON
-	n.mustCall("POST", "/admin/protected-shards", map[string]any{"shard": 32, "privateKey": key}, 200, &prot)
-	if !prot.CanSign || prot.PublicKey != pub || !prot.Subscribed {
+	n.mustCall("POST", "/admin/protected-shards", map[string]any{"shard": 32, "privateKey": restPrivateKey}, 200, &prot)
+	if !prot.CanSign || prot.PublicKey != restPublicKey || !prot.Subscribed {
 		t.Fatalf("protection: %+v", prot)
 	}
 	var pubd publishedJSON
@@ -83,13 +104,6 @@ func TestRESTValidation(t *testing.T) {
 	n.mustCall("GET", "/relay/messages/%2Fwaku%2F2%2Frs%2F16%2F32?limit=5", nil, 200, &msgs)
 	if len(msgs.Messages) != 1 || msgs.Messages[0].MessageHash != pubd.MessageHash || msgs.Messages[0].From != n.node.selfID().String() {
 		t.Fatalf("own message not buffered: %+v", msgs)
-	}
-
-	n.mustCall("DELETE", "/admin/protected-shards/32", nil, 200, nil)
-	var sub map[string][]uint16
-	n.mustCall("DELETE", "/relay/subscribe", `[32]`, 200, &sub)
-	if len(sub["subscribed"]) != 1 || sub["subscribed"][0] != 33 {
-		t.Fatalf("after unsubscribing 32: %v", sub)
 	}
 }
 
