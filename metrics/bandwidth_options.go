@@ -1,15 +1,10 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 )
-
-// ErrInvalidBandwidthOption is wrapped by every error a BandwidthOption
-// returns: the option's argument is out of range; fix the argument.
-var ErrInvalidBandwidthOption = errors.New("metrics: invalid bandwidth option")
 
 // BandwidthOption configures a Bandwidth (and the BandwidthTracer around it).
 type BandwidthOption func(*bandwidthConfig) error
@@ -26,7 +21,7 @@ type bandwidthConfig struct {
 func WithMessageIDCacheSize(n int) BandwidthOption {
 	return func(c *bandwidthConfig) error {
 		if n < 0 {
-			return fmt.Errorf("%w: message id cache size %d, want >= 0", ErrInvalidBandwidthOption, n)
+			return &OptionError{Option: "WithMessageIDCacheSize", Reason: fmt.Sprintf("message id cache size %d, want >= 0", n)}
 		}
 		c.idCacheSize = n
 		return nil
@@ -43,7 +38,7 @@ func WithMessageIDCacheSize(n int) BandwidthOption {
 func WithMessageIDFunc(f func(*pb.Message) string) BandwidthOption {
 	return func(c *bandwidthConfig) error {
 		if f == nil {
-			return fmt.Errorf("%w: WithMessageIDFunc(nil)", ErrInvalidBandwidthOption)
+			return &OptionError{Option: "WithMessageIDFunc", Reason: "nil function"}
 		}
 		c.messageID = f
 		return nil
@@ -54,7 +49,7 @@ func newBandwidthConfig(opts []BandwidthOption) (bandwidthConfig, error) {
 	cfg := bandwidthConfig{idCacheSize: DefaultMessageIDCacheSize}
 	for _, o := range opts {
 		if o == nil {
-			return cfg, fmt.Errorf("%w: nil option", ErrInvalidBandwidthOption)
+			return cfg, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return cfg, err

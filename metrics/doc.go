@@ -17,8 +17,9 @@
 //     peers per shard and direction, floors, dials by outcome,
 //     disconnections by reason, discovery requests, book size and the
 //     Manager's event queue.
-//   - SelectorCollector: a light client's service-peer selection from a
-//     peermanager.Selector (or SelectorCore): selections, outcomes,
+//   - SelectorCollector: a light client's service-peer selection from any
+//     SelectorSource (a selection.Stats: peermanager/selector.Selector, or
+//     a selection.Core under its owner's lock): selections, outcomes,
 //     replacements, pool sizes and light-client health per shard.
 //   - BandwidthCollector: bytes by gossipsub message type and shard, and by
 //     libp2p protocol, from a BandwidthTracer (installed in gossipsub) and a

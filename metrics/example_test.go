@@ -6,8 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wakupm/wakupm/metrics"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/peermanager/selector"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
@@ -21,20 +21,21 @@ import (
 func Example() {
 	// The components: the tracker and the bandwidth tracer are gossipsub
 	// RawTracers, the gater is the host's ConnectionGater, the relay core
-	// stands for the node's *peermanager.Manager.
+	// stands for the node's *peermanager.Manager, the selector for a light
+	// client's.
 	tracker, _ := shardmesh.NewTracker()
 	tracker.Join(shardmesh.Shard{Cluster: 1, Index: 3})
 	bandwidth, _ := metrics.NewBandwidthTracer()
 	budget, _ := slots.NewBudget(50)
 	connGater, _ := gater.New(budget)
 	relayCore, _ := relay.NewCore(relay.DefaultConfig())
-	selector, _ := peermanager.NewSelector()
-	defer selector.Close()
+	sel, _ := selector.New()
+	defer sel.Close()
 
 	trackerCollector, _ := metrics.NewTrackerCollector(tracker)
 	slotsCollector, _ := metrics.NewSlotsCollector(connGater)
 	relayCollector, _ := metrics.NewPeerManagerCollector(relayCore)
-	selectorCollector, _ := metrics.NewSelectorCollector(selector)
+	selectorCollector, _ := metrics.NewSelectorCollector(sel)
 	bandwidthCollector, _ := metrics.NewBandwidthCollector(bandwidth)
 
 	reg := prometheus.NewRegistry()
@@ -60,7 +61,7 @@ func Example() {
 	// wakupm_relay_events_queued
 	// wakupm_relay_peers
 	// wakupm_relay_prune_searches_total
-	// wakupm_selector_events_dropped_total
+	// wakupm_selector_notifications_dropped_total
 	// wakupm_shard_health
 	// wakupm_shard_low_score_mesh_peers
 	// wakupm_shard_mesh_peers

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -22,10 +21,6 @@ var (
 	_ RelaySource          = (*relay.Core)(nil)
 	_ prometheus.Collector = (*PeerManagerCollector)(nil)
 )
-
-// ErrInvalidPeerManagerCollectorOption is wrapped by every error of
-// NewPeerManagerCollector and its options; fix the argument.
-var ErrInvalidPeerManagerCollectorOption = errors.New("metrics: invalid peer manager collector option")
 
 // PeerManagerCollector is a Prometheus collector of the relay peer
 // manager. It is pull-based: each scrape takes one Snapshot of its source;
@@ -68,7 +63,7 @@ func WithPeerManagerConstLabels(labels prometheus.Labels) PeerManagerCollectorOp
 		for name := range labels {
 			switch name {
 			case "", "cluster", "shard", "direction", "outcome", "reason":
-				return fmt.Errorf("%w: constant label %q is empty or used by the collector", ErrInvalidPeerManagerCollectorOption, name)
+				return &OptionError{Option: "WithPeerManagerConstLabels", Reason: fmt.Sprintf("constant label %q is empty or used by the collector", name)}
 			}
 		}
 		c.constLabels = labels
@@ -80,12 +75,12 @@ func WithPeerManagerConstLabels(labels prometheus.Labels) PeerManagerCollectorOp
 // node's *peermanager.Manager).
 func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption) (*PeerManagerCollector, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w: nil source", ErrInvalidPeerManagerCollectorOption)
+		return nil, &OptionError{Option: "source", Reason: "nil source"}
 	}
 	var cfg peerManagerCollectorConfig
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidPeerManagerCollectorOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err

@@ -1,32 +1,26 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/selection"
 )
 
-// SelectorSource is what a SelectorCollector reads at each scrape.
-// *peermanager.Selector implements it (a bare *peermanager.SelectorCore
-// does too, but it is not safe for concurrent use: wrap it so that Stats
-// runs under its owner's lock).
+// SelectorSource is what a SelectorCollector reads at each scrape: a
+// snapshot of the selection counters, pools and light-client health.
+// *selector.Selector (package peermanager/selector) implements it; a bare
+// *selection.Core does too, but it is not safe for concurrent use: wrap it
+// so that Stats runs under its owner's lock. The collector reads only this
+// interface and the pure selection.Stats, so registering it links neither
+// the selector shell nor the relay Manager.
 type SelectorSource interface {
-	Stats() peermanager.SelectorStats
+	Stats() selection.Stats
 }
 
-var (
-	_ SelectorSource       = (*peermanager.Selector)(nil)
-	_ prometheus.Collector = (*SelectorCollector)(nil)
-)
-
-// ErrInvalidSelectorCollectorOption is wrapped by every error a
-// SelectorCollectorOption or NewSelectorCollector returns; fix the
-// argument.
-var ErrInvalidSelectorCollectorOption = errors.New("metrics: invalid selector collector option")
+var _ prometheus.Collector = (*SelectorCollector)(nil)
 
 // SelectorCollector is a Prometheus collector of a light client's
 // service-peer selection. At each scrape it takes one Stats snapshot of its
@@ -41,7 +35,7 @@ var ErrInvalidSelectorCollectorOption = errors.New("metrics: invalid selector co
 //	wakupm_selector_pool_live_members{protocol,cluster,shard} gauge: connected members
 //	wakupm_selector_pool_target{protocol,cluster,shard}      gauge
 //	wakupm_selector_light_health{cluster,shard}              gauge: 0..2, shards with a filter or light-push pool
-//	wakupm_selector_events_dropped_total                     counter: events a slow reader missed
+//	wakupm_selector_notifications_dropped_total              counter: notifications a slow reader missed
 //
 // nwaku's waku_service_peers{protocol,peerId} labels each peer (one series
 // per service peer, with a multiaddr in peerId) and is not per shard, so the
@@ -68,7 +62,7 @@ func WithSelectorConstLabels(labels prometheus.Labels) SelectorCollectorOption {
 		for name := range labels {
 			switch name {
 			case "", "protocol", "result", "outcome", "reason", "cluster", "shard":
-				return fmt.Errorf("%w: constant label %q is empty or used by the collector", ErrInvalidSelectorCollectorOption, name)
+				return &OptionError{Option: "WithSelectorConstLabels", Reason: fmt.Sprintf("constant label %q is empty or used by the collector", name)}
 			}
 		}
 		c.constLabels = labels
@@ -77,15 +71,15 @@ func WithSelectorConstLabels(labels prometheus.Labels) SelectorCollectorOption {
 }
 
 // NewSelectorCollector returns a collector reading src (usually the
-// client's *peermanager.Selector).
+// client's *selector.Selector).
 func NewSelectorCollector(src SelectorSource, opts ...SelectorCollectorOption) (*SelectorCollector, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w: nil source", ErrInvalidSelectorCollectorOption)
+		return nil, &OptionError{Option: "source", Reason: "nil source"}
 	}
 	var cfg selectorCollectorConfig
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidSelectorCollectorOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -113,8 +107,8 @@ func NewSelectorCollector(src SelectorSource, opts ...SelectorCollectorOption) (
 		health: desc("wakupm_selector_light_health",
 			"Light-client health per shard from live filter and light-push pool members: 0 unhealthy, 1 minimally, 2 sufficiently healthy.",
 			"cluster", "shard"),
-		dropped: desc("wakupm_selector_events_dropped_total",
-			"Selector events dropped because the client did not read them in time."),
+		dropped: desc("wakupm_selector_notifications_dropped_total",
+			"Selector notifications dropped because the client did not read them in time."),
 	}, nil
 }
 
@@ -157,18 +151,18 @@ func (c *SelectorCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		gauge(c.health, level, strconv.FormatUint(uint64(h.Shard.Cluster), 10), strconv.FormatUint(uint64(h.Shard.Index), 10))
 	}
-	counter(c.dropped, st.EventsDropped)
+	counter(c.dropped, st.NotificationsDropped)
 }
 
 // lightHealthLevel maps a light-client health to the 0..2 scale of
 // wakupm_shard_health; unknown has no level.
-func lightHealthLevel(h peermanager.LightHealth) (int, bool) {
+func lightHealthLevel(h selection.LightHealth) (int, bool) {
 	switch h {
-	case peermanager.LightUnhealthy:
+	case selection.LightUnhealthy:
 		return 0, true
-	case peermanager.LightMinimallyHealthy:
+	case selection.LightMinimallyHealthy:
 		return 1, true
-	case peermanager.LightSufficientlyHealthy:
+	case selection.LightSufficientlyHealthy:
 		return 2, true
 	}
 	return 0, false

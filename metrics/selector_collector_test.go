@@ -7,28 +7,36 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/wakupm/wakupm/peerid"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/selection"
+	"github.com/wakupm/wakupm/peermanager/selector"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
+)
+
+// The selector shell is what a light client registers; a bare Core has the
+// same Stats (under its owner's lock).
+var (
+	_ SelectorSource = (*selector.Selector)(nil)
+	_ SelectorSource = (*selection.Core)(nil)
 )
 
 // selectorFixture: three service peers on shard 0, two connected; filter
 // and light-push pools of two; one light-push peer replaced after a 503.
-func selectorFixture(t *testing.T) *peermanager.Selector {
+func selectorFixture(t *testing.T) *selector.Selector {
 	t.Helper()
-	sel, err := peermanager.NewSelector()
+	sel, err := selector.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sel.Close() })
 	shards, _ := shardmesh.ShardSetOf(0)
-	for _, id := range []peer.ID{"a", "b", "c"} {
-		if err := sel.AddPeer(book.DiscoveredPeer{ID: peerid.ID(id), HasENR: true, Cluster: 1, HasShards: true, Shards: shards,
+	for _, id := range []peerid.ID{"a", "b", "c"} {
+		if err := sel.AddPeer(book.DiscoveredPeer{ID: id, HasENR: true, Cluster: 1, HasShards: true, Shards: shards,
 			Caps: shardmesh.CapFilter | shardmesh.CapLightPush}); err != nil {
 			t.Fatal(err)
 		}
@@ -37,16 +45,16 @@ func selectorFixture(t *testing.T) *peermanager.Selector {
 	sel.PeerConnected("b", book.Outbound, netip.Addr{})
 	s0 := shardmesh.Shard{Cluster: 1, Index: 0}
 	ctx := context.Background()
-	if _, err := sel.Select(ctx, peermanager.ForShard(peermanager.ProtocolFilter, s0, 2)); err != nil {
+	if _, err := sel.Select(ctx, selection.ForShard(protocols.FilterSubscribe, s0, 2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sel.Select(ctx, peermanager.ForShard(peermanager.ProtocolLightPush, s0, 2)); err != nil {
+	if _, err := sel.Select(ctx, selection.ForShard(protocols.LightPush, s0, 2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sel.Select(ctx, peermanager.ForShard(peermanager.ProtocolStore, s0, 1)); !errors.Is(err, peermanager.ErrNoPeerSupportsProtocol) {
+	if _, err := sel.Select(ctx, selection.ForShard(protocols.Store, s0, 1)); !errors.Is(err, selection.ErrNoPeerSupportsProtocol) {
 		t.Fatalf("store: %v", err)
 	}
-	if err := sel.Report("a", peermanager.ProtocolLightPush, peermanager.OutcomeUnavailable); err != nil {
+	if err := sel.Report("a", protocols.LightPush, selection.OutcomeUnavailable); err != nil {
 		t.Fatal(err)
 	}
 	return sel
@@ -83,13 +91,13 @@ wakupm_selector_pool_live_members{cluster="1",protocol="` + lp + `",shard="0"} 1
 # HELP wakupm_selector_light_health Light-client health per shard from live filter and light-push pool members: 0 unhealthy, 1 minimally, 2 sufficiently healthy.
 # TYPE wakupm_selector_light_health gauge
 wakupm_selector_light_health{cluster="1",shard="0"} 1
-# HELP wakupm_selector_events_dropped_total Selector events dropped because the client did not read them in time.
-# TYPE wakupm_selector_events_dropped_total counter
-wakupm_selector_events_dropped_total 0
+# HELP wakupm_selector_notifications_dropped_total Selector notifications dropped because the client did not read them in time.
+# TYPE wakupm_selector_notifications_dropped_total counter
+wakupm_selector_notifications_dropped_total 0
 `
 	names := []string{"wakupm_selector_selections_total", "wakupm_selector_outcomes_total", "wakupm_selector_replacements_total",
 		"wakupm_selector_pool_members", "wakupm_selector_pool_live_members", "wakupm_selector_light_health",
-		"wakupm_selector_events_dropped_total"}
+		"wakupm_selector_notifications_dropped_total"}
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
 		t.Fatal(err)
 	}
@@ -106,14 +114,14 @@ wakupm_selector_events_dropped_total 0
 }
 
 func TestSelectorCollectorOptions(t *testing.T) {
-	if _, err := NewSelectorCollector(nil); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(nil); !isOptionError(err) {
 		t.Fatalf("nil source: %v", err)
 	}
 	sel := selectorFixture(t)
-	if _, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"shard": "x"})); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"shard": "x"})); !isOptionError(err) {
 		t.Fatalf("reserved label: %v", err)
 	}
-	if _, err := NewSelectorCollector(sel, nil); !errors.Is(err, ErrInvalidSelectorCollectorOption) {
+	if _, err := NewSelectorCollector(sel, nil); !isOptionError(err) {
 		t.Fatalf("nil option: %v", err)
 	}
 	c, err := NewSelectorCollector(sel, WithSelectorConstLabels(prometheus.Labels{"node": "7"}))
@@ -121,10 +129,10 @@ func TestSelectorCollectorOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := testutil.CollectAndCompare(c, strings.NewReader(`
-# HELP wakupm_selector_events_dropped_total Selector events dropped because the client did not read them in time.
-# TYPE wakupm_selector_events_dropped_total counter
-wakupm_selector_events_dropped_total{node="7"} 0
-`), "wakupm_selector_events_dropped_total"); err != nil {
+# HELP wakupm_selector_notifications_dropped_total Selector notifications dropped because the client did not read them in time.
+# TYPE wakupm_selector_notifications_dropped_total counter
+wakupm_selector_notifications_dropped_total{node="7"} 0
+`), "wakupm_selector_notifications_dropped_total"); err != nil {
 		t.Fatal(err)
 	}
 }

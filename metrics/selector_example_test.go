@@ -6,13 +6,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wakupm/wakupm/metrics"
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/selector"
 )
 
 // A light client exports its service-peer selection next to its other
 // metrics.
 func ExampleSelectorCollector() {
-	sel, err := peermanager.NewSelector()
+	sel, err := selector.New()
 	if err != nil {
 		panic(err)
 	}
@@ -31,5 +31,5 @@ func ExampleSelectorCollector() {
 		fmt.Println(f.GetName())
 	}
 	// Output:
-	// wakupm_selector_events_dropped_total
+	// wakupm_selector_notifications_dropped_total
 }

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 )
 
 // TrackerSource is what a TrackerCollector reads at each scrape.
@@ -19,14 +19,17 @@ type TrackerSource interface {
 	Stats() shardmesh.TrackerStats
 }
 
+// TracerSource is what a TrackerCollector built WithTracerStats reads at
+// each scrape: the counters of the gossipsub adapter feeding the tracker.
+// *gossipsub.Tracer (package shardmesh/gossipsub) implements it.
+type TracerSource interface {
+	Stats() gossipsub.TracerStats
+}
+
 var (
 	_ TrackerSource        = (*shardmesh.Tracker)(nil)
 	_ prometheus.Collector = (*TrackerCollector)(nil)
 )
-
-// ErrInvalidTrackerCollectorOption is wrapped by every error a
-// TrackerCollectorOption or NewTrackerCollector returns; fix the argument.
-var ErrInvalidTrackerCollectorOption = errors.New("metrics: invalid tracker collector option")
 
 // TrackerCollector is a Prometheus collector of per-shard mesh health. At
 // each scrape it takes one Snapshot, one NodeHealth and one Stats of its
@@ -42,7 +45,13 @@ var ErrInvalidTrackerCollectorOption = errors.New("metrics: invalid tracker coll
 //	wakupm_node_shards{health}                          gauge: joined shards per level
 //	wakupm_tracker_events_total                         counter
 //	wakupm_tracker_health_changes_total                 counter
-//	wakupm_tracker_ignored_events_total{reason}         counter
+//	wakupm_tracker_ignored_events_total{reason}         counter: reason graft_not_joined, duplicate_graft,
+//	                                                    prune_not_meshed, join_joined, leave_not_joined,
+//	                                                    foreign_topic, foreign_cluster (an announced shard of
+//	                                                    another cluster), peer_limit (an event of a new peer
+//	                                                    at the tracker's WithMaxPeers bound)
+//	wakupm_tracer_skipped_subscriptions_total           counter: subscriptions past the per-RPC bound the
+//	                                                    gossipsub tracer did not read (WithTracerStats only)
 //
 // libp2p_gossipsub_peers_per_topic_mesh keeps nim-libp2p's name and topic
 // label (libp2p/protocols/pubsub/gossipsub/types.nim), which nwaku nodes
@@ -55,6 +64,9 @@ type TrackerCollector struct {
 	nodeHealth, nodeShards                       *prometheus.Desc
 	events, changes, ignored                     *prometheus.Desc
 
+	tracer      TracerSource // nil: no tracer series
+	skippedSubs *prometheus.Desc
+
 	mu  sync.Mutex // guards buf: scrapes may run concurrently
 	buf []shardmesh.ShardHealth
 }
@@ -64,6 +76,7 @@ type TrackerCollectorOption func(*trackerCollectorConfig) error
 
 type trackerCollectorConfig struct {
 	constLabels prometheus.Labels
+	tracer      TracerSource
 }
 
 // WithTrackerConstLabels adds constant labels to every series, for example
@@ -73,10 +86,22 @@ func WithTrackerConstLabels(labels prometheus.Labels) TrackerCollectorOption {
 		for name := range labels {
 			switch name {
 			case "", "topic", "cluster", "shard", "health", "reason":
-				return fmt.Errorf("%w: constant label %q is empty or used by the collector", ErrInvalidTrackerCollectorOption, name)
+				return &OptionError{Option: "WithTrackerConstLabels", Reason: fmt.Sprintf("constant label %q is empty or used by the collector", name)}
 			}
 		}
 		c.constLabels = labels
+		return nil
+	}
+}
+
+// WithTracerStats also exports the counters of the gossipsub tracer that
+// feeds the tracker (usually the node's *gossipsub.Tracer).
+func WithTracerStats(src TracerSource) TrackerCollectorOption {
+	return func(c *trackerCollectorConfig) error {
+		if src == nil {
+			return &OptionError{Option: "WithTracerStats", Reason: "nil tracer source"}
+		}
+		c.tracer = src
 		return nil
 	}
 }
@@ -85,12 +110,12 @@ func WithTrackerConstLabels(labels prometheus.Labels) TrackerCollectorOption {
 // *shardmesh.Tracker).
 func NewTrackerCollector(src TrackerSource, opts ...TrackerCollectorOption) (*TrackerCollector, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w: nil source", ErrInvalidTrackerCollectorOption)
+		return nil, &OptionError{Option: "source", Reason: "nil source"}
 	}
 	var cfg trackerCollectorConfig
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidTrackerCollectorOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -122,6 +147,9 @@ func NewTrackerCollector(src TrackerSource, opts ...TrackerCollectorOption) (*Tr
 			"Shard health level changes, joins and leaves included."),
 		ignored: desc("wakupm_tracker_ignored_events_total",
 			"Tracker events that did not fit its state and were ignored, by reason.", "reason"),
+		tracer: cfg.tracer,
+		skippedSubs: desc("wakupm_tracer_skipped_subscriptions_total",
+			"Subscriptions of a gossipsub RPC beyond the tracer's per-RPC bound, not read."),
 	}, nil
 }
 
@@ -130,6 +158,9 @@ func (c *TrackerCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.meshCompat, c.mesh, c.outbound, c.lowScore, c.health,
 		c.nodeHealth, c.nodeShards, c.events, c.changes, c.ignored} {
 		ch <- d
+	}
+	if c.tracer != nil {
+		ch <- c.skippedSubs
 	}
 }
 
@@ -171,7 +202,12 @@ func (c *TrackerCollector) Collect(ch chan<- prometheus.Metric) {
 		"join_joined":      st.IgnoredJoins,
 		"leave_not_joined": st.IgnoredLeaves,
 		"foreign_topic":    st.ForeignTopics,
+		"foreign_cluster":  st.ForeignClusterAnnouncements,
+		"peer_limit":       st.UnrecordedPeers,
 	} {
 		ch <- prometheus.MustNewConstMetric(c.ignored, prometheus.CounterValue, float64(v), reason)
+	}
+	if c.tracer != nil {
+		ch <- prometheus.MustNewConstMetric(c.skippedSubs, prometheus.CounterValue, float64(c.tracer.Stats().SkippedSubscriptions))
 	}
 }

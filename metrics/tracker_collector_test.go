@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 )
 
 func trackerFixture(t *testing.T) *shardmesh.Tracker {
@@ -72,10 +72,12 @@ wakupm_node_shards{health="unhealthy"} 0
 # HELP wakupm_tracker_ignored_events_total Tracker events that did not fit its state and were ignored, by reason.
 # TYPE wakupm_tracker_ignored_events_total counter
 wakupm_tracker_ignored_events_total{reason="duplicate_graft"} 0
+wakupm_tracker_ignored_events_total{reason="foreign_cluster"} 0
 wakupm_tracker_ignored_events_total{reason="foreign_topic"} 0
 wakupm_tracker_ignored_events_total{reason="graft_not_joined"} 1
 wakupm_tracker_ignored_events_total{reason="join_joined"} 0
 wakupm_tracker_ignored_events_total{reason="leave_not_joined"} 0
+wakupm_tracker_ignored_events_total{reason="peer_limit"} 0
 wakupm_tracker_ignored_events_total{reason="prune_not_meshed"} 1
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
@@ -108,6 +110,66 @@ func TestTrackerCollectorLint(t *testing.T) {
 	}
 	if _, err := reg.Gather(); err != nil {
 		t.Errorf("pedantic gather: %v", err)
+	}
+}
+
+// The gossipsub adapter is the tracker's shell; its counters are exported
+// next to the tracker's when the collector is given it.
+var _ TracerSource = (*gossipsub.Tracer)(nil)
+
+type tracerStats gossipsub.TracerStats
+
+func (s tracerStats) Stats() gossipsub.TracerStats { return gossipsub.TracerStats(s) }
+
+// Announcements of another cluster's shards and events of new peers past
+// WithMaxPeers are counted as ignored events; the tracer's skipped
+// subscriptions are exported WithTracerStats, promlint-clean.
+func TestTrackerCollectorBoundsAndTracer(t *testing.T) {
+	tr, err := shardmesh.NewTracker(shardmesh.WithCluster(1), shardmesh.WithMaxPeers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Announce("a", shardmesh.Shard{Cluster: 1, Index: 2}, true)
+	tr.Announce("a", shardmesh.Shard{Cluster: 7, Index: 2}, true) // another cluster
+	tr.HeardFrom("b")                                             // a second peer, past the bound
+	tr.SetDirection("c", shardmesh.Outbound)                      // a third
+	c, err := NewTrackerCollector(tr, WithTracerStats(tracerStats{SkippedSubscriptions: 5}),
+		WithTrackerConstLabels(prometheus.Labels{"node": "1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP wakupm_tracer_skipped_subscriptions_total Subscriptions of a gossipsub RPC beyond the tracer's per-RPC bound, not read.
+# TYPE wakupm_tracer_skipped_subscriptions_total counter
+wakupm_tracer_skipped_subscriptions_total{node="1"} 5
+# HELP wakupm_tracker_ignored_events_total Tracker events that did not fit its state and were ignored, by reason.
+# TYPE wakupm_tracker_ignored_events_total counter
+wakupm_tracker_ignored_events_total{node="1",reason="duplicate_graft"} 0
+wakupm_tracker_ignored_events_total{node="1",reason="foreign_cluster"} 1
+wakupm_tracker_ignored_events_total{node="1",reason="foreign_topic"} 0
+wakupm_tracker_ignored_events_total{node="1",reason="graft_not_joined"} 0
+wakupm_tracker_ignored_events_total{node="1",reason="join_joined"} 0
+wakupm_tracker_ignored_events_total{node="1",reason="leave_not_joined"} 0
+wakupm_tracker_ignored_events_total{node="1",reason="peer_limit"} 2
+wakupm_tracker_ignored_events_total{node="1",reason="prune_not_meshed"} 0
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+		"wakupm_tracer_skipped_subscriptions_total", "wakupm_tracker_ignored_events_total"); err != nil {
+		t.Error(err)
+	}
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+	if _, err := NewTrackerCollector(tr, WithTracerStats(nil)); !isOptionError(err) {
+		t.Errorf("nil tracer source: %v", err)
+	}
+	plain, _ := NewTrackerCollector(tr)
+	if n := testutil.CollectAndCount(plain, "wakupm_tracer_skipped_subscriptions_total"); n != 0 {
+		t.Errorf("%d tracer series without WithTracerStats", n)
 	}
 }
 
@@ -162,8 +224,8 @@ func TestNewTrackerCollectorValidates(t *testing.T) {
 			return err
 		},
 	} {
-		if err := f(); !errors.Is(err, ErrInvalidTrackerCollectorOption) {
-			t.Errorf("%s: err = %v, want ErrInvalidTrackerCollectorOption", name, err)
+		if err := f(); !isOptionError(err) {
+			t.Errorf("%s: err = %v, want an *OptionError", name, err)
 		}
 	}
 }

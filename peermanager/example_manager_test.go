@@ -25,8 +25,10 @@ func ExampleNewManager() {
 		panic(err)
 	}
 	defer h.Close()
-	tracker, _ := shardmesh.NewTracker()
-	tracer, _ := gossipsub.NewTracer(tracker)
+	tracker, _ := shardmesh.NewTracker(shardmesh.WithCluster(shardmesh.ClusterTWN))
+	// WithNetwork: the tracker forgets a peer when its last connection closes.
+	tracer, _ := gossipsub.NewTracer(tracker, gossipsub.WithNetwork(h.Network()))
+	defer tracer.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ps, err := pubsub.NewGossipSub(ctx, h, tracer.Option())

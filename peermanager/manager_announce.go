@@ -5,6 +5,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/wakupm/wakupm/protocols"
 )
 
 // announceDelay gathers a burst of subscription changes (a node joining
@@ -45,7 +46,7 @@ func (m *Manager) announce() {
 	m.announcePending = false // changes from now on start a new round
 	m.announceMu.Unlock()
 	for _, p := range m.host.Network().Peers() {
-		if ids, err := m.host.Peerstore().SupportsProtocols(p, ProtocolMetadata); err != nil || len(ids) == 0 {
+		if ids, err := m.host.Peerstore().SupportsProtocols(p, protocols.Metadata); err != nil || len(ids) == 0 {
 			continue
 		}
 		m.spawn(func() { m.refreshMetadata(p) })

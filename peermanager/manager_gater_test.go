@@ -14,6 +14,7 @@ import (
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/slots"
 	slotsgater "github.com/wakupm/wakupm/slots/gater"
@@ -75,7 +76,7 @@ func TestManagerDialsPastOutboundTargetThroughGater(t *testing.T) {
 			on.Add(uint16(i / peersPerSide))
 			// Identify must list relay, or the policy stops counting
 			// the peer as a relay peer.
-			n.Host.SetStreamHandler(peermanager.ProtocolRelay, func(s network.Stream) { _ = s.Reset() })
+			n.Host.SetStreamHandler(protocols.Relay, func(s network.Stream) { _ = s.Reset() })
 			m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(n.ID()), Origin: book.OriginDiscv5, HasENR: true,
 				Cluster: shardmesh.ClusterTWN, HasShards: true, Shards: on,
 				Caps: shardmesh.CapRelay}, n.Host.Addrs())

@@ -14,6 +14,7 @@ import (
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/protocols"
 )
 
 func qid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%06d", i)) }
@@ -21,7 +22,7 @@ func qid(i int) peerid.ID { return peerid.ID(fmt.Sprintf("peer-%06d", i)) }
 func TestEventQueueCoalescing(t *testing.T) {
 	a, b := qid(1), qid(2)
 	ip := netip.MustParseAddr("192.0.2.1")
-	relayOnly := []string{ProtocolRelay}
+	relayOnly := []string{protocols.Relay}
 	cases := []struct {
 		name string
 		in   []relay.Event

@@ -19,10 +19,10 @@ import (
 // chose a peer for.
 func TestProtocolIDsHaveOneSource(t *testing.T) {
 	services := map[slots.Service]protocol.ID{
-		slots.Filter:       ProtocolFilter,
-		slots.LightPush:    ProtocolLightPush,
-		slots.Store:        ProtocolStore,
-		slots.PeerExchange: ProtocolPeerExchange,
+		slots.Filter:       protocols.FilterSubscribe,
+		slots.LightPush:    protocols.LightPush,
+		slots.Store:        protocols.Store,
+		slots.PeerExchange: protocols.PeerExchange,
 	}
 	for s, id := range services {
 		if got, ok := slots.ServiceOf(string(id)); !ok || got != s {
@@ -32,7 +32,7 @@ func TestProtocolIDsHaveOneSource(t *testing.T) {
 			t.Errorf("%v serves %v, not the book's %s", s, s.Protocols(), id)
 		}
 	}
-	if _, ok := slots.ServiceOf(ProtocolRelay); ok {
+	if _, ok := slots.ServiceOf(protocols.Relay); ok {
 		t.Error("relay counted as a service")
 	}
 	tracked := book.DefaultTrackedProtocols()

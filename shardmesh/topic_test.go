@@ -59,7 +59,7 @@ func TestParsePubsubTopicInvalid(t *testing.T) {
 		{"/waku/2/thisisatest", ReasonNamedSharding},
 		{"/waku/2/", ReasonNamedSharding},
 		{"/waku/2/rsx/1/2", ReasonNamedSharding},
-		// Bare prefixes (go-waku panics on the bare prefix, REFERENCE.md 1.1).
+		// Bare prefixes (go-waku waku/v2/protocol/pubsub_topic.go:78 panics on the bare prefix).
 		{"/waku/2/rs/", ReasonMissingCluster},
 		{"/waku/2/rs/1", ReasonMissingIndex},
 		{"/waku/2/rs/1/", ReasonMissingIndex},

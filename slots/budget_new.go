@@ -7,7 +7,8 @@ import (
 // DefaultServiceShare is the percentage of MaxConnections that NewBudget
 // reserves for service clients: nwaku's default relay:service ratio 60:40
 // (peer_manager.nim, PeerManager.new), which nwaku computes but does not
-// apply (REFERENCE.md §8.7). Here it is applied.
+// apply (waku/factory/builder.nim:205-212 passes a fixed "60:40"). Here it
+// is applied.
 const DefaultServiceShare = 40
 
 // BudgetOption configures NewBudget; an invalid one makes NewBudget return

@@ -8,7 +8,8 @@ package slots
 //	outbound = relay div 3, inbound = relay − outbound
 //
 // nwaku refuses relay < Dhi (it returns no peer manager). nwaku keeps one
-// undivided service share and never enforces it (REFERENCE.md §8.7); the
+// undivided service share and never enforces it (nwaku
+// waku/factory/builder.nim:205-212, peer_manager.nim:1044); the
 // preset splits it between filter and light push like NewBudget so that the
 // same pools can run it. nwaku dials no further than its outbound target, so
 // DialHeadroom is 0. Integer arithmetic here equals nwaku's float64

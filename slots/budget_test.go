@@ -151,7 +151,8 @@ func TestBudgetValidate(t *testing.T) {
 }
 
 func TestNwakuBudget(t *testing.T) {
-	// REFERENCE.md §3.1: with max 50, relay 30, service 20, out 10, in 20.
+	// nwaku waku/node/peer_manager/peer_manager.nim:1038-1132: with max 50,
+	// relay 30, service 20, out 10, in 20.
 	b, err := NwakuBudget(50)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +183,8 @@ func TestNwakuBudget(t *testing.T) {
 }
 
 func TestGoWakuBudget(t *testing.T) {
-	// REFERENCE.md §3.1: with max 50, relay 40, out 13, in 27 (service 10).
+	// go-waku waku/v2/peermanager/peer_manager.go:108-122,186-200: with max
+	// 50, relay 40, out 13, in 27 (service 10).
 	b, err := GoWakuBudget(50)
 	if err != nil {
 		t.Fatal(err)

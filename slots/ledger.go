@@ -12,7 +12,7 @@ import (
 // connections to refuse or close. It counts a peer when its first
 // connection completes and forgets it when its last connection closes, so
 // its counts cannot drift (go-waku counts before the handshake and uncounts
-// on every close: REFERENCE.md §8.13). Its caller serialises access; it
+// on every close: go-waku waku/v2/node/connection_gater.go:80-116). Its caller serialises access; it
 // reads no clock.
 //
 // A shell calls CheckAccept on a raw inbound connection, CheckDial before

@@ -14,9 +14,11 @@
 //	lightclient [-nodes 6] [-messages 20] [-interval 100ms] [-rate-limit-at 4]
 //	            [-kill-at 8] [-preset wakupm|jswaku|gowaku] [-metrics]
 //
-// The ~20 lines a client needs are in run: NewSelector with the host,
-// NewKeepalive, AddPeer for each discovered service peer, then Select
-// before each use and Report after it.
+// The ~20 lines a client needs are in run: selector.New with the host and
+// a keep-alive, AddPeer for each discovered service peer, then Select
+// before each use and Report after it. The program links the selector
+// packages (peermanager/selection, peermanager/selector) and metrics, not
+// the relay Manager.
 package main
 
 import (
@@ -66,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.interval, "interval", 100*time.Millisecond, "time between messages")
 	fs.IntVar(&c.rateLimitAt, "rate-limit-at", 4, "before this message, the last light-push peer in use starts answering 429 (0: never)")
 	fs.IntVar(&c.killAt, "kill-at", 8, "before this message, kill the first light-push peer in use (0: never)")
-	fs.StringVar(&c.preset, "preset", "wakupm", "selector policy: wakupm, jswaku or gowaku")
+	fs.StringVar(&c.preset, "preset", "wakupm", "selector preset: wakupm, jswaku or gowaku")
 	fs.BoolVar(&c.metrics, "metrics", false, "print the selector's Prometheus metrics at the end")
 	if err := fs.Parse(args); err != nil {
 		return c, err

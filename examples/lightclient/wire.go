@@ -15,7 +15,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"google.golang.org/protobuf/encoding/protowire"
 
-	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/selection"
+	"github.com/wakupm/wakupm/protocols"
 )
 
 // A minimal light push v3 exchange (waku-org/specs standards/core/
@@ -32,7 +33,7 @@ const (
 
 // lightPush publishes payload on topic through p and returns the outcome to
 // report to the selector.
-func lightPush(ctx context.Context, h host.Host, p peer.ID, topic, contentTopic string, payload []byte) peermanager.Outcome {
+func lightPush(ctx context.Context, h host.Host, p peer.ID, topic, contentTopic string, payload []byte) selection.Outcome {
 	msg := protowire.AppendTag(nil, 1, protowire.BytesType)
 	msg = protowire.AppendBytes(msg, payload)
 	msg = protowire.AppendTag(msg, 2, protowire.BytesType)
@@ -46,24 +47,24 @@ func lightPush(ctx context.Context, h host.Host, p peer.ID, topic, contentTopic 
 
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	s, err := h.NewStream(ctx, p, peermanager.ProtocolLightPush)
+	s, err := h.NewStream(ctx, p, protocols.LightPush)
 	if err != nil {
-		return peermanager.OutcomeDialFailed
+		return selection.OutcomeDialFailed
 	}
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(requestTimeout))
 	if err := writeDelimited(s, req); err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
 	resp, err := readDelimited(bufio.NewReader(s))
 	if err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
 	code, err := field10(resp)
 	if err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
-	return peermanager.OutcomeOfStatus(code)
+	return selection.OutcomeOfStatus(code)
 }
 
 // serveStatus answers every request of proto with status().

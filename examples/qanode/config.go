@@ -47,7 +47,8 @@ type config struct {
 const restTokenEnv = "QANODE_REST_TOKEN"
 
 // Defaults, after nwaku's where it has one: REST on port 8645, libp2p on
-// 60000, 50 connections (REFERENCE.md §3.1).
+// 60000, 50 connections (nwaku's CLI defaults, waku/factory/external_config.nim;
+// go-waku cmd/waku/flags.go:31 also takes 50).
 const (
 	defaultREST     = "127.0.0.1:8645"
 	defaultListen   = "/ip4/0.0.0.0/tcp/60000"
@@ -79,7 +80,32 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 	fs := flag.NewFlagSet("qanode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}}
-	var cluster uint
+	var raw rawFlags
+	defineNodeFlags(fs, &c, &raw)
+	defineKeyAndRESTFlags(fs, &c, &raw)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		raw.extra = fs.Arg(0)
+	}
+	if err := c.finish(raw, getenv); err != nil {
+		fmt.Fprintln(stderr, "qanode:", err)
+		return c, err
+	}
+	return c, nil
+}
+
+// rawFlags are the flag values that config.finish turns into config.
+type rawFlags struct {
+	cluster                uint
+	nodeKeyFile, tokenFile string
+	extra                  string // the first argument that is not a flag
+}
+
+// defineNodeFlags defines the flags of the node itself: addresses, cluster,
+// shards, peers and protected shards.
+func defineNodeFlags(fs *flag.FlagSet, c *config, raw *rawFlags) {
 	fs.Var(&multiFlag{parse: func(s string) error {
 		a, err := ma.NewMultiaddr(s)
 		if err != nil {
@@ -89,7 +115,7 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 		return nil
 	}}, "listen", "libp2p listen multiaddr, repeatable (default "+defaultListen+")")
 	fs.StringVar(&c.rest, "rest", defaultREST, "REST API listen address host:port (keep it on loopback: the admin API takes private keys)")
-	fs.UintVar(&cluster, "cluster", 16, "cluster id (16: Status)")
+	fs.UintVar(&raw.cluster, "cluster", 16, "cluster id (16: Status)")
 	fs.Var(&multiFlag{parse: func(s string) error {
 		n, err := parseShardIndex(s)
 		if err != nil {
@@ -146,9 +172,13 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 		c.signKeys[shard] = priv
 		return nil
 	}}, "shard-signing-key-file", "<shard>:<file holding the hex private key>, repeatable: as -shard-signing-key, without the key showing in ps")
+}
+
+// defineKeyAndRESTFlags defines the key files, limits, logging and REST
+// exposure flags.
+func defineKeyAndRESTFlags(fs *flag.FlagSet, c *config, raw *rawFlags) {
 	fs.StringVar(&c.nodeKey, "nodekey", "", "hex secp256k1 private key of the libp2p identity (default: a new one; prefer -nodekey-file)")
-	var nodeKeyFile, tokenFile string
-	fs.StringVar(&nodeKeyFile, "nodekey-file", "", "file holding the hex -nodekey (keeps it out of ps)")
+	fs.StringVar(&raw.nodeKeyFile, "nodekey-file", "", "file holding the hex -nodekey (keeps it out of ps)")
 	fs.BoolVar(&c.restPublic, "rest-public", false, "allow a -rest address that is not loopback (give a token and the -rest-allowed-host names clients use)")
 	fs.Var(&multiFlag{parse: func(s string) error {
 		h := strings.ToLower(strings.Trim(s, "[]"))
@@ -158,7 +188,7 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 		c.restHosts = append(c.restHosts, h)
 		return nil
 	}}, "rest-allowed-host", "Host name the REST API answers besides loopback ones, repeatable (*: any; needs a token)")
-	fs.StringVar(&tokenFile, "rest-token-file", "", "file holding a bearer token every REST request must carry (default: $"+restTokenEnv+", else none)")
+	fs.StringVar(&raw.tokenFile, "rest-token-file", "", "file holding a bearer token every REST request must carry (default: $"+restTokenEnv+", else none)")
 	fs.IntVar(&c.maxConns, "max-connections", defaultMaxConns, "connection budget (relay 60%, filter and light-push slots 40%)")
 	fs.IntVar(&c.colocate, "colocation-limit", 5, "connected peers allowed per IPv4 address and per IPv6 /64; the gater allows twice that per IPv6 /48 (0: no limit; raise it to run many nodes on one machine)")
 	fs.IntVar(&c.buffer, "buffer", defaultBuffer, "received messages kept per shard for GET /relay/messages")
@@ -166,58 +196,55 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 	fs.BoolVar(&c.genKey, "genkey", false, "print a new shard key pair as JSON and exit")
 	fs.BoolVar(&c.noReplay, "no-replay-protection", false, "validate protected shards as nwaku and go-waku do, relying on gossipsub's 2 min seen cache alone (to reproduce replays)")
 	fs.BoolVar(&c.noMetrics, "no-go-metrics", false, "leave the Go runtime and process collectors out of /metrics")
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	fail := func(format string, a ...any) (config, error) {
-		err := fmt.Errorf(format, a...)
-		fmt.Fprintln(stderr, "qanode:", err)
-		return c, err
-	}
+}
+
+// finish checks the parsed flags and completes c: key and token files are
+// read, defaults filled in.
+func (c *config) finish(raw rawFlags, getenv func(string) string) error {
 	switch {
-	case fs.NArg() > 0:
-		return fail("unexpected argument %q", fs.Arg(0))
-	case cluster > 65535:
-		return fail("-cluster %d: want 0..65535", cluster)
+	case raw.extra != "":
+		return fmt.Errorf("unexpected argument %q", raw.extra)
+	case raw.cluster > 65535:
+		return fmt.Errorf("-cluster %d: want 0..65535", raw.cluster)
 	case c.maxConns < 1 || c.colocate < 0 || c.buffer < 1:
-		return fail("-max-connections and -buffer must be positive, -colocation-limit >= 0")
+		return errors.New("-max-connections and -buffer must be positive, -colocation-limit >= 0")
 	}
-	if nodeKeyFile != "" {
+	if raw.nodeKeyFile != "" {
 		if c.nodeKey != "" {
-			return fail("give -nodekey or -nodekey-file, not both")
+			return errors.New("give -nodekey or -nodekey-file, not both")
 		}
-		key, err := readSecretFile(nodeKeyFile)
+		key, err := readSecretFile(raw.nodeKeyFile)
 		if err != nil {
-			return fail("-nodekey-file: %v", err)
+			return fmt.Errorf("-nodekey-file: %w", err)
 		}
 		c.nodeKey = key
 	}
 	c.restToken = getenv(restTokenEnv)
-	if tokenFile != "" {
-		tok, err := readSecretFile(tokenFile)
+	if raw.tokenFile != "" {
+		tok, err := readSecretFile(raw.tokenFile)
 		if err != nil {
-			return fail("-rest-token-file: %v", err)
+			return fmt.Errorf("-rest-token-file: %w", err)
 		}
 		c.restToken = tok
 	}
-	if err := checkRESTExposure(c); err != nil {
-		return fail("%v", err)
+	if err := checkRESTExposure(*c); err != nil {
+		return err
 	}
 	if c.nodeKey != "" {
 		if _, err := identity(c.nodeKey); err != nil {
-			return fail("%v", err)
+			return err
 		}
 	}
-	c.cluster = uint16(cluster)
+	c.cluster = uint16(raw.cluster)
 	if len(c.listen) == 0 {
 		c.listen = []ma.Multiaddr{ma.StringCast(defaultListen)}
 	}
 	for shard, priv := range c.signKeys {
 		if pub, ok := c.protect[shard]; ok && pub != priv.Public() {
-			return fail("shard %d: -shard-signing-key does not match -protected-shard's public key", shard)
+			return fmt.Errorf("shard %d: -shard-signing-key does not match -protected-shard's public key", shard)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // checkRESTExposure refuses a REST address reachable from other machines

@@ -246,7 +246,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 // gossipsub message type and by protocol, and this node's own counters.
 func (n *Node) newRegistry(bw *metrics.BandwidthTracer) (*prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
-	tc, err := metrics.NewTrackerCollector(n.tracker)
+	tc, err := metrics.NewTrackerCollector(n.tracker, metrics.WithTracerStats(n.tracer))
 	if err != nil {
 		return nil, err
 	}

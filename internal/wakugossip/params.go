@@ -9,8 +9,8 @@ import (
 )
 
 // Mesh degrees and timings of Waku relay. Sources: 29/WAKU2-CONFIG and nwaku
-// waku/waku_relay/protocol.nim:90-141 (GossipsubParams), summarised in the
-// project's REFERENCE.md §2.
+// waku/waku_relay/protocol.nim:90-141 (GossipsubParams); go-waku
+// waku/v2/protocol/relay/config.go:77-116.
 const (
 	// D is the target mesh degree (29/WAKU2-CONFIG, nwaku).
 	D = 6

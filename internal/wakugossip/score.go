@@ -8,7 +8,7 @@ import (
 )
 
 // Peer-score thresholds shared by nwaku (waku/waku_relay/protocol.nim) and
-// go-waku (protocol/relay/config.go), summarised in REFERENCE.md §2.
+// go-waku (waku/v2/protocol/relay/config.go:77-116).
 const (
 	GossipThreshold             = -100.0
 	PublishThreshold            = -1000.0

@@ -77,6 +77,9 @@ func (d *Discv5) Find(ctx context.Context, req Request) (<-chan Candidate, error
 		defer stop()
 		for it.Next() {
 			c, err := CandidateFromNode(it.Node(), OriginDiscv5)
+			if err == nil {
+				c, err = keepDialable(c, d.cfg.private)
+			}
 			if err != nil {
 				d.cfg.logger.Debug("discovery: unusable discv5 record", "node", it.Node().ID().TerminalString(), "err", err)
 				continue

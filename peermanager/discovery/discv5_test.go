@@ -88,7 +88,7 @@ func TestDiscv5FindsMatchingNodesOnLoopback(t *testing.T) {
 	}
 	self := startDiscv5(t, record{cluster: 16, shards: []uint16{32}, caps: relay, tcp: 60008}, nil, boot.node)
 
-	src, err := NewDiscv5(self.listener, WithSearchTimeout(40*time.Second))
+	src, err := NewDiscv5(self.listener, WithSearchTimeout(40*time.Second), WithPrivateAddresses()) // loopback records
 	if err != nil {
 		t.Fatal(err)
 	}

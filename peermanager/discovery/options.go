@@ -12,6 +12,7 @@ type config struct {
 	maxSearches int
 	timeout     time.Duration
 	askPeers    int
+	private     bool // keep loopback and private addresses of remote records
 	logger      *slog.Logger
 }
 
@@ -76,6 +77,19 @@ func WithAskPeers(n int) Option {
 			return &OptionError{Option: "WithAskPeers", Reason: "must be within 1..256"}
 		}
 		c.askPeers = n
+		return nil
+	}
+}
+
+// WithPrivateAddresses keeps loopback and private addresses (10/8,
+// 172.16/12, 192.168/16, 100.64/10, fc00::/7, localhost) in the records of
+// remote sources, for a test network or a LAN deployment. By default they
+// are dropped, as are unspecified, link-local and multicast addresses always
+// (see addrfilter.go): a record relayed by a stranger must not make us dial
+// into our own host or network.
+func WithPrivateAddresses() Option {
+	return func(c *config) error {
+		c.private = true
 		return nil
 	}
 }

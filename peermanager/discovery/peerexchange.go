@@ -37,7 +37,7 @@ type PeerExchangeStats struct {
 	Received uint64 // records received
 	Invalid  uint64 // records skipped as invalid (bad RLP, forged, oversized)
 	Rejected uint64 // valid records that did not match the request
-	Unusable uint64 // matching records with no dialable address
+	Unusable uint64 // matching records with no dialable address (special-purpose ones dropped)
 }
 
 // NewPeerExchange returns a source asking the responders servers returns,
@@ -98,6 +98,9 @@ func (s *PeerExchange) Find(ctx context.Context, req Request) (<-chan Candidate,
 			s.stats.rejected.Add(uint64(res.Rejected))
 			for _, n := range res.Nodes {
 				c, err := CandidateFromNode(n, OriginPeerExchange)
+				if err == nil {
+					c, err = keepDialable(c, s.cfg.private)
+				}
 				if err != nil {
 					s.stats.unusable.Add(1)
 					continue

@@ -146,7 +146,7 @@ func TestPeerExchangeSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := NewPeerExchange(client, servers)
+	src, err := NewPeerExchange(client, servers, WithPrivateAddresses()) // loopback records
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func (s *Server) handle(st network.Stream) {
 // min(n, servePeers) records, each re-encoded from its signed record.
 func (s *Server) answer(n uint64) Response {
 	// Compare in uint64: go-waku's int(NumPeers) turns large values negative
-	// and panics (REFERENCE.md §8.5).
+	// and panics (go-waku waku/v2/protocol/peer_exchange/protocol.go:128).
 	want := s.cfg.servePeers
 	if n < uint64(want) {
 		want = int(n)

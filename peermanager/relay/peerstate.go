@@ -68,8 +68,8 @@ func (c *Core) inPruneCooldown(p *book.Peer, now time.Time) bool {
 
 // InPruneCooldown reports whether the core keeps peer id as a last resort
 // at now: it pruned the peer, or the peer closed the connection, less than
-// Config.PruneCooldown ago. (The service-peer selector's replacement
-// cooldown is another matter.)
+// Config.PruneCooldown ago. (The service-peer selector benches a replaced
+// peer, selection.Core.BenchedUntil: another matter.)
 func (c *Core) InPruneCooldown(id peerid.ID, now time.Time) bool {
 	p := c.book.Get(id)
 	return p != nil && c.inPruneCooldown(p, now)

@@ -3,21 +3,17 @@ package conformance
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
 	"github.com/wakupm/wakupm/peerid"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/selection"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// SelectorSuite drives peermanager.SelectorCore over a peer Book: the
+// SelectorSuite drives selection.Core over a peer Book: the
 // service-peer selection scenarios under scenarios/selector. Presets:
 // wakupm, jswaku, gowaku.
 func SelectorSuite() Suite {
@@ -25,11 +21,11 @@ func SelectorSuite() Suite {
 		Name:           "selector",
 		DefaultPresets: []string{"wakupm"},
 		NewDriver: func(preset string) (Driver, error) {
-			mk, ok := peermanager.SelectorPresets()[preset]
+			mk, ok := selection.Presets()[preset]
 			if !ok {
 				return nil, fmt.Errorf("unknown selector preset %q", preset)
 			}
-			return &selectorDriver{cfg: mk(), times: map[peer.ID]int{}}, nil
+			return &selectorDriver{cfg: mk(), times: map[peerid.ID]int{}}, nil
 		},
 	}
 }
@@ -37,15 +33,15 @@ func SelectorSuite() Suite {
 // selectorDriver builds the book and selector lazily so that "set" lines
 // can change the configuration first.
 type selectorDriver struct {
-	cfg  peermanager.SelectorConfig
+	cfg  selection.Config
 	book *book.Book
-	sel  *peermanager.SelectorCore
+	sel  *selection.Core
 
-	last     []peer.ID       // the last selection
-	lastErr  error           // and its error
-	times    map[peer.ID]int // how often each peer was selected
-	dialable int             // selected peers that were not connected
-	memory   map[string][]peer.ID
+	last     []peerid.ID       // the last selection
+	lastErr  error             // and its error
+	times    map[peerid.ID]int // how often each peer was selected
+	dialable int               // selected peers that were not connected
+	memory   map[string][]peerid.ID
 }
 
 var _ Driver = (*selectorDriver)(nil)
@@ -97,8 +93,8 @@ func (d *selectorDriver) set(k, v string) error {
 		}
 		return err
 	case "unknown-shards":
-		modes := map[string]peermanager.UnknownShards{"last-resort": peermanager.UnknownShardsLastResort,
-			"never": peermanager.UnknownShardsNever, "alongside": peermanager.UnknownShardsAlongside}
+		modes := map[string]selection.UnknownShards{"last-resort": selection.UnknownShardsLastResort,
+			"never": selection.UnknownShardsNever, "alongside": selection.UnknownShardsAlongside}
 		m, ok := modes[v]
 		if !ok {
 			return errors.New("unknown-shards is last-resort, never or alongside")
@@ -111,7 +107,7 @@ func (d *selectorDriver) set(k, v string) error {
 
 // protocolPolicy returns the policy of id in the configuration, adding a
 // copy of the fallback for a protocol not listed.
-func (d *selectorDriver) protocolPolicy(id protocol.ID) *peermanager.ProtocolPolicy {
+func (d *selectorDriver) protocolPolicy(id string) *selection.ProtocolConfig {
 	for i := range d.cfg.Protocols {
 		if d.cfg.Protocols[i].Protocol == id {
 			return &d.cfg.Protocols[i]
@@ -123,7 +119,7 @@ func (d *selectorDriver) protocolPolicy(id protocol.ID) *peermanager.ProtocolPol
 	return &d.cfg.Protocols[len(d.cfg.Protocols)-1]
 }
 
-func setProtocolPolicy(pp *peermanager.ProtocolPolicy, field, v string) error {
+func setProtocolPolicy(pp *selection.ProtocolConfig, field, v string) error {
 	switch field {
 	case "pool", "max-failures":
 		n, err := strconv.Atoi(v)
@@ -138,7 +134,7 @@ func setProtocolPolicy(pp *peermanager.ProtocolPolicy, field, v string) error {
 		pp.Sticky = b
 		return err
 	case "policy":
-		p, ok := peermanager.ParsePolicy(v)
+		p, ok := selection.ParsePolicy(v)
 		if !ok {
 			return fmt.Errorf("unknown policy %q", v)
 		}
@@ -147,9 +143,9 @@ func setProtocolPolicy(pp *peermanager.ProtocolPolicy, field, v string) error {
 	case "cooldown", "rate-limit-cooldown":
 		dur, err := time.ParseDuration(v)
 		if field == "cooldown" {
-			pp.Replace.Cooldown = dur
+			pp.Replace.BenchFor = dur
 		} else {
-			pp.Replace.RateLimitCooldown = dur
+			pp.Replace.RateLimitBenchFor = dur
 		}
 		return err
 	case "counted", "immediate":
@@ -175,7 +171,7 @@ func (d *selectorDriver) ensure() error {
 	if err != nil {
 		return err
 	}
-	sel, err := peermanager.NewSelectorCore(b, d.cfg)
+	sel, err := selection.NewCore(b, d.cfg)
 	if err != nil {
 		return err
 	}
@@ -191,8 +187,8 @@ func (d *selectorDriver) Exec(now time.Time, c Command) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line %d: %w", c.Line, err)
 	}
-	for _, e := range d.sel.Events() {
-		out = append(out, "notice "+formatSelectorEvent(e))
+	for _, e := range d.sel.Notifications() {
+		out = append(out, "notice "+formatNotification(e))
 	}
 	return out, nil
 }
@@ -214,7 +210,7 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 			return nil, nil
 		}
 		if d.memory == nil {
-			d.memory = map[string][]peer.ID{}
+			d.memory = map[string][]peerid.ID{}
 		}
 		d.memory[c.Args[0]+" "+c.Args[1]] = d.poolIDs(id, shard)
 		return nil, nil
@@ -223,15 +219,32 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := peer.ID(name)
+	p := peerid.ID(name)
+	switch c.Name {
+	case "report":
+		return nil, d.report(now, p, c)
+	case "ping-failed":
+		d.sel.ReportPeer(p, selection.OutcomePingFailed, now)
+		return nil, nil
+	}
+	if err := d.bookEvent(now, p, c); err != nil {
+		return nil, err
+	}
+	d.sel.PeerUpdated(p, now)
+	return nil, nil
+}
+
+// bookEvent records in the book what an event line says about peer p; the
+// caller then tells the selector (PeerUpdated), as a shell does.
+func (d *selectorDriver) bookEvent(now time.Time, p peerid.ID, c Command) error {
 	switch c.Name {
 	case "discovered":
 		dp, err := d.discovered(p, c)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := d.book.Discover(dp, now); err != nil {
-			return nil, err
+			return err
 		}
 	case "connected":
 		dir := book.Outbound
@@ -240,61 +253,55 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		}
 		ip, err := parseIP(c.Opt("ip", ""))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.book.Connected(peerid.ID(p), dir, ip, now)
+		d.book.Connected(p, dir, ip, now)
 	case "disconnected":
-		d.book.Disconnected(peerid.ID(p), now)
+		d.book.Disconnected(p, now)
 	case "removed":
-		d.book.Remove(peerid.ID(p))
+		d.book.Remove(p)
 	case "identified":
 		list, _ := c.Arg(1)
 		protos, err := parseProtocols(list)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.book.Identified(peerid.ID(p), protos, now)
+		d.book.Identified(p, protos, now)
 	case "metadata":
 		cluster, err := strconv.ParseUint(c.Opt("cluster", strconv.Itoa(int(d.cfg.Cluster))), 10, 16)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		set, err := parseShards(c.Opt("shards", ""))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.book.MetadataReceived(peerid.ID(p), uint16(cluster), set, now)
+		d.book.MetadataReceived(p, uint16(cluster), set, now)
 	case "dial-failed":
 		backoff, err := time.ParseDuration(c.Opt("backoff", "1m"))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.book.DialFailed(peerid.ID(p), now.Add(backoff), now)
+		d.book.DialFailed(p, now.Add(backoff), now)
 	case "rtt":
 		v, err := c.Arg(1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rtt, err := time.ParseDuration(v)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.book.ObserveRTT(peerid.ID(p), rtt, now)
-	case "report":
-		return nil, d.report(now, p, c)
-	case "ping-failed":
-		d.sel.ReportPeer(p, peermanager.OutcomePingFailed, now)
-		return nil, nil
+		d.book.ObserveRTT(p, rtt, now)
 	default:
-		return nil, fmt.Errorf("unknown selector event %q", c.Name)
+		return fmt.Errorf("unknown selector event %q", c.Name)
 	}
-	d.sel.PeerUpdated(p, now)
-	return nil, nil
+	return nil
 }
 
 // discovered builds a DiscoveredPeer; shards without caps mean a service
 // node (filter, light push, store).
-func (d *selectorDriver) discovered(id peer.ID, c Command) (book.DiscoveredPeer, error) {
+func (d *selectorDriver) discovered(id peerid.ID, c Command) (book.DiscoveredPeer, error) {
 	return parseDiscovered(peerid.ID(id), c, d.cfg.Cluster, shardmesh.CapFilter|shardmesh.CapLightPush|shardmesh.CapStore)
 }
 
@@ -310,7 +317,7 @@ func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	req := peermanager.Request{Protocol: id, PubsubTopic: c.Opt("topic", ""), ContentTopic: c.Opt("content", ""),
+	req := selection.Request{Protocol: id, PubsubTopic: c.Opt("topic", ""), ContentTopic: c.Opt("content", ""),
 		Exclude: parsePeers(c.Opt("exclude", ""))}
 	if req.PubsubTopic == "" && req.ContentTopic == "" {
 		_, shard, err := d.protoShard(c, 0)
@@ -323,7 +330,7 @@ func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error)
 		return nil, err
 	}
 	if v, ok := c.Opts["policy"]; ok {
-		p, ok := peermanager.ParsePolicy(v)
+		p, ok := selection.ParsePolicy(v)
 		if !ok {
 			return nil, fmt.Errorf("unknown policy %q", v)
 		}
@@ -340,7 +347,7 @@ func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error)
 		d.last, d.lastErr = d.sel.Select(req, now)
 		for _, p := range d.last {
 			d.times[p]++
-			if rec := d.book.Get(peerid.ID(p)); rec == nil || rec.Connectedness() != book.Connected {
+			if rec := d.book.Get(p); rec == nil || rec.Connectedness() != book.Connected {
 				d.dialable++
 			}
 		}
@@ -351,7 +358,7 @@ func (d *selectorDriver) selectPeers(now time.Time, c Command) ([]string, error)
 	return []string{"selected " + joinPeers(d.last, " ")}, nil
 }
 
-func (d *selectorDriver) report(now time.Time, p peer.ID, c Command) error {
+func (d *selectorDriver) report(now time.Time, p peerid.ID, c Command) error {
 	protoName, err := c.Arg(1)
 	if err != nil {
 		return err
@@ -360,20 +367,20 @@ func (d *selectorDriver) report(now time.Time, p peer.ID, c Command) error {
 	if err != nil {
 		return err
 	}
-	var o peermanager.Outcome
+	var o selection.Outcome
 	if v, ok := c.Opts["status"]; ok {
 		code, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return err
 		}
-		o = peermanager.OutcomeOfStatus(uint32(code))
+		o = selection.OutcomeOfStatus(uint32(code))
 	} else {
 		name, err := c.Arg(2)
 		if err != nil {
 			return err
 		}
 		var ok bool
-		if o, ok = peermanager.ParseOutcome(name); !ok {
+		if o, ok = selection.ParseOutcome(name); !ok {
 			return fmt.Errorf("unknown outcome %q", name)
 		}
 	}
@@ -381,7 +388,7 @@ func (d *selectorDriver) report(now time.Time, p peer.ID, c Command) error {
 }
 
 // protoShard reads "PROTO SHARD" from argument i.
-func (d *selectorDriver) protoShard(c Command, i int) (protocol.ID, shardmesh.Shard, error) {
+func (d *selectorDriver) protoShard(c Command, i int) (string, shardmesh.Shard, error) {
 	name, err := c.Arg(i)
 	if err != nil {
 		return "", shardmesh.Shard{}, err
@@ -396,252 +403,4 @@ func (d *selectorDriver) protoShard(c Command, i int) (protocol.ID, shardmesh.Sh
 	}
 	n, err := strconv.ParseUint(s, 10, 16)
 	return id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
-}
-
-func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
-	if err := d.ensure(); err != nil {
-		return "", err
-	}
-	switch c.Name {
-	case "selected":
-		return joinPeers(d.last, ","), nil
-	case "selected-count":
-		return strconv.Itoa(len(d.last)), nil
-	case "selected-at":
-		v, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		i, err := strconv.Atoi(v)
-		if err != nil || i < 0 || i >= len(d.last) {
-			return "none", nil
-		}
-		return string(d.last[i]), nil
-	case "dialable-picks":
-		return strconv.Itoa(d.dialable), nil
-	case "pool-same":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		was, ok := d.memory[c.Args[0]+" "+c.Args[1]]
-		if !ok {
-			return "", fmt.Errorf("no remembered pool %s %s", c.Args[0], c.Args[1])
-		}
-		now := d.poolIDs(id, shard)
-		slices.Sort(was)
-		slices.Sort(now)
-		return strconv.FormatBool(slices.Equal(was, now)), nil
-	case "selected-connected":
-		n := 0
-		for _, p := range d.last {
-			if rec := d.book.Get(peerid.ID(p)); rec != nil && rec.Connectedness() == book.Connected {
-				n++
-			}
-		}
-		return strconv.Itoa(n), nil
-	case "error":
-		return errorName(d.lastErr), nil
-	case "retry-in":
-		var se *peermanager.SelectionError
-		if !errors.As(d.lastErr, &se) || se.RetryAt.IsZero() {
-			return "0s", nil
-		}
-		return se.RetryAt.Sub(now).String(), nil
-	case "pool", "pool-size", "pool-live":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		members := d.sel.Pool(id, shard)
-		var ids []peer.ID
-		live := 0
-		for _, m := range members {
-			ids = append(ids, m.ID)
-			if m.Live {
-				live++
-			}
-		}
-		switch c.Name {
-		case "pool-size":
-			return strconv.Itoa(len(members)), nil
-		case "pool-live":
-			return strconv.Itoa(live), nil
-		}
-		return joinPeers(ids, ","), nil
-	case "in-pool":
-		id, shard, err := d.protoShard(c, 0)
-		if err != nil {
-			return "", err
-		}
-		p, err := c.Arg(2)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range d.sel.Pool(id, shard) {
-			if m.ID == peer.ID(p) {
-				return "true", nil
-			}
-		}
-		return "false", nil
-	case "health":
-		s, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		n, err := strconv.ParseUint(s, 10, 16)
-		if err != nil {
-			return "", err
-		}
-		return d.sel.Health(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}).String(), nil
-	case "failures", "cooldown":
-		name, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		protoName, err := c.Arg(1)
-		if err != nil {
-			return "", err
-		}
-		id, err := parseProtocol(protoName)
-		if err != nil {
-			return "", err
-		}
-		if c.Name == "failures" {
-			return strconv.Itoa(d.sel.Failures(peer.ID(name), id)), nil
-		}
-		until, ok := d.sel.CoolingDownUntil(peer.ID(name), id, now)
-		if !ok {
-			return "0s", nil
-		}
-		return until.Sub(now).String(), nil
-	case "times-selected", "kept", "state":
-		name, err := c.Arg(0)
-		if err != nil {
-			return "", err
-		}
-		p := peer.ID(name)
-		if c.Name == "times-selected" {
-			return strconv.Itoa(d.times[p]), nil
-		}
-		rec := d.book.Get(peerid.ID(p))
-		if rec == nil {
-			return "", fmt.Errorf("peer %s is not in the book", name)
-		}
-		if c.Name == "kept" {
-			return strconv.FormatBool(rec.Kept()), nil
-		}
-		return rec.Connectedness().String(), nil
-	}
-	return "", fmt.Errorf("unknown selector query %q", c.Name)
-}
-
-func (d *selectorDriver) poolIDs(id protocol.ID, shard shardmesh.Shard) []peer.ID {
-	var ids []peer.ID
-	for _, m := range d.sel.Pool(id, shard) {
-		ids = append(ids, m.ID)
-	}
-	return ids
-}
-
-// errorName names the reason of a selection error as scenarios write it.
-func errorName(err error) string {
-	if err == nil {
-		return "none"
-	}
-	reasons := []struct {
-		err  error
-		name string
-	}{
-		{peermanager.ErrInvalidRequest, "invalid-request"},
-		{peermanager.ErrUntrackedProtocol, "untracked-protocol"},
-		{peermanager.ErrNoPeerSupportsProtocol, "no-peer-supports-protocol"},
-		{peermanager.ErrNoPeerOnShard, "no-peer-on-shard"},
-		{peermanager.ErrNoConnectedPeer, "no-connected-peer"},
-		{peermanager.ErrAllExcluded, "all-excluded"},
-		{peermanager.ErrAllInBackoff, "all-in-backoff"},
-	}
-	for _, r := range reasons {
-		if errors.Is(err, r.err) {
-			return r.name
-		}
-	}
-	return "other: " + err.Error()
-}
-
-func formatSelectorEvent(e peermanager.SelectorEvent) string {
-	proto, shard := protocolName(e.Protocol), strconv.Itoa(int(e.Shard.Index))
-	switch e.Kind {
-	case peermanager.EventPeerReplaced, peermanager.EventPeerReleased:
-		s := "released " + proto + " " + shard + " " + string(e.Peer)
-		if e.Kind == peermanager.EventPeerReplaced {
-			s = "replaced " + proto + " " + shard + " " + string(e.Peer) + " " + e.Outcome.String()
-		}
-		if e.Replacement != "" {
-			s += " by " + string(e.Replacement)
-		}
-		return s
-	case peermanager.EventPoolDegraded:
-		return fmt.Sprintf("degraded %s %s %d/%d", proto, shard, e.Live, e.Target)
-	case peermanager.EventPoolRestored:
-		return fmt.Sprintf("restored %s %s", proto, shard)
-	case peermanager.EventHealthChanged:
-		return "health " + shard + " " + e.Health.String()
-	}
-	return e.Kind.String()
-}
-
-func parseProtocol(name string) (protocol.ID, error) {
-	if name == "" {
-		return "", errors.New("empty protocol")
-	}
-	if id, ok := protocolNames[name]; ok {
-		return protocol.ID(id), nil
-	}
-	return protocol.ID(name), nil
-}
-
-func protocolName(id protocol.ID) string {
-	for name, x := range protocolNames {
-		if x == string(id) {
-			return name
-		}
-	}
-	return string(id)
-}
-
-func parseOutcomes(s string) (peermanager.OutcomeSet, error) {
-	var set peermanager.OutcomeSet
-	for _, name := range strings.Split(s, ",") {
-		if name == "" || name == "none" {
-			continue
-		}
-		o, ok := peermanager.ParseOutcome(name)
-		if !ok {
-			return 0, fmt.Errorf("unknown outcome %q", name)
-		}
-		set |= peermanager.OutcomesOf(o)
-	}
-	return set, nil
-}
-
-func parsePeers(s string) []peer.ID {
-	var out []peer.ID
-	for _, name := range strings.Split(s, ",") {
-		if name != "" && name != "none" {
-			out = append(out, peer.ID(name))
-		}
-	}
-	return out
-}
-
-func joinPeers(ids []peer.ID, sep string) string {
-	if len(ids) == 0 {
-		return "none"
-	}
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = string(id)
-	}
-	return strings.Join(s, sep)
 }

@@ -97,7 +97,7 @@ func randomField(rng *rand.Rand) string {
 
 // TestCrossCheckJSWaku runs real js-waku code on random content topics and
 // shard sets and compares: autosharding and rs must agree byte for byte;
-// rsv must show js-waku's mirrored bit order (REFERENCE.md 1.2).
+// rsv must show js-waku's mirrored bit order (js-waku packages/utils/src/common/relay_shard_codec.ts).
 func TestCrossCheckJSWaku(t *testing.T) {
 	dir := installJSWaku(t)
 	rng := rand.New(rand.NewPCG(3, 5))

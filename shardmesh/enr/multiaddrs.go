@@ -77,7 +77,7 @@ func EncodeMultiaddrs(addrs []multiaddr.Multiaddr) ([]byte, error) {
 // are not a multiaddr this build understands (for instance a newer transport)
 // is skipped, as nwaku does (waku_enr/multiaddr.nim decodeMultiaddrs), so
 // that one unknown address does not hide the others. go-waku's reader loops
-// forever on such an item and panics on a trailing byte (REFERENCE.md §8.4);
+// forever on such an item and panics on a trailing byte (waku/v2/protocol/enr/enr.go:133-142);
 // this one always advances and never panics.
 func DecodeMultiaddrs(b []byte) ([]multiaddr.Multiaddr, error) {
 	var out []multiaddr.Multiaddr

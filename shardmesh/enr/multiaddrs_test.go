@@ -40,7 +40,7 @@ func TestDecodeMultiaddrsErrors(t *testing.T) {
 		in   []byte
 		want Problem
 	}{
-		// go-waku protocol/enr/enr.go panics on a trailing byte (REFERENCE.md §8.4).
+		// go-waku waku/v2/protocol/enr/enr.go:133-142 panics on a trailing byte.
 		{"single byte", []byte{0}, ProblemTruncated},
 		{"trailing byte", append(append([]byte{}, item...), 7), ProblemTruncated},
 		{"length past end", []byte{0, 10, 1, 2, 3}, ProblemTruncated},
@@ -61,7 +61,7 @@ func TestDecodeMultiaddrsErrors(t *testing.T) {
 
 func TestDecodeMultiaddrsSkipsUnknownItems(t *testing.T) {
 	// go-waku loops forever on an item that is not a multiaddr (its `continue`
-	// does not advance, REFERENCE.md §8.4); nwaku skips it. We skip it too.
+	// does not advance, go-waku waku/v2/protocol/enr/enr.go:133-142); nwaku skips it. We skip it too.
 	good := mustMultiaddrs(t, "/ip4/1.2.3.4/tcp/80", "/dns4/example.com/tcp/443/wss")
 	junk := []byte{0xff, 0xff, 0xff, 0x01}
 	var b []byte

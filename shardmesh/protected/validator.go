@@ -1,7 +1,6 @@
 package protected
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -20,8 +19,15 @@ const DefaultWindow = 5 * time.Minute
 // after it).
 const DefaultReplayCapacity = 1 << 16
 
-// ErrInvalidOption is wrapped by every error of NewValidator and its options.
-var ErrInvalidOption = errors.New("protected: invalid validator option")
+// OptionError reports an invalid argument or option of NewValidator.
+type OptionError struct {
+	Option string
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return "protected: invalid option " + e.Option + ": " + e.Reason
+}
 
 // Option configures a Validator.
 type Option func(*config) error
@@ -36,7 +42,7 @@ type config struct {
 func WithWindow(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: window %v must be positive", ErrInvalidOption, d)
+			return &OptionError{Option: "WithWindow", Reason: fmt.Sprintf("window %v must be positive", d)}
 		}
 		c.window = d
 		return nil
@@ -48,7 +54,7 @@ func WithWindow(d time.Duration) Option {
 func WithReplayCapacity(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
-			return fmt.Errorf("%w: replay capacity %d, want >= 1 (or WithoutReplayProtection)", ErrInvalidOption, n)
+			return &OptionError{Option: "WithReplayCapacity", Reason: fmt.Sprintf("%d, want >= 1 (or WithoutReplayProtection)", n)}
 		}
 		c.capacity = n
 		return nil
@@ -83,15 +89,15 @@ type Validator struct {
 // signed with the private key of key.
 func NewValidator(pubsubTopic string, key PublicKey, opts ...Option) (*Validator, error) {
 	if pubsubTopic == "" {
-		return nil, fmt.Errorf("%w: empty pubsub topic", ErrInvalidOption)
+		return nil, &OptionError{Option: "pubsubTopic", Reason: "empty"}
 	}
 	if key.IsZero() {
-		return nil, fmt.Errorf("%w: no public key", ErrInvalidOption)
+		return nil, &OptionError{Option: "key", Reason: "no public key"}
 	}
 	cfg := config{window: DefaultWindow, capacity: DefaultReplayCapacity}
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
+			return nil, &OptionError{Option: "option", Reason: "nil option"}
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err

@@ -242,8 +242,9 @@ func TestOptionsAndKeysValidate(t *testing.T) {
 		"key":      second(NewValidator(testTopic, PublicKey{})),
 		"nil":      second(NewValidator(testTopic, pub, nil)),
 	} {
-		if !errors.Is(err, ErrInvalidOption) {
-			t.Errorf("%s: %v, want ErrInvalidOption", name, err)
+		var oe *OptionError
+		if !errors.As(err, &oe) {
+			t.Errorf("%s: %v, want an *OptionError", name, err)
 		}
 	}
 	for _, s := range []string{"", "0x", "zz", "04" + "00", specPublicKey[:64], specPublicKey[:128] + "00"} {

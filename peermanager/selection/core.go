@@ -1,38 +1,37 @@
-package peermanager
+package selection
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// SelectorCore chooses service peers (filter, light push, store, peer
-// exchange) for a light client and keeps them in sticky pools per
-// (protocol, shard) until they fail.
+// Core chooses service peers (filter, light push, store, peer exchange)
+// for a light client and keeps them in sticky pools per (protocol, shard)
+// until they fail.
 //
 // It is pure: callers pass now, it reads no clock, starts no goroutine, does
-// no I/O and draws from a seeded RNG, so the same events give the same
+// no I/O and draws from a seeded RNG, so the same inputs give the same
 // choices (the conformance scenarios rely on it). It reads the peer Book's
 // indexes and never scans the book. It is not safe for concurrent use: its
-// owner serialises access to it and to the Book (Selector does, for a light
-// client). The relay Manager owns none: a full node that needs service
-// peers runs a Selector next to it and tells the Manager which peers it uses
-// (Manager.SetServicePeer), so that relay pruning spares them.
+// owner serialises access to it and to the Book (package
+// peermanager/selector does, for a light client). The relay Manager has
+// no Core: a full node that needs service peers runs a selector next to it
+// and tells the Manager which peers it uses (Manager.SetServicePeer), so
+// that relay pruning spares them.
 //
 // The owner feeds it: Select for choices, Report for outcomes of using a
 // peer, PeerUpdated after every book change about a peer (connection,
-// identify, metadata, discovery), Tick now and then (cooldown expiry), and
-// drains Events.
-type SelectorCore struct {
+// identify, metadata, discovery), Tick now and then (end of benching,
+// metadata expiry), and drains Notifications.
+type Core struct {
 	book *book.Book
-	cfg  SelectorConfig
+	cfg  Config
 	rng  *rand.Rand
 
 	protos    []protoState     // by ProtocolRef
@@ -41,26 +40,26 @@ type SelectorCore struct {
 	hasFilter bool
 	hasPush   bool
 
-	pools    map[poolKey]*pool
-	poolList []*pool // creation order: deterministic iteration
-	inPools  map[peer.ID]int
-	failures map[peerProto]int
-	cooldown map[peerProto]time.Time
-	health   map[uint16]LightHealth
+	pools        map[poolKey]*pool
+	poolList     []*pool // creation order: deterministic iteration
+	inPools      map[peerid.ID]int
+	failures     map[peerProto]int
+	benchedUntil map[peerProto]time.Time
+	health       map[uint16]LightHealth
 
-	events []SelectorEvent
-	stats  selectorCounters
+	notes []Notification
+	stats counters
 
 	// scratch, reused so that selection does not allocate
-	pick    []peer.ID
+	pick    []peerid.ID
 	best    []*book.Peer
-	lost    []peer.ID
+	lost    []peerid.ID
 	expired []peerid.ID
 }
 
 type protoState struct {
-	id     protocol.ID
-	policy ProtocolPolicy
+	id  string
+	cfg ProtocolConfig
 }
 
 type poolKey struct {
@@ -69,68 +68,68 @@ type poolKey struct {
 }
 
 type peerProto struct {
-	id  peer.ID
+	id  peerid.ID
 	ref book.ProtocolRef
 }
 
-// NewSelectorCore returns a selector over book with configuration cfg.
+// NewCore returns a selector over book with configuration cfg.
 // Every configured protocol must be tracked by the book, and the book's
 // cluster must be cfg.Cluster.
-func NewSelectorCore(b *book.Book, cfg SelectorConfig) (*SelectorCore, error) {
+func NewCore(b *book.Book, cfg Config) (*Core, error) {
 	if b == nil {
-		return nil, fmt.Errorf("%w: nil book", ErrInvalidSelectorConfig)
+		return nil, fmt.Errorf("%w: nil book", ErrInvalidConfig)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if b.Cluster() != cfg.Cluster {
-		return nil, fmt.Errorf("%w: book of cluster %d, selector of cluster %d", ErrInvalidSelectorConfig, b.Cluster(), cfg.Cluster)
+		return nil, fmt.Errorf("%w: book of cluster %d, selector of cluster %d", ErrInvalidConfig, b.Cluster(), cfg.Cluster)
 	}
 	tracked := b.TrackedProtocols()
-	c := &SelectorCore{
-		book:     b,
-		cfg:      cfg,
-		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5e1ec7)),
-		protos:   make([]protoState, len(tracked)),
-		pools:    make(map[poolKey]*pool),
-		inPools:  make(map[peer.ID]int),
-		failures: make(map[peerProto]int),
-		cooldown: make(map[peerProto]time.Time),
-		health:   make(map[uint16]LightHealth),
-		pick:     make([]peer.ID, 0, maxSelect),
-		best:     make([]*book.Peer, 0, maxSelect),
+	c := &Core{
+		book:         b,
+		cfg:          cfg,
+		rng:          rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5e1ec7)),
+		protos:       make([]protoState, len(tracked)),
+		pools:        make(map[poolKey]*pool),
+		inPools:      make(map[peerid.ID]int),
+		failures:     make(map[peerProto]int),
+		benchedUntil: make(map[peerProto]time.Time),
+		health:       make(map[uint16]LightHealth),
+		pick:         make([]peerid.ID, 0, maxSelect),
+		best:         make([]*book.Peer, 0, maxSelect),
 	}
 	for i, tp := range tracked {
 		pp := cfg.Fallback
-		pp.Protocol = protocol.ID(tp.ID)
-		c.protos[i] = protoState{id: protocol.ID(tp.ID), policy: pp}
+		pp.Protocol = tp.ID
+		c.protos[i] = protoState{id: tp.ID, cfg: pp}
 	}
 	for _, pp := range cfg.Protocols {
-		ref, ok := b.Protocol(string(pp.Protocol))
+		ref, ok := b.Protocol(pp.Protocol)
 		if !ok {
-			return nil, fmt.Errorf("%w: protocol %q is not tracked by the book", ErrInvalidSelectorConfig, pp.Protocol)
+			return nil, fmt.Errorf("%w: protocol %q is not tracked by the book", ErrInvalidConfig, pp.Protocol)
 		}
-		c.protos[ref].policy = pp
+		c.protos[ref].cfg = pp
 	}
-	c.filterRef, c.hasFilter = b.Protocol(string(ProtocolFilter))
-	c.pushRef, c.hasPush = b.Protocol(string(ProtocolLightPush))
+	c.filterRef, c.hasFilter = b.Protocol(protocols.FilterSubscribe)
+	c.pushRef, c.hasPush = b.Protocol(protocols.LightPush)
 	return c, nil
 }
 
 // Book returns the book the selector reads.
-func (c *SelectorCore) Book() *book.Book { return c.book }
+func (c *Core) Book() *book.Book { return c.book }
 
 // Config returns the configuration.
-func (c *SelectorCore) Config() SelectorConfig { return c.cfg }
+func (c *Core) Config() Config { return c.cfg }
 
 // Select returns up to Count service peers for the request (see
 // AppendSelect). The only allocation is the returned slice.
-func (c *SelectorCore) Select(req Request, now time.Time) ([]peer.ID, error) {
+func (c *Core) Select(req Request, now time.Time) ([]peerid.ID, error) {
 	n := req.Count
 	if n <= 0 || n > maxSelect {
 		n = 1
 	}
-	return c.AppendSelect(make([]peer.ID, 0, n), req, now)
+	return c.AppendSelect(make([]peerid.ID, 0, n), req, now)
 }
 
 // AppendSelect appends up to Count peers for the request to dst.
@@ -143,19 +142,19 @@ func (c *SelectorCore) Select(req Request, now time.Time) ([]peer.ID, error) {
 //
 // Eligible: indexed by the book for the protocol (identify, else ENR
 // `waku2`) on the shard (metadata, else ENR) and of our cluster; peers of
-// unknown shards as the UnknownShards mode says; not cooling down after a
+// unknown shards as the UnknownShards mode says; not benched after a
 // replacement; not in dial backoff unless connected; not excluded. The
 // policy orders them (see Policy).
 //
 // Fewer than Count peers is not an error. No peer at all is a
-// *SelectionError whose Reason says why; a malformed request wraps
+// *Error whose Reason says why; a malformed request wraps
 // ErrInvalidRequest.
-func (c *SelectorCore) AppendSelect(dst []peer.ID, req Request, now time.Time) ([]peer.ID, error) {
+func (c *Core) AppendSelect(dst []peerid.ID, req Request, now time.Time) ([]peerid.ID, error) {
 	ref, shard, err := c.resolve(&req)
 	if err != nil {
 		return dst, err
 	}
-	ps := &c.protos[ref].policy
+	ps := &c.protos[ref].cfg
 	count := req.Count
 	if count == 0 {
 		count = ps.PoolSize
@@ -203,7 +202,7 @@ func (c *SelectorCore) AppendSelect(dst []peer.ID, req Request, now time.Time) (
 }
 
 // resolve validates the request and returns its protocol and shard.
-func (c *SelectorCore) resolve(req *Request) (book.ProtocolRef, shardmesh.Shard, error) {
+func (c *Core) resolve(req *Request) (book.ProtocolRef, shardmesh.Shard, error) {
 	var shard shardmesh.Shard
 	switch {
 	case req.ContentTopic != "":
@@ -237,63 +236,66 @@ func (c *SelectorCore) resolve(req *Request) (book.ProtocolRef, shardmesh.Shard,
 	if req.Policy >= numPolicies {
 		return 0, shard, fmt.Errorf("%w: policy %d", ErrInvalidRequest, req.Policy)
 	}
-	ref, ok := c.book.Protocol(string(req.Protocol))
+	ref, ok := c.book.Protocol(req.Protocol)
 	if !ok {
 		c.stats.untracked++
-		return 0, shard, &SelectionError{Protocol: req.Protocol, Shard: shard, Reason: ErrUntrackedProtocol}
+		return 0, shard, &Error{Protocol: req.Protocol, Shard: shard, Reason: ErrUntrackedProtocol}
 	}
 	return ref, shard, nil
 }
 
-// coolingDown reports whether id was replaced for protocol ref and its
-// cooldown has not expired at now.
-func (c *SelectorCore) coolingDown(id peer.ID, ref book.ProtocolRef, now time.Time) bool {
-	if len(c.cooldown) == 0 {
+// benched reports whether id was replaced for protocol ref and is still
+// benched at now (ReplacementRule.BenchFor).
+func (c *Core) benched(id peerid.ID, ref book.ProtocolRef, now time.Time) bool {
+	if len(c.benchedUntil) == 0 {
 		return false
 	}
-	until, ok := c.cooldown[peerProto{id, ref}]
+	until, ok := c.benchedUntil[peerProto{id, ref}]
 	return ok && now.Before(until)
 }
 
-// CoolingDownUntil returns when id may serve protocol proto again, and
-// false when it is not cooling down at now.
-func (c *SelectorCore) CoolingDownUntil(id peer.ID, proto protocol.ID, now time.Time) (time.Time, bool) {
-	ref, ok := c.book.Protocol(string(proto))
-	if !ok || !c.coolingDown(id, ref, now) {
+// BenchedUntil returns when id may serve protocol proto again after a
+// replacement, and false when it is not benched at now. Benching is the
+// selector's own: it keeps a replaced peer out of the protocol's pools for
+// ReplacementRule.BenchFor, and has nothing to do with the relay core's
+// prune cooldown (relay.Core.InPruneCooldown) or the book's dial backoff.
+func (c *Core) BenchedUntil(id peerid.ID, proto string, now time.Time) (time.Time, bool) {
+	ref, ok := c.book.Protocol(proto)
+	if !ok || !c.benched(id, ref, now) {
 		return time.Time{}, false
 	}
-	return c.cooldown[peerProto{id, ref}], true
+	return c.benchedUntil[peerProto{id, ref}], true
 }
 
 // Failures returns id's consecutive counted failures for protocol proto.
-func (c *SelectorCore) Failures(id peer.ID, proto protocol.ID) int {
-	ref, ok := c.book.Protocol(string(proto))
+func (c *Core) Failures(id peerid.ID, proto string) int {
+	ref, ok := c.book.Protocol(proto)
 	if !ok {
 		return 0
 	}
 	return c.failures[peerProto{id, ref}]
 }
 
-// Tick expires cooldowns and the book's stale metadata
+// Tick ends benching periods and expires the book's stale metadata
 // (Book.ExpireMetadata): pools left short while every candidate was
-// cooling down are refilled, pools whose members no longer advertise the
-// shard are brought up to date, and forgotten state (cooldowns past,
+// benched are refilled, pools whose members no longer advertise the
+// shard are brought up to date, and forgotten state (benching past,
 // failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
-func (c *SelectorCore) Tick(now time.Time) {
+func (c *Core) Tick(now time.Time) {
 	c.expired = c.book.ExpireMetadata(c.expired[:0], now)
 	for _, id := range c.expired {
-		if c.inPools[peer.ID(id)] > 0 {
-			c.PeerUpdated(peer.ID(id), now)
+		if c.inPools[id] > 0 {
+			c.PeerUpdated(id, now)
 		}
 	}
-	for k, until := range c.cooldown {
+	for k, until := range c.benchedUntil {
 		if !now.Before(until) {
-			delete(c.cooldown, k)
+			delete(c.benchedUntil, k)
 		}
 	}
 	for k := range c.failures {
-		if c.book.Get(peerid.ID(k.id)) == nil && c.inPools[k.id] == 0 {
+		if c.book.Get(k.id) == nil && c.inPools[k.id] == 0 {
 			delete(c.failures, k)
 		}
 	}
@@ -304,12 +306,12 @@ func (c *SelectorCore) Tick(now time.Time) {
 	}
 }
 
-// Events returns the events since the last call. The slice is reused: it
-// is valid until the next call of any SelectorCore method.
-func (c *SelectorCore) Events() []SelectorEvent {
-	ev := c.events
-	c.events = c.events[:0]
+// Notifications returns the notifications since the last call. The slice
+// is reused: it is valid until the next call of any Core method.
+func (c *Core) Notifications() []Notification {
+	ev := c.notes
+	c.notes = c.notes[:0]
 	return ev
 }
 
-func (c *SelectorCore) emit(e SelectorEvent) { c.events = append(c.events, e) }
+func (c *Core) notify(n Notification) { c.notes = append(c.notes, n) }

@@ -1,9 +1,7 @@
-package peermanager
+package selection
 
 import (
 	"time"
-
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
@@ -39,7 +37,7 @@ func (t *tier) at(i int) *book.Peer {
 
 // tiers returns the candidate buckets of (ref, shard) in the order the
 // policy and the configuration want them tried. Cost: O(1), bucket reads.
-func (c *SelectorCore) tiers(ref book.ProtocolRef, shard uint16, policy Policy) ([4]tier, int) {
+func (c *Core) tiers(ref book.ProtocolRef, shard uint16, policy Policy) ([4]tier, int) {
 	var ts [4]tier
 	b := c.book
 	on := shardmesh.Shard{Cluster: c.cfg.Cluster, Index: shard}
@@ -96,10 +94,10 @@ func (c *SelectorCore) tiers(ref book.ProtocolRef, shard uint16, policy Policy) 
 // candidates appends to c.pick up to want eligible peers for (ref, shard)
 // in policy order, skipping peers already picked, pool members in skip,
 // avoid, and the request's exclusions.
-func (c *SelectorCore) candidates(ref book.ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *Core) candidates(ref book.ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) {
 	limit := len(c.pick) + want
 	if policy == PolicyPinnedFirst {
-		for _, id := range c.protos[ref].policy.Pinned {
+		for _, id := range c.protos[ref].cfg.Pinned {
 			if len(c.pick) == limit {
 				return
 			}
@@ -122,7 +120,7 @@ func (c *SelectorCore) candidates(ref book.ProtocolRef, shard uint16, policy Pol
 // limit. It walks the tier along a random coprime stride from a random
 // start: a permutation of the tier without copying it, so the first pick is
 // uniform and the walk stops as soon as enough peers are found.
-func (c *SelectorCore) random(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *Core) random(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) {
 	n := t.n
 	if n == 0 {
 		return
@@ -130,7 +128,7 @@ func (c *SelectorCore) random(t *tier, ref book.ProtocolRef, limit int, req *Req
 	idx, step := c.rng.IntN(n), c.coprimeStep(n)
 	for range n {
 		if p := t.at(idx); c.usable(p, ref, req, skip, avoid, now) {
-			c.pick = append(c.pick, peer.ID(p.ID()))
+			c.pick = append(c.pick, p.ID())
 			if len(c.pick) == limit {
 				return
 			}
@@ -141,7 +139,7 @@ func (c *SelectorCore) random(t *tier, ref book.ProtocolRef, limit int, req *Req
 	}
 }
 
-func (c *SelectorCore) coprimeStep(n int) int {
+func (c *Core) coprimeStep(n int) int {
 	if n <= 2 {
 		return 1
 	}
@@ -165,7 +163,7 @@ func gcd(a, b int) int {
 // limit. It reads the whole tier (one bucket of the index, not the book),
 // keeping the best few in a small sorted buffer; ties keep the order of a
 // walk from a random start.
-func (c *SelectorCore) lowestRTT(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peer.ID, now time.Time) {
+func (c *Core) lowestRTT(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) {
 	n := t.n
 	if n == 0 {
 		return
@@ -194,15 +192,15 @@ func (c *SelectorCore) lowestRTT(t *tier, ref book.ProtocolRef, limit int, req *
 		}
 	}
 	for _, p := range best {
-		c.pick = append(c.pick, peer.ID(p.ID()))
+		c.pick = append(c.pick, p.ID())
 	}
 	c.best = best[:0]
 }
 
 // fasterThan orders peers for PolicyLowestRTT: measured before unmeasured
 // (or after, UnmeasuredRTTFirst), then increasing RTT. It is a strict weak
-// order (go-waku's Less was not, defect 15).
-func (c *SelectorCore) fasterThan(a, b *book.Peer) bool {
+// order (go-waku's lowest-RTT comparison in waku/v2/peermanager was not).
+func (c *Core) fasterThan(a, b *book.Peer) bool {
 	ra, ma := a.RTT()
 	rb, mb := b.RTT()
 	if ma != mb {
@@ -213,28 +211,28 @@ func (c *SelectorCore) fasterThan(a, b *book.Peer) bool {
 
 // usable is the per-candidate part of eligibility (the index already
 // guarantees protocol, shard and cluster).
-func (c *SelectorCore) usable(p *book.Peer, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
+func (c *Core) usable(p *book.Peer, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) bool {
 	if p.Connectedness() != book.Connected && p.InBackoff(now) {
 		return false
 	}
-	return c.free(peer.ID(p.ID()), ref, req, skip, avoid, now)
+	return c.free(p.ID(), ref, req, skip, avoid, now)
 }
 
 // usableID is usable for a pinned peer, which the book may not know.
-func (c *SelectorCore) usableID(id peer.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
-	if p := c.book.Get(peerid.ID(id)); p != nil && p.Connectedness() != book.Connected && p.InBackoff(now) {
+func (c *Core) usableID(id peerid.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) bool {
+	if p := c.book.Get(id); p != nil && p.Connectedness() != book.Connected && p.InBackoff(now) {
 		return false
 	}
 	if c.cfg.ConnectedOnly {
-		if p := c.book.Get(peerid.ID(id)); p == nil || p.Connectedness() != book.Connected {
+		if p := c.book.Get(id); p == nil || p.Connectedness() != book.Connected {
 			return false
 		}
 	}
 	return c.free(id, ref, req, skip, avoid, now)
 }
 
-func (c *SelectorCore) free(id peer.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peer.ID, now time.Time) bool {
-	if id == avoid || c.coolingDown(id, ref, now) {
+func (c *Core) free(id peerid.ID, ref book.ProtocolRef, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) bool {
+	if id == avoid || c.benched(id, ref, now) {
 		return false
 	}
 	for _, x := range c.pick {

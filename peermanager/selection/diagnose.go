@@ -1,9 +1,7 @@
-package peermanager
+package selection
 
 import (
 	"time"
-
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
@@ -14,16 +12,16 @@ import (
 // returned, reads the same buckets as the selection and, to tell "nobody
 // serves the protocol" from "nobody serves it on this shard", probes each
 // shard's bucket of the protocol: O(shards), never O(book).
-func (c *SelectorCore) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req *Request, now time.Time) *SelectionError {
-	e := &SelectionError{Protocol: c.protos[ref].id, Shard: shard}
-	consider := func(p *book.Peer, id peer.ID) {
+func (c *Core) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req *Request, now time.Time) *Error {
+	e := &Error{Protocol: c.protos[ref].id, Shard: shard}
+	consider := func(p *book.Peer, id peerid.ID) {
 		e.Candidates++
 		switch {
 		case req.excludes(id):
 			e.Excluded++
-		case c.coolingDown(id, ref, now):
-			e.CoolingDown++
-			e.retryAt(c.cooldown[peerProto{id, ref}])
+		case c.benched(id, ref, now):
+			e.Benched++
+			e.retryAt(c.benchedUntil[peerProto{id, ref}])
 		case p != nil && p.Connectedness() != book.Connected && p.InBackoff(now):
 			e.InBackoff++
 			e.retryAt(p.BackoffUntil())
@@ -38,12 +36,12 @@ func (c *SelectorCore) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req
 	for _, s := range sets {
 		for i := range s.Len() {
 			p := s.At(i)
-			consider(p, peer.ID(p.ID()))
+			consider(p, p.ID())
 		}
 	}
-	if req.Policy == PolicyPinnedFirst || (req.Policy == PolicyDefault && c.protos[ref].policy.Policy == PolicyPinnedFirst) {
-		for _, id := range c.protos[ref].policy.Pinned {
-			if p := c.book.Get(peerid.ID(id)); !c.book.IndexedOn(p, ref, shard) {
+	if req.Policy == PolicyPinnedFirst || (req.Policy == PolicyDefault && c.protos[ref].cfg.Policy == PolicyPinnedFirst) {
+		for _, id := range c.protos[ref].cfg.Pinned {
+			if p := c.book.Get(id); !c.book.IndexedOn(p, ref, shard) {
 				consider(p, id) // not already counted from the buckets
 			}
 		}
@@ -56,7 +54,7 @@ func (c *SelectorCore) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req
 		e.Reason = ErrNoPeerSupportsProtocol
 	case rest == 0:
 		e.Reason = ErrAllExcluded
-	case e.CoolingDown+e.InBackoff == rest:
+	case e.Benched+e.InBackoff == rest:
 		e.Reason = ErrAllInBackoff
 	default:
 		e.Reason = ErrNoConnectedPeer
@@ -64,7 +62,7 @@ func (c *SelectorCore) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req
 	return e
 }
 
-func (e *SelectionError) retryAt(t time.Time) {
+func (e *Error) retryAt(t time.Time) {
 	if e.RetryAt.IsZero() || t.Before(e.RetryAt) {
 		e.RetryAt = t
 	}

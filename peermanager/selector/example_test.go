@@ -1,4 +1,4 @@
-package peermanager_test
+package selector_test
 
 import (
 	"context"
@@ -8,18 +8,20 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peerid"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/selection"
+	"github.com/wakupm/wakupm/peermanager/selector"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // A light client (status-go-like) uses the selector on its own, without the
 // relay manager: it adds service peers from discovery, asks for peers per
 // (protocol, shard), and reports how each use went. Here the caller reports
-// connections itself; WithSelectorHost makes the selector follow a libp2p
+// connections itself; WithHost makes the selector follow a libp2p
 // host instead.
 func ExampleSelector() {
-	sel, err := peermanager.NewSelector(peermanager.WithSelectorConfig(peermanager.DefaultSelectorConfig()))
+	sel, err := selector.New(selector.WithConfig(selection.DefaultConfig()))
 	if err != nil {
 		panic(err)
 	}
@@ -38,20 +40,20 @@ func ExampleSelector() {
 
 	// Two light-push peers for the shard of a content topic: the connected
 	// ones, and the same ones on every send until they fail.
-	req := peermanager.ForContentTopic(peermanager.ProtocolLightPush, "/toychat/2/huilong/proto", 2)
+	req := selection.ForContentTopic(protocols.LightPush, "/toychat/2/huilong/proto", 2)
 	peers, _ := sel.Select(context.Background(), req)
 	fmt.Println("light push through", len(peers), "peers, connected:", peers[0] != "node-c" && peers[1] != "node-c")
 
 	// node-a answered 503 (no peers to relay): light push replaces after one
 	// failure, with node-c, and leaves node-a alone for a while.
-	_ = sel.Report("node-a", peermanager.ProtocolLightPush, peermanager.OutcomeOfStatus(503))
-	for len(sel.Events()) > 0 { // events never block the selector; read them when convenient
-		if e := <-sel.Events(); e.Kind == peermanager.EventPeerReplaced {
+	_ = sel.Report("node-a", protocols.LightPush, selection.OutcomeOfStatus(503))
+	for len(sel.Notifications()) > 0 { // notifications never block the selector; read them when convenient
+		if e := <-sel.Notifications(); e.Kind == selection.NotifyPeerReplaced {
 			fmt.Println(e.Kind, string(e.Peer), "->", string(e.Replacement), "because", e.Outcome)
 		}
 	}
 	shard3 := shardmesh.Shard{Cluster: shardmesh.ClusterTWN, Index: 3}
-	for _, m := range sel.Pool(peermanager.ProtocolLightPush, shard3) {
+	for _, m := range sel.Pool(protocols.LightPush, shard3) {
 		fmt.Println("pool member:", string(m.ID), "live:", m.Live)
 	}
 	// Output:

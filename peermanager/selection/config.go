@@ -1,19 +1,18 @@
-package peermanager
+package selection
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/wakupm/wakupm/peerid"
 )
 
 // Policy is how the selector orders eligible service peers.
 type Policy uint8
 
 // Selection policies. In a Request, PolicyDefault means the protocol's
-// configured policy; in a ProtocolPolicy it is invalid.
+// configured policy; in a ProtocolConfig it is invalid.
 const (
 	PolicyDefault Policy = iota
 	// PolicyConnectedFirst (ours): connected peers first, in random order,
@@ -78,7 +77,9 @@ func (u UnknownShards) String() string {
 }
 
 // ReplacementRule says when a pool member is replaced and for how long a
-// replaced peer stays out of every pool of the protocol.
+// replaced peer is benched: left out of every pool and every selection of
+// the protocol. (Benching is the selector's word; the relay core's
+// relay.Config.PruneCooldown is another mechanism.)
 type ReplacementRule struct {
 	// MaxFailures is the number of consecutive counted failures after which
 	// the peer is replaced; 0 never replaces on counted failures. A success
@@ -89,18 +90,18 @@ type ReplacementRule struct {
 	// Immediate are the outcomes that replace the peer at once, whatever
 	// its count (e.g. 421: the peer does not serve the shard).
 	Immediate OutcomeSet
-	// Cooldown is how long a replaced peer is not selected again for the
+	// BenchFor is how long a replaced peer is not selected again for the
 	// protocol (on any shard). 0: it may come back at the next selection.
-	Cooldown time.Duration
-	// RateLimitCooldown replaces Cooldown when the replacement was caused
+	BenchFor time.Duration
+	// RateLimitBenchFor replaces BenchFor when the replacement was caused
 	// by a 429: the server told us how it feels.
-	RateLimitCooldown time.Duration
+	RateLimitBenchFor time.Duration
 }
 
-// ProtocolPolicy is how one service protocol's peers are chosen and kept.
-type ProtocolPolicy struct {
+// ProtocolConfig is how one service protocol's peers are chosen and kept.
+type ProtocolConfig struct {
 	// Protocol is the protocol id; it must be tracked by the book.
-	Protocol protocol.ID
+	Protocol string
 	// PoolSize is how many peers a request gets when it does not say
 	// (Request.Count 0), and the size of the sticky pool.
 	PoolSize int
@@ -111,30 +112,30 @@ type ProtocolPolicy struct {
 	Policy Policy
 	// Pinned are user-configured peers (status-go's pinned store node)
 	// put first by PolicyPinnedFirst. They are trusted to serve the
-	// protocol on any shard; cooldown and exclusions still apply.
-	Pinned []peer.ID
+	// protocol on any shard; benching and exclusions still apply.
+	Pinned []peerid.ID
 	// Replace is the replacement rule.
 	Replace ReplacementRule
 }
 
-// SelectorConfig is the service-peer selection policy of a light client.
-// DefaultSelectorConfig returns ours; JSWakuSelectorPreset and
-// GoWakuSelectorPreset reproduce the other clients' choices in the same
-// selector. Durations are virtual: the selector core never reads a clock.
-type SelectorConfig struct {
-	// Name labels the policy in logs, metrics and reports.
+// Config is how a light client chooses and keeps its service peers.
+// DefaultConfig returns ours; JSWakuPreset and GoWakuPreset reproduce the
+// other clients' choices in the same selector. Durations are virtual: the
+// Core never reads a clock.
+type Config struct {
+	// Name labels the configuration (a preset) in logs, metrics and reports.
 	Name string
 	// Cluster is our cluster: requests for shards of another cluster are
 	// refused, and peers of another cluster are never indexed by the book.
 	Cluster uint16
-	// Seed seeds the random choices (same seed, same events: same picks).
+	// Seed seeds the random choices (same seed, same inputs: same picks).
 	Seed uint64
 	// Protocols configures each service protocol; protocols the book
 	// tracks but that are not listed get Fallback.
-	Protocols []ProtocolPolicy
+	Protocols []ProtocolConfig
 	// Fallback is used for tracked protocols not listed in Protocols (its
 	// Protocol field is ignored).
-	Fallback ProtocolPolicy
+	Fallback ProtocolConfig
 	// UnknownShards says when peers of unknown shards may be selected.
 	UnknownShards UnknownShards
 	// ConnectedOnly selects connected peers only, never dialable ones
@@ -157,14 +158,14 @@ type SelectorConfig struct {
 	AutoshardingShards uint16
 }
 
-// ErrInvalidSelectorConfig is wrapped by every error of
-// SelectorConfig.Validate.
-var ErrInvalidSelectorConfig = errors.New("peermanager: invalid selector config")
+// ErrInvalidConfig is wrapped by every error of
+// Config.Validate.
+var ErrInvalidConfig = errors.New("selection: invalid config")
 
 // Validate reports the first inconsistency of the configuration.
-func (c SelectorConfig) Validate() error {
+func (c Config) Validate() error {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalidSelectorConfig, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
 	}
 	switch c.UnknownShards {
 	case UnknownShardsLastResort, UnknownShardsNever, UnknownShardsAlongside:
@@ -174,10 +175,10 @@ func (c SelectorConfig) Validate() error {
 	if c.HealthFilterPeers < 0 || c.HealthLightPushPeers < 0 {
 		return bad("negative health threshold (filter %d, light push %d)", c.HealthFilterPeers, c.HealthLightPushPeers)
 	}
-	seen := make(map[protocol.ID]bool, len(c.Protocols))
+	seen := make(map[string]bool, len(c.Protocols))
 	for _, p := range c.Protocols {
 		if p.Protocol == "" {
-			return bad("a protocol policy has an empty protocol id")
+			return bad("a protocol config has an empty protocol id")
 		}
 		if seen[p.Protocol] {
 			return bad("protocol %q configured twice", p.Protocol)
@@ -193,7 +194,7 @@ func (c SelectorConfig) Validate() error {
 	return nil
 }
 
-func (p ProtocolPolicy) validate() error {
+func (p ProtocolConfig) validate() error {
 	if p.PoolSize < 1 || p.PoolSize > maxSelect {
 		return fmt.Errorf("pool size %d, want 1..%d", p.PoolSize, maxSelect)
 	}
@@ -204,13 +205,13 @@ func (p ProtocolPolicy) validate() error {
 	if r.MaxFailures < 0 {
 		return fmt.Errorf("negative MaxFailures %d", r.MaxFailures)
 	}
-	if r.Cooldown < 0 || r.RateLimitCooldown < 0 {
-		return fmt.Errorf("negative cooldown (%v, rate limit %v)", r.Cooldown, r.RateLimitCooldown)
+	if r.BenchFor < 0 || r.RateLimitBenchFor < 0 {
+		return fmt.Errorf("negative bench time (%v, rate limit %v)", r.BenchFor, r.RateLimitBenchFor)
 	}
 	if (r.Counted | r.Immediate).Has(OutcomeSuccess) {
 		return errors.New("success cannot count as a failure")
 	}
-	seen := make(map[peer.ID]bool, len(p.Pinned))
+	seen := make(map[peerid.ID]bool, len(p.Pinned))
 	for _, id := range p.Pinned {
 		if id == "" || seen[id] {
 			return fmt.Errorf("pinned peer %q empty or repeated", id)

@@ -1,4 +1,4 @@
-package peermanager
+package selection
 
 import (
 	"fmt"
@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -22,24 +20,24 @@ import (
 //   - a pool has no duplicate, never exceeds its target, and holds only
 //     peers eligible for it (pinned ones aside): known to the book, serving
 //     the protocol, on the shard or of unknown shards where allowed, not
-//     cooling down for the protocol, connected when the policy says so;
+//     benched for the protocol, connected when the policy says so;
 //   - the book keeps exactly the pool members against eviction;
 //   - an answer has no duplicate, at most the count asked, no excluded peer,
-//     no peer cooling down, and no peer in dial backoff unless connected.
+//     no peer benched, and no peer in dial backoff unless connected.
 func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
-	protos := []protocol.ID{ProtocolLightPush, ProtocolFilter, ProtocolStore}
+	protos := []string{protocols.LightPush, protocols.FilterSubscribe, protocols.Store}
 	outcomes := make([]Outcome, 0, numOutcomes)
 	for o := range numOutcomes {
 		outcomes = append(outcomes, o)
 	}
-	for name, mk := range SelectorPresets() {
+	for name, mk := range Presets() {
 		for seed := range uint64(12) {
 			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
 				cfg := mk()
 				cfg.Seed = seed
 				for i := range cfg.Protocols {
-					if cfg.Protocols[i].Protocol == ProtocolStore && seed%2 == 0 {
-						cfg.Protocols[i].Pinned = []peer.ID{pid(0), "pinned-elsewhere"}
+					if cfg.Protocols[i].Protocol == protocols.Store && seed%2 == 0 {
+						cfg.Protocols[i].Pinned = []peerid.ID{pid(0), "pinned-elsewhere"}
 						cfg.Protocols[i].Policy = PolicyPinnedFirst
 					}
 				}
@@ -66,8 +64,8 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						}
 					case 2:
 						what = "connect"
-						if f.book.Get(peerid.ID(id)) != nil || rng.IntN(4) == 0 {
-							f.book.Connected(peerid.ID(id), book.Outbound, netip.Addr{}, f.now)
+						if f.book.Get(id) != nil || rng.IntN(4) == 0 {
+							f.book.Connected(id, book.Outbound, netip.Addr{}, f.now)
 							f.sel.PeerUpdated(id, f.now)
 						}
 					case 3:
@@ -75,13 +73,13 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						f.disconnect(id)
 					case 4:
 						what = "identify"
-						var ids []protocol.ID
+						var ids []string
 						for _, p := range protos {
 							if rng.IntN(3) > 0 {
 								ids = append(ids, p)
 							}
 						}
-						f.book.Identified(peerid.ID(id), protocolStrings(ids), f.now)
+						f.book.Identified(id, ids, f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 5:
 						what = "metadata"
@@ -89,11 +87,11 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						if rng.IntN(8) == 0 {
 							cluster = 2
 						}
-						f.book.MetadataReceived(peerid.ID(id), cluster, shards(randShards()...), f.now)
+						f.book.MetadataReceived(id, cluster, shards(randShards()...), f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 6:
 						what = "dial-failed"
-						f.book.DialFailed(peerid.ID(id), f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
+						f.book.DialFailed(id, f.now.Add(time.Duration(rng.IntN(60))*time.Second), f.now)
 						f.sel.PeerUpdated(id, f.now)
 					case 7, 8:
 						what = "report"
@@ -112,7 +110,7 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 					case 12:
 						what = "removed"
 						if !f.sel.InPool(id) || rng.IntN(3) == 0 {
-							f.book.Remove(peerid.ID(id))
+							f.book.Remove(id)
 							f.sel.PeerUpdated(id, f.now)
 						}
 					default:
@@ -125,7 +123,7 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 						got, err := f.sel.Select(req, f.now)
 						checkAnswer(t, f, req, got, err)
 					}
-					f.sel.Events()
+					f.sel.Notifications()
 					if t.Failed() {
 						t.Fatalf("after step %d (%s %s)", step, what, id)
 					}
@@ -143,12 +141,12 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 	}
 }
 
-func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err error) {
+func checkAnswer(t *testing.T, f *selFixture, req Request, got []peerid.ID, err error) {
 	t.Helper()
 	ref := f.book.MustProtocol(string(req.Protocol))
 	want := req.Count
 	if want == 0 {
-		want = f.sel.protos[ref].policy.PoolSize
+		want = f.sel.protos[ref].cfg.PoolSize
 	}
 	if len(got) > want {
 		t.Errorf("answer %v longer than %d", got, want)
@@ -156,7 +154,7 @@ func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err er
 	if len(got) == 0 && err == nil {
 		t.Errorf("empty answer without error")
 	}
-	seen := map[peer.ID]bool{}
+	seen := map[peerid.ID]bool{}
 	for _, id := range got {
 		if seen[id] {
 			t.Errorf("answer %v repeats %s", got, id)
@@ -165,10 +163,10 @@ func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err er
 		if req.excludes(id) {
 			t.Errorf("answer %v holds excluded %s", got, id)
 		}
-		if f.sel.coolingDown(id, ref, f.now) {
-			t.Errorf("answer %v holds %s cooling down", got, id)
+		if f.sel.benched(id, ref, f.now) {
+			t.Errorf("answer %v holds %s benched", got, id)
 		}
-		if p := f.book.Get(peerid.ID(id)); p != nil && p.Connectedness() != book.Connected && p.InBackoff(f.now) {
+		if p := f.book.Get(id); p != nil && p.Connectedness() != book.Connected && p.InBackoff(f.now) {
 			t.Errorf("answer %v holds %s in dial backoff", got, id)
 		}
 		if f.sel.cfg.ConnectedOnly && !f.sel.isLive(id) {
@@ -180,12 +178,12 @@ func checkAnswer(t *testing.T, f *selFixture, req Request, got []peer.ID, err er
 func checkPools(t *testing.T, f *selFixture) {
 	t.Helper()
 	c := f.sel
-	count := map[peer.ID]int{}
+	count := map[peerid.ID]int{}
 	for _, pl := range c.poolList {
 		if len(pl.members) > pl.target {
 			t.Errorf("pool %v: %d members above target %d", pl.key, len(pl.members), pl.target)
 		}
-		ids := make([]peer.ID, 0, len(pl.members))
+		ids := make([]peerid.ID, 0, len(pl.members))
 		for i := range pl.members {
 			m := &pl.members[i]
 			ids = append(ids, m.id)
@@ -208,7 +206,7 @@ func checkPools(t *testing.T, f *selFixture) {
 		}
 	}
 	for p := range f.book.All() {
-		if id := peer.ID(p.ID()); p.Kept() != (count[id] > 0) {
+		if id := peerid.ID(p.ID()); p.Kept() != (count[id] > 0) {
 			t.Errorf("%s kept %v, in %d pools", id, p.Kept(), count[id])
 		}
 	}

@@ -1,24 +1,22 @@
-package peermanager
+package selection
 
 import (
-	"github.com/libp2p/go-libp2p/core/protocol"
-
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Results of a selection, as counted.
 const (
-	SelectionFull    = "full"    // as many peers as asked
-	SelectionPartial = "partial" // some, fewer than asked
-	SelectionNone    = "none"    // none: a *SelectionError
+	ResultFull    = "full"    // as many peers as asked
+	ResultPartial = "partial" // some, fewer than asked
+	ResultNone    = "none"    // none: a *Error
 )
 
 // ReasonReleased labels the replacements of members released because they
 // were no longer eligible (no outcome caused them).
 const ReasonReleased = "released"
 
-type selectorCounters struct {
+type counters struct {
 	selections   [book.MaxTrackedProtocols][3]uint64 // full, partial, none
 	outcomes     [book.MaxTrackedProtocols][numOutcomes]uint64
 	replacements [book.MaxTrackedProtocols][numOutcomes]uint64
@@ -26,7 +24,7 @@ type selectorCounters struct {
 	untracked    uint64
 }
 
-func (s *selectorCounters) selected(ref book.ProtocolRef, got, want int) {
+func (s *counters) selected(ref book.ProtocolRef, got, want int) {
 	switch {
 	case got >= want:
 		s.selections[ref][0]++
@@ -37,15 +35,15 @@ func (s *selectorCounters) selected(ref book.ProtocolRef, got, want int) {
 	}
 }
 
-// SelectorStats is a snapshot of the selector's counters and pools, for
+// Stats is a snapshot of the selector's counters and pools, for
 // metrics (metrics.SelectorCollector) and tests.
-type SelectorStats struct {
+type Stats struct {
 	// Name is the configuration's name (the preset).
 	Name string
-	// Selections counts Select calls by protocol and result (SelectionFull,
-	// SelectionPartial, SelectionNone); UntrackedSelections those for a
+	// Selections counts Select calls by protocol and result (ResultFull,
+	// ResultPartial, ResultNone); UntrackedSelections those for a
 	// protocol the book does not track.
-	Selections          []SelectionCount
+	Selections          []ResultCount
 	UntrackedSelections uint64
 	// Outcomes counts reported outcomes by protocol.
 	Outcomes []OutcomeCount
@@ -56,35 +54,35 @@ type SelectorStats struct {
 	Pools []PoolStats
 	// Health is the light-client health per shard.
 	Health []ShardLightHealth
-	// EventsDropped counts events the Selector shell dropped because its
-	// reader was behind (0 from a bare SelectorCore).
-	EventsDropped uint64
+	// NotificationsDropped counts notifications the selector shell dropped
+	// because its reader was behind (0 from a bare Core).
+	NotificationsDropped uint64
 }
 
-// SelectionCount is one counter of SelectorStats.Selections.
-type SelectionCount struct {
-	Protocol protocol.ID
+// ResultCount is one counter of Stats.Selections.
+type ResultCount struct {
+	Protocol string
 	Result   string
 	Count    uint64
 }
 
-// OutcomeCount is one counter of SelectorStats.Outcomes.
+// OutcomeCount is one counter of Stats.Outcomes.
 type OutcomeCount struct {
-	Protocol protocol.ID
+	Protocol string
 	Outcome  Outcome
 	Count    uint64
 }
 
-// ReplacementCount is one counter of SelectorStats.Replacements.
+// ReplacementCount is one counter of Stats.Replacements.
 type ReplacementCount struct {
-	Protocol protocol.ID
+	Protocol string
 	Reason   string
 	Count    uint64
 }
 
 // PoolStats describes one pool.
 type PoolStats struct {
-	Protocol protocol.ID
+	Protocol string
 	Shard    shardmesh.Shard
 	// Target is the pool's target size, Members its current size, Live its
 	// connected members.
@@ -93,13 +91,13 @@ type PoolStats struct {
 
 // Stats returns a snapshot. It allocates; call it at scrape time, not on a
 // hot path.
-func (c *SelectorCore) Stats() SelectorStats {
-	st := SelectorStats{Name: c.cfg.Name, UntrackedSelections: c.stats.untracked}
-	results := [3]string{SelectionFull, SelectionPartial, SelectionNone}
+func (c *Core) Stats() Stats {
+	st := Stats{Name: c.cfg.Name, UntrackedSelections: c.stats.untracked}
+	results := [3]string{ResultFull, ResultPartial, ResultNone}
 	for r, ps := range c.protos {
 		for i, n := range c.stats.selections[r] {
 			if n > 0 {
-				st.Selections = append(st.Selections, SelectionCount{ps.id, results[i], n})
+				st.Selections = append(st.Selections, ResultCount{ps.id, results[i], n})
 			}
 		}
 		for o, n := range c.stats.outcomes[r] {

@@ -1,9 +1,7 @@
-package peermanager
+package selection
 
 import (
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
-
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -13,8 +11,8 @@ import (
 // autosharding), PubsubTopic (`/waku/2/rs/<cluster>/<shard>`) or Shard; the
 // first non-empty of ContentTopic and PubsubTopic wins, else Shard is used.
 type Request struct {
-	// Protocol is the service protocol (e.g. ProtocolLightPush).
-	Protocol protocol.ID
+	// Protocol is the service protocol (e.g. protocols.LightPush).
+	Protocol string
 	// Shard is the shard, when neither topic is given.
 	Shard shardmesh.Shard
 	// PubsubTopic names the shard as a static-sharding pubsub topic.
@@ -28,7 +26,7 @@ type Request struct {
 	Policy Policy
 	// Exclude are peers not to return this time (e.g. tried already). They
 	// stay in the pool; the answer is completed with other peers.
-	Exclude []peer.ID
+	Exclude []peerid.ID
 	// NoPool makes a one-off selection that neither reads nor changes the
 	// sticky pool (a store query fanned out beyond the pool, a bootstrap
 	// peer-exchange request).
@@ -36,23 +34,23 @@ type Request struct {
 }
 
 // ForShard returns a request for n peers of protocol proto on shard s.
-func ForShard(proto protocol.ID, s shardmesh.Shard, n int) Request {
+func ForShard(proto string, s shardmesh.Shard, n int) Request {
 	return Request{Protocol: proto, Shard: s, Count: n}
 }
 
 // ForPubsubTopic returns a request for n peers of protocol proto on the
 // shard of a static-sharding pubsub topic.
-func ForPubsubTopic(proto protocol.ID, topic string, n int) Request {
+func ForPubsubTopic(proto string, topic string, n int) Request {
 	return Request{Protocol: proto, PubsubTopic: topic, Count: n}
 }
 
 // ForContentTopic returns a request for n peers of protocol proto on the
 // shard the content topic maps to by autosharding.
-func ForContentTopic(proto protocol.ID, contentTopic string, n int) Request {
+func ForContentTopic(proto string, contentTopic string, n int) Request {
 	return Request{Protocol: proto, ContentTopic: contentTopic, Count: n}
 }
 
-func (r *Request) excludes(id peer.ID) bool {
+func (r *Request) excludes(id peerid.ID) bool {
 	for _, x := range r.Exclude {
 		if x == id {
 			return true

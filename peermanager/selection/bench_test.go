@@ -1,4 +1,4 @@
-package peermanager
+package selection
 
 import (
 	"math/rand/v2"
@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -30,9 +29,9 @@ func serviceBook(b *testing.B, n int) *book.Book {
 		}
 		switch {
 		case i%3 == 0:
-			sb.Connected(peerid.ID(pid(i)), book.Outbound, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), t0)
+			sb.Connected(pid(i), book.Outbound, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), t0)
 		case i%10 == 1:
-			sb.DialFailed(peerid.ID(pid(i)), t0.Add(time.Minute), t0)
+			sb.DialFailed(pid(i), t0.Add(time.Minute), t0)
 		}
 	}
 	return sb
@@ -48,14 +47,14 @@ func serviceBook(b *testing.B, n int) *book.Book {
 func BenchmarkSelect(b *testing.B) {
 	const peers = 10_000
 	book := serviceBook(b, peers)
-	sel, err := NewSelectorCore(book, DefaultSelectorConfig())
+	sel, err := NewCore(book, DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	shard := func(i int) shardmesh.Shard {
 		return shardmesh.Shard{Cluster: 1, Index: uint16(i & (shardmesh.ShardsPerCluster - 1))}
 	}
-	check := func(b *testing.B, got []peer.ID, err error) {
+	check := func(b *testing.B, got []peerid.ID, err error) {
 		if err != nil || len(got) == 0 {
 			b.Fatalf("selection failed: %v %v", got, err)
 		}
@@ -63,25 +62,25 @@ func BenchmarkSelect(b *testing.B) {
 
 	b.Run("pool", func(b *testing.B) {
 		for i := range shardmesh.ShardsPerCluster { // create the pools first
-			_, _ = sel.Select(ForShard(ProtocolLightPush, shard(i), 2), t0)
+			_, _ = sel.Select(ForShard(protocols.LightPush, shard(i), 2), t0)
 		}
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			got, err := sel.Select(ForShard(ProtocolLightPush, shard(i), 2), t0)
+			got, err := sel.Select(ForShard(protocols.LightPush, shard(i), 2), t0)
 			check(b, got, err)
 		}
 	})
 	b.Run("fresh", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			req := ForShard(ProtocolLightPush, shard(i), 2)
+			req := ForShard(protocols.LightPush, shard(i), 2)
 			req.NoPool = true
 			got, err := sel.Select(req, t0)
 			check(b, got, err)
 		}
 	})
 	b.Run("fullscan", func(b *testing.B) {
-		ref := book.MustProtocol(ProtocolLightPush)
+		ref := book.MustProtocol(protocols.LightPush)
 		rng := rand.New(rand.NewPCG(3, 3))
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
@@ -92,11 +91,11 @@ func BenchmarkSelect(b *testing.B) {
 }
 
 // fullScanSelect is the reference: it walks every record of the book and
-// applies the selector's eligibility (protocol, shard, cluster, cooldown,
+// applies the selector's eligibility (protocol, shard, cluster, bench,
 // dial backoff), then draws connected peers first, then dialable ones. It
 // is how a peer store without (protocol, shard) indexes answers.
-func fullScanSelect(b *book.Book, sel *SelectorCore, ref book.ProtocolRef, shard uint16, n int, rng *rand.Rand, now time.Time) []peer.ID {
-	var connected, dialable []peer.ID
+func fullScanSelect(b *book.Book, sel *Core, ref book.ProtocolRef, shard uint16, n int, rng *rand.Rand, now time.Time) []peerid.ID {
+	var connected, dialable []peerid.ID
 	for p := range b.All() {
 		if !p.Supports(ref) {
 			continue
@@ -107,13 +106,13 @@ func fullScanSelect(b *book.Book, sel *SelectorCore, ref book.ProtocolRef, shard
 		if s, src := p.Shards(); src == book.ShardsUnknown || !s.Contains(shard) {
 			continue
 		}
-		if sel.coolingDown(peer.ID(p.ID()), ref, now) {
+		if sel.benched(peerid.ID(p.ID()), ref, now) {
 			continue
 		}
 		if p.Connectedness() == book.Connected {
-			connected = append(connected, peer.ID(p.ID()))
+			connected = append(connected, peerid.ID(p.ID()))
 		} else if !p.InBackoff(now) {
-			dialable = append(dialable, peer.ID(p.ID()))
+			dialable = append(dialable, peerid.ID(p.ID()))
 		}
 	}
 	rng.Shuffle(len(connected), func(i, j int) { connected[i], connected[j] = connected[j], connected[i] })

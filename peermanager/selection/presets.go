@@ -1,8 +1,9 @@
-package peermanager
+package selection
 
 import (
 	"time"
 
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -20,63 +21,63 @@ const (
 	// (pkg/messaging/waku/store_selector.go, PR #7532). Long enough that a
 	// dead node is not retried on every request, short enough that a small
 	// fleet of service nodes heals.
-	defaultServiceCooldown = 2 * time.Minute
+	defaultBench = 2 * time.Minute
 	// 10 s: status-go backs a store node off 10 s after a 429
 	// (go-waku api/history/cycle.go), the per-peer window of nwaku's
 	// limiter for a 1 s period (period × 10, request_limiter.nim:34-39).
-	defaultRateLimitCooldown = 10 * time.Second
+	defaultRateLimitBench = 10 * time.Second
 	// Shards of The Waku Network for autosharding (64/WAKU2-NETWORK).
 	twnAutoshardingShards = 8
 )
 
-// DefaultSelectorConfig returns our service-peer selection policy for The
-// Waku Network (cluster 1); set Cluster (and AutoshardingShards) for
-// another. It is WakupmSelectorPreset.
-func DefaultSelectorConfig() SelectorConfig { return WakupmSelectorPreset() }
+// DefaultConfig returns our service-peer selection for The Waku Network
+// (cluster 1); set Cluster (and AutoshardingShards) for another. It is
+// WakupmPreset.
+func DefaultConfig() Config { return WakupmPreset() }
 
-// WakupmSelectorPreset is our policy: sticky pools per (protocol, shard),
+// WakupmPreset is our configuration: sticky pools per (protocol, shard),
 // connected peers first, peers of unknown shards as a last resort, and the
 // replacement rules of the p2p-reliability spec: light push replaces a peer
 // after 1 failure (lost connection, timeout, 421, 500, 503/505, no
 // response), filter after 2 consecutive failures (ping) or 1 failed
 // subscribe, store after 2 failures; a 429 replaces at once with a short
-// backoff; a replaced peer is left out of the protocol's pools for 2 min.
-func WakupmSelectorPreset() SelectorConfig {
+// backoff; a replaced peer is benched for the protocol for 2 min.
+func WakupmPreset() Config {
 	immediate := OutcomesOf(OutcomeUnsupportedTopic, OutcomeRateLimited)
 	// Store and peer-exchange connections are opened per request and may be
 	// trimmed between requests: losing one is not a failure.
 	transient := PeerFailures &^ OutcomesOf(OutcomeDisconnected, OutcomePingFailed)
-	return SelectorConfig{
+	return Config{
 		Name:    "wakupm",
 		Cluster: shardmesh.ClusterTWN,
 		Seed:    1,
-		Protocols: []ProtocolPolicy{
+		Protocols: []ProtocolConfig{
 			{
-				Protocol: ProtocolLightPush, PoolSize: defaultLightPushPool, Sticky: true, Policy: PolicyConnectedFirst,
+				Protocol: protocols.LightPush, PoolSize: defaultLightPushPool, Sticky: true, Policy: PolicyConnectedFirst,
 				Replace: ReplacementRule{MaxFailures: 1, Counted: PeerFailures, Immediate: immediate,
-					Cooldown: defaultServiceCooldown, RateLimitCooldown: defaultRateLimitCooldown},
+					BenchFor: defaultBench, RateLimitBenchFor: defaultRateLimitBench},
 			},
 			{
-				Protocol: ProtocolFilter, PoolSize: defaultFilterPool, Sticky: true, Policy: PolicyConnectedFirst,
+				Protocol: protocols.FilterSubscribe, PoolSize: defaultFilterPool, Sticky: true, Policy: PolicyConnectedFirst,
 				Replace: ReplacementRule{MaxFailures: 2, Counted: PeerFailures,
 					Immediate: immediate | OutcomesOf(OutcomeFilterSubscribeFailed),
-					Cooldown:  defaultServiceCooldown, RateLimitCooldown: defaultRateLimitCooldown},
+					BenchFor:  defaultBench, RateLimitBenchFor: defaultRateLimitBench},
 			},
 			{
-				Protocol: ProtocolStore, PoolSize: defaultStorePool, Sticky: true, Policy: PolicyLowestRTT,
+				Protocol: protocols.Store, PoolSize: defaultStorePool, Sticky: true, Policy: PolicyLowestRTT,
 				Replace: ReplacementRule{MaxFailures: 2, Counted: transient, Immediate: immediate,
-					Cooldown: defaultServiceCooldown, RateLimitCooldown: defaultRateLimitCooldown},
+					BenchFor: defaultBench, RateLimitBenchFor: defaultRateLimitBench},
 			},
 			{
-				Protocol: ProtocolPeerExchange, PoolSize: 1, Sticky: true, Policy: PolicyConnectedFirst,
+				Protocol: protocols.PeerExchange, PoolSize: 1, Sticky: true, Policy: PolicyConnectedFirst,
 				Replace: ReplacementRule{MaxFailures: 1, Counted: transient, Immediate: immediate,
-					Cooldown: defaultServiceCooldown, RateLimitCooldown: defaultRateLimitCooldown},
+					BenchFor: defaultBench, RateLimitBenchFor: defaultRateLimitBench},
 			},
 		},
-		Fallback: ProtocolPolicy{
+		Fallback: ProtocolConfig{
 			PoolSize: 1, Sticky: true, Policy: PolicyConnectedFirst,
 			Replace: ReplacementRule{MaxFailures: 2, Counted: PeerFailures, Immediate: immediate,
-				Cooldown: defaultServiceCooldown, RateLimitCooldown: defaultRateLimitCooldown},
+				BenchFor: defaultBench, RateLimitBenchFor: defaultRateLimitBench},
 		},
 		UnknownShards:        UnknownShardsLastResort,
 		HealthFilterPeers:    defaultFilterPool,
@@ -85,8 +86,8 @@ func WakupmSelectorPreset() SelectorConfig {
 	}
 }
 
-// JSWakuSelectorPreset reproduces js-waku's service-peer choices
-// (waku-org/js-waku 84a6ea69, packages/sdk/src, REFERENCE.md §6.2):
+// JSWakuPreset reproduces js-waku's service-peer choices
+// (waku-org/js-waku 84a6ea69, packages/sdk/src):
 //   - peer_manager.ts: connected peers only, sorted by ping with a missing
 //     ping first (connection_manager/utils.ts getPeerPing returns -1), on the
 //     shard or without shard information, numPeersToUse 2 for every
@@ -96,41 +97,41 @@ func WakupmSelectorPreset() SelectorConfig {
 //     peer (retry_manager.ts, light_push/utils.ts), timeouts too;
 //   - filter: keep-alive ping every 60 s, a peer is dropped after 3 failed
 //     pings (filter.ts pingsBeforePeerRenewed) without renewPeer, so with no
-//     cooldown; a failed subscribe keeps the peer;
+//     bench time; a failed subscribe keeps the peer;
 //   - store: takes the first peer and never renews it;
 //   - health: Sufficiently with 2 filter and 2 light-push peers
 //     (health_indicator.ts), counted here per shard.
 //
-// js-waku's locks are global and never released on disconnect (defect 9);
+// js-waku's locks are global and never released on disconnect (js-waku#2120);
 // here a disconnected member of a connected-only pool is released without
-// cooldown, which is the closest behaviour a correct pool can have.
-func JSWakuSelectorPreset() SelectorConfig {
+// benching, which is the closest behaviour a correct pool can have.
+func JSWakuPreset() Config {
 	const (
 		numPeersToUse          = 2
-		renewCooldown          = 10 * time.Second
+		renewBench             = 10 * time.Second
 		pingsBeforePeerRenewed = 3
 	)
-	rtt := func(id ProtocolPolicy) ProtocolPolicy {
+	rtt := func(id ProtocolConfig) ProtocolConfig {
 		id.PoolSize, id.Sticky, id.Policy = numPeersToUse, true, PolicyLowestRTT
 		return id
 	}
-	return SelectorConfig{
+	return Config{
 		Name:    "js-waku",
 		Cluster: shardmesh.ClusterTWN,
 		Seed:    1,
-		Protocols: []ProtocolPolicy{
-			rtt(ProtocolPolicy{Protocol: ProtocolLightPush, Replace: ReplacementRule{
+		Protocols: []ProtocolConfig{
+			rtt(ProtocolConfig{Protocol: protocols.LightPush, Replace: ReplacementRule{
 				MaxFailures: 1,
 				Counted: OutcomesOf(OutcomeTimeout, OutcomeDialFailed, OutcomeUnsupportedTopic, OutcomeRateLimited,
 					OutcomeServerError, OutcomeUnavailable, OutcomeRejected),
-				Cooldown: renewCooldown, RateLimitCooldown: renewCooldown,
+				BenchFor: renewBench, RateLimitBenchFor: renewBench,
 			}}),
-			rtt(ProtocolPolicy{Protocol: ProtocolFilter, Replace: ReplacementRule{
+			rtt(ProtocolConfig{Protocol: protocols.FilterSubscribe, Replace: ReplacementRule{
 				MaxFailures: pingsBeforePeerRenewed, Counted: OutcomesOf(OutcomeFilterPingFailed),
 			}}),
-			rtt(ProtocolPolicy{Protocol: ProtocolStore}),
+			rtt(ProtocolConfig{Protocol: protocols.Store}),
 		},
-		Fallback:             rtt(ProtocolPolicy{}),
+		Fallback:             rtt(ProtocolConfig{}),
 		UnknownShards:        UnknownShardsAlongside,
 		ConnectedOnly:        true,
 		UnmeasuredRTTFirst:   true,
@@ -140,8 +141,8 @@ func JSWakuSelectorPreset() SelectorConfig {
 	}
 }
 
-// GoWakuSelectorPreset reproduces go-waku's service-peer choices
-// (waku-org/go-waku 84a4b1be, waku/v2, REFERENCE.md §6.1):
+// GoWakuPreset reproduces go-waku's service-peer choices
+// (waku-org/go-waku 84a4b1be, waku/v2):
 //   - peermanager/peer_selection.go SelectRandom: a draw in Go map order
 //     over peers with the protocol whose topics include the shard (peers
 //     without topics never match), connected or not (not connection-aware
@@ -149,43 +150,43 @@ func JSWakuSelectorPreset() SelectorConfig {
 //     store (lightpush DefaultOptions: WithMaxPeers(1));
 //   - a peer is removed from the peer store after more than 2 dial failures
 //     (peer_manager.go maxDialFailures, CheckAndRemoveBadPeer), modelled as
-//     a 1 h cooldown, the cap of go-waku's dial backoff, standing for
+//     a 1 h bench, the cap of go-waku's dial backoff, standing for
 //     "until rediscovered";
 //   - filter (status-go: MinPeersForFilter 2, api/filter MaxPeers): sticky
 //     subscriptions, closed when a ping and its immediate retry both fail
 //     (protocol/filter/filter_health_check.go), the failed peer excluded
 //     from the next resubscribe only (api/filter/filter.go);
 //   - no light-client health (go-waku reports relay mesh health only).
-func GoWakuSelectorPreset() SelectorConfig {
+func GoWakuPreset() Config {
 	const (
 		maxDialFailures    = 2
 		removedPeerBackoff = time.Hour
 		filterMaxPeers     = 2
 	)
 	dialFailures := ReplacementRule{MaxFailures: maxDialFailures + 1, Counted: OutcomesOf(OutcomeDialFailed),
-		Cooldown: removedPeerBackoff, RateLimitCooldown: removedPeerBackoff}
-	return SelectorConfig{
+		BenchFor: removedPeerBackoff, RateLimitBenchFor: removedPeerBackoff}
+	return Config{
 		Name:    "go-waku",
 		Cluster: shardmesh.ClusterTWN,
 		Seed:    1,
-		Protocols: []ProtocolPolicy{
-			{Protocol: ProtocolLightPush, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
-			{Protocol: ProtocolFilter, PoolSize: filterMaxPeers, Sticky: true, Policy: PolicyRandom,
+		Protocols: []ProtocolConfig{
+			{Protocol: protocols.LightPush, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
+			{Protocol: protocols.FilterSubscribe, PoolSize: filterMaxPeers, Sticky: true, Policy: PolicyRandom,
 				Replace: ReplacementRule{MaxFailures: 2, Counted: OutcomesOf(OutcomeFilterPingFailed)}},
-			{Protocol: ProtocolStore, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
+			{Protocol: protocols.Store, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 		},
-		Fallback:           ProtocolPolicy{PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
+		Fallback:           ProtocolConfig{PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 		UnknownShards:      UnknownShardsNever,
 		AutoshardingShards: twnAutoshardingShards,
 	}
 }
 
-// SelectorPresets returns the named selector policies, for the conformance
-// suite and the simulator: "wakupm" (ours), "jswaku", "gowaku".
-func SelectorPresets() map[string]func() SelectorConfig {
-	return map[string]func() SelectorConfig{
-		"wakupm": WakupmSelectorPreset,
-		"jswaku": JSWakuSelectorPreset,
-		"gowaku": GoWakuSelectorPreset,
+// Presets returns the named selector configurations, for the conformance
+// suite and the examples: "wakupm" (ours), "jswaku", "gowaku".
+func Presets() map[string]func() Config {
+	return map[string]func() Config{
+		"wakupm": WakupmPreset,
+		"jswaku": JSWakuPreset,
+		"gowaku": GoWakuPreset,
 	}
 }

@@ -1,16 +1,16 @@
-package peermanager
+package selection
 
 import "strings"
 
 // Outcome is what happened when a light client used a service peer. The
-// client reports it to the selector (Selector.Report), which counts failures
-// per (peer, protocol) and replaces the peer when the protocol's
-// ReplacementRule says so.
+// client reports it (Core.Report, or the selector shell's Report); the Core
+// counts failures per (peer, protocol) and replaces the peer when the
+// protocol's ReplacementRule says so.
 type Outcome uint8
 
 // Outcomes of using a service peer. Status codes are those of light push v3
-// and filter v2 (REFERENCE.md §1.7); OutcomeOfStatus maps a code to its
-// outcome.
+// and filter v2 (waku-org/specs standards/core/lightpush.md,
+// 12/WAKU2-FILTER); OutcomeOfStatus maps a code to its outcome.
 const (
 	// OutcomeSuccess: the request was served (any 2xx). It resets the
 	// peer's failure count for the protocol.
@@ -21,9 +21,10 @@ const (
 	// response.
 	OutcomeTimeout
 	// OutcomeDisconnected: the connection to the peer was lost while it was
-	// in a pool (reported by the Selector shell on its own).
+	// in a pool (the Core reports it on its own when the book says so).
 	OutcomeDisconnected
-	// OutcomePingFailed: a keep-alive libp2p ping failed (Keepalive).
+	// OutcomePingFailed: a keep-alive ping failed (the selector shell's
+	// keep-alive reports it with Core.ReportPeer).
 	OutcomePingFailed
 	// OutcomeUnsupportedTopic: 421, the peer does not serve the shard.
 	OutcomeUnsupportedTopic
@@ -85,8 +86,8 @@ func ParseOutcome(s string) (Outcome, bool) {
 
 // OutcomeOfStatus maps a light push v3 or filter v2 status code to an
 // outcome: 2xx success, 421 unsupported topic, 429 rate limited, 500 server
-// error, 503 and 505 unavailable, anything else rejected (REFERENCE.md §1.7;
-// waku-org/specs standards/core/lightpush.md).
+// error, 503 and 505 unavailable, anything else rejected
+// (waku-org/specs standards/core/lightpush.md).
 func OutcomeOfStatus(code uint32) Outcome {
 	switch {
 	case code >= 200 && code < 300:

@@ -1,4 +1,4 @@
-package peermanager_test
+package selector_test
 
 import (
 	"bufio"
@@ -23,8 +23,10 @@ import (
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/peerid"
-	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/peermanager/selection"
+	"github.com/wakupm/wakupm/peermanager/selector"
+	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -32,7 +34,7 @@ import (
 // simulated network, virtual time):
 //
 //   - a light-push host answering 429 is replaced at once and backed off
-//     for the rate-limit cooldown: no request goes to it meanwhile;
+//     for the rate-limit bench time: no request goes to it meanwhile;
 //   - the two light-push peers in use are killed: the light-push pool moves
 //     to live peers on the lost connection (1 failure), the filter pool
 //     after the keep-alive's failed ping (2 failures), within the
@@ -60,17 +62,16 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 					return 200
 				}
 			}
-			serveStatus(h, peermanager.ProtocolLightPush, status)
-			serveStatus(h, peermanager.ProtocolFilter, func() uint32 { return 200 })
+			serveStatus(h, protocols.LightPush, status)
+			serveStatus(h, protocols.FilterSubscribe, func() uint32 { return 200 })
 		}
 		id := func(i int) peer.ID { return nw.Node(i).ID() }
+		pid := func(i int) peerid.ID { return peerid.ID(id(i)) }
 
-		sel, err := peermanager.NewSelector(peermanager.WithSelectorHost(client), peermanager.WithSelectorEventBuffer(4096))
+		sel, err := selector.New(selector.WithHost(client), selector.WithNotificationBuffer(4096),
+			selector.WithKeepalive(selector.KeepaliveConfig{Interval: interval, Timeout: timeout, Parallel: selector.DefaultKeepaliveParallel}))
 		require.NoError(t, err)
 		defer sel.Close()
-		ka, err := peermanager.NewKeepalive(client, sel, peermanager.WithKeepaliveInterval(interval), peermanager.WithKeepaliveTimeout(timeout))
-		require.NoError(t, err)
-		defer ka.Close()
 
 		// Discovery (as from peer-exchange ENRs): hosts 1-4 serve shard 0,
 		// hosts 5-6 shard 2.
@@ -93,12 +94,12 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		time.Sleep(time.Second) // identify
 		shard0, shard2 := shardmesh.Shard{Cluster: 1, Index: 0}, shardmesh.Shard{Cluster: 1, Index: 2}
 
-		var events []timedEvent
+		var notes []timedNote
 		drain := func() {
 			for {
 				select {
-				case e := <-sel.Events():
-					events = append(events, timedEvent{time.Now(), e})
+				case e := <-sel.Notifications():
+					notes = append(notes, timedNote{time.Now(), e})
 				default:
 					return
 				}
@@ -108,14 +109,14 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		// each outcome, as a light client's send loop does.
 		selectPush := func(shard shardmesh.Shard) []peer.ID {
 			t.Helper()
-			ids, err := sel.Select(t.Context(), peermanager.ForShard(peermanager.ProtocolLightPush, shard, 0))
+			ids, err := sel.Select(t.Context(), selection.ForShard(protocols.LightPush, shard, 0))
 			require.NoError(t, err)
 			return ids
 		}
 		publish := func(shard shardmesh.Shard, ids []peer.ID) {
 			t.Helper()
 			for _, p := range ids {
-				require.NoError(t, sel.Report(p, peermanager.ProtocolLightPush, lightPush(t.Context(), client, p, shard)))
+				require.NoError(t, sel.Report(p, protocols.LightPush, lightPush(t.Context(), client, p, shard)))
 			}
 		}
 		send := func(shard shardmesh.Shard) []peer.ID {
@@ -133,26 +134,26 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		publish(shard2, used)
 		after := time.Now()
 		drain()
-		replaced := find(events, func(e peermanager.SelectorEvent) bool { return e.Kind == peermanager.EventPeerReplaced })
+		replaced := find(notes, func(e selection.Notification) bool { return e.Kind == selection.NotifyPeerReplaced })
 		require.Len(t, replaced, 1)
-		require.Equal(t, id(6), replaced[0].Peer)
-		require.Equal(t, peermanager.OutcomeRateLimited, replaced[0].Outcome)
-		require.Equal(t, id(4), replaced[0].Replacement)
-		until, cooling := sel.CoolingDownUntil(id(6), peermanager.ProtocolLightPush)
-		require.True(t, cooling)
+		require.Equal(t, pid(6), replaced[0].Peer)
+		require.Equal(t, selection.OutcomeRateLimited, replaced[0].Outcome)
+		require.Equal(t, pid(4), replaced[0].Replacement)
+		until, benched := sel.BenchedUntil(id(6), protocols.LightPush)
+		require.True(t, benched)
 		require.False(t, until.Before(before.Add(10*time.Second)) || until.After(after.Add(10*time.Second)),
 			"rate-limit backoff of 10 s from the 429, got until %v (request between %v and %v)", until, before, after)
 		rateLimited.Store(false)
 		for time.Now().Before(until) {
 			require.NotContains(t, send(shard2), id(6), "backed off: no request to the 429 host")
-			req := peermanager.Request{Protocol: peermanager.ProtocolLightPush, Shard: shard2, Count: 1,
-				Exclude: []peer.ID{id(4), id(5)}, NoPool: true}
+			req := selection.Request{Protocol: protocols.LightPush, Shard: shard2, Count: 1,
+				Exclude: []peerid.ID{pid(4), pid(5)}, NoPool: true}
 			_, err := sel.Select(t.Context(), req)
-			require.ErrorIs(t, err, peermanager.ErrAllInBackoff)
+			require.ErrorIs(t, err, selection.ErrAllInBackoff)
 			time.Sleep(time.Second)
 		}
-		req := peermanager.Request{Protocol: peermanager.ProtocolLightPush, Shard: shard2, Count: 1,
-			Exclude: []peer.ID{id(4), id(5)}, NoPool: true}
+		req := selection.Request{Protocol: protocols.LightPush, Shard: shard2, Count: 1,
+			Exclude: []peerid.ID{pid(4), pid(5)}, NoPool: true}
 		back, err := sel.Select(t.Context(), req)
 		require.NoError(t, err)
 		require.Equal(t, []peer.ID{id(6)}, back, "eligible again after its backoff")
@@ -160,9 +161,9 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		// Phase 2: kill the two light-push peers in use on shard 0.
 		victims := send(shard0)
 		require.Len(t, victims, 2)
-		filterPool, err := sel.Select(t.Context(), peermanager.ForShard(peermanager.ProtocolFilter, shard0, 0))
+		filterPool, err := sel.Select(t.Context(), selection.ForShard(protocols.FilterSubscribe, shard0, 0))
 		require.NoError(t, err)
-		require.Equal(t, peermanager.LightSufficientlyHealthy, sel.Health(shard0))
+		require.Equal(t, selection.LightSufficientlyHealthy, sel.Health(shard0))
 		var survivors []peer.ID
 		for i := 1; i <= 4; i++ {
 			if !slices.Contains(victims, id(i)) {
@@ -170,7 +171,7 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 			}
 		}
 		drain()
-		events = nil
+		notes = nil
 		killedAt := time.Now()
 		for _, v := range victims {
 			require.NoError(t, nw.Node(hosts[v]).Close())
@@ -178,7 +179,7 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		members := func(proto protocol.ID) []peer.ID {
 			var out []peer.ID
 			for _, m := range sel.Pool(proto, shard0) {
-				out = append(out, m.ID)
+				out = append(out, peer.ID(m.ID))
 			}
 			return out
 		}
@@ -188,7 +189,7 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 				return false
 			}
 			for _, m := range ms {
-				if slices.Contains(victims, m.ID) || !m.Live {
+				if slices.Contains(victims, peer.ID(m.ID)) || !m.Live {
 					return false
 				}
 			}
@@ -197,18 +198,18 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		var pushAt, filterAt time.Duration
 		for step := 0; step < 60 && (pushAt == 0 || filterAt == 0); step++ {
 			time.Sleep(500 * time.Millisecond)
-			if pushAt == 0 && settled(peermanager.ProtocolLightPush) {
+			if pushAt == 0 && settled(protocols.LightPush) {
 				pushAt = time.Since(killedAt)
 			}
-			if filterAt == 0 && settled(peermanager.ProtocolFilter) {
+			if filterAt == 0 && settled(protocols.FilterSubscribe) {
 				filterAt = time.Since(killedAt)
 			}
 		}
 		drain()
 		t.Logf("light-push pool settled %v after the kill, filter pool %v (keep-alive every %v, timeout %v)",
 			pushAt, filterAt, interval, timeout)
-		require.NotZero(t, pushAt, "light-push pool never moved to live peers: %v", members(peermanager.ProtocolLightPush))
-		require.NotZero(t, filterAt, "filter pool never moved to live peers: %v", members(peermanager.ProtocolFilter))
+		require.NotZero(t, pushAt, "light-push pool never moved to live peers: %v", members(protocols.LightPush))
+		require.NotZero(t, filterAt, "filter pool never moved to live peers: %v", members(protocols.FilterSubscribe))
 		// Light push: 1 failure, the lost connection, seen as soon as the
 		// connection closes (at worst by the next keep-alive ping).
 		require.LessOrEqual(t, pushAt, interval+timeout)
@@ -216,33 +217,33 @@ func TestSelectorLightClientOnSimulatedNetwork(t *testing.T) {
 		killedFilter := slices.ContainsFunc(filterPool, func(p peer.ID) bool { return slices.Contains(victims, p) })
 		require.True(t, killedFilter || filterAt <= time.Second, "filter pool %v", filterPool)
 		require.LessOrEqual(t, filterAt, interval+timeout+time.Second)
-		require.ElementsMatch(t, survivors, members(peermanager.ProtocolLightPush))
-		require.ElementsMatch(t, survivors, members(peermanager.ProtocolFilter))
-		for _, e := range events {
-			require.NotContains(t, victims, e.Replacement, "a pool never moves to a killed peer (%v)", e)
+		require.ElementsMatch(t, survivors, members(protocols.LightPush))
+		require.ElementsMatch(t, survivors, members(protocols.FilterSubscribe))
+		for _, e := range notes {
+			require.NotContains(t, victims, peer.ID(e.Replacement), "a pool never moves to a killed peer (%v)", e)
 		}
 		for _, v := range victims {
-			_, cooling := sel.CoolingDownUntil(v, peermanager.ProtocolLightPush)
-			require.True(t, cooling, "a killed peer is cooled down")
+			_, benched := sel.BenchedUntil(v, protocols.LightPush)
+			require.True(t, benched, "a killed peer is benched")
 		}
 		for _, p := range send(shard0) {
 			require.Contains(t, survivors, p)
 		}
-		require.Equal(t, peermanager.LightSufficientlyHealthy, sel.Health(shard0))
+		require.Equal(t, selection.LightSufficientlyHealthy, sel.Health(shard0))
 		st := sel.Stats()
-		require.Zero(t, st.EventsDropped)
+		require.Zero(t, st.NotificationsDropped)
 	})
 }
 
-type timedEvent struct {
+type timedNote struct {
 	at time.Time
-	peermanager.SelectorEvent
+	selection.Notification
 }
 
-func find(evs []timedEvent, f func(peermanager.SelectorEvent) bool) []timedEvent {
-	var out []timedEvent
+func find(evs []timedNote, f func(selection.Notification) bool) []timedNote {
+	var out []timedNote
 	for _, e := range evs {
-		if f(e.SelectorEvent) {
+		if f(e.Notification) {
 			out = append(out, e)
 		}
 	}
@@ -252,7 +253,7 @@ func find(evs []timedEvent, f func(peermanager.SelectorEvent) bool) []timedEvent
 // lightPush sends a minimal light push v3 request (request_id 1,
 // pubsub_topic 20, message 21) and maps the response's status_code (10) to
 // an outcome.
-func lightPush(ctx context.Context, h host.Host, p peer.ID, shard shardmesh.Shard) peermanager.Outcome {
+func lightPush(ctx context.Context, h host.Host, p peer.ID, shard shardmesh.Shard) selection.Outcome {
 	msg := protowire.AppendTag(nil, 1, protowire.BytesType)
 	msg = protowire.AppendBytes(msg, []byte("hello"))
 	msg = protowire.AppendTag(msg, 2, protowire.BytesType)
@@ -265,24 +266,24 @@ func lightPush(ctx context.Context, h host.Host, p peer.ID, shard shardmesh.Shar
 	req = protowire.AppendBytes(req, msg)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	s, err := h.NewStream(ctx, p, peermanager.ProtocolLightPush)
+	s, err := h.NewStream(ctx, p, protocols.LightPush)
 	if err != nil {
-		return peermanager.OutcomeDialFailed
+		return selection.OutcomeDialFailed
 	}
 	defer s.Close()
 	_ = s.SetDeadline(time.Now().Add(5 * time.Second))
 	if err := writeDelimited(s, req); err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
 	resp, err := readDelimited(bufio.NewReader(s))
 	if err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
 	code, err := statusCode(resp)
 	if err != nil {
-		return peermanager.OutcomeTimeout
+		return selection.OutcomeTimeout
 	}
-	return peermanager.OutcomeOfStatus(code)
+	return selection.OutcomeOfStatus(code)
 }
 
 // serveStatus answers every request of proto with a response carrying the

@@ -1,4 +1,4 @@
-package peermanager
+package selection
 
 import (
 	"slices"
@@ -7,8 +7,8 @@ import (
 )
 
 // updateHealth recomputes the light-client health of k's shard when k is a
-// filter or light-push pool, and emits EventHealthChanged on a change.
-func (c *SelectorCore) updateHealth(k poolKey) {
+// filter or light-push pool, and notifies NotifyHealthChanged on a change.
+func (c *Core) updateHealth(k poolKey) {
 	counted := (c.hasFilter && k.ref == c.filterRef) || (c.hasPush && k.ref == c.pushRef)
 	if !counted {
 		return
@@ -22,7 +22,7 @@ func (c *SelectorCore) updateHealth(k poolKey) {
 	} else {
 		c.health[k.shard] = level
 	}
-	c.emit(SelectorEvent{Kind: EventHealthChanged, Shard: c.shardOf(k), Health: level})
+	c.notify(Notification{Kind: NotifyHealthChanged, Shard: c.shardOf(k), Health: level})
 }
 
 // healthOf grades a shard from the live members of its filter and
@@ -31,7 +31,7 @@ func (c *SelectorCore) updateHealth(k poolKey) {
 // Minimally. A shard with neither pool, or with health disabled, is
 // Unknown. Unlike js-waku's indicator (which keeps its old value for mixes
 // such as 1 filter and 3 light-push peers), every count maps to a level.
-func (c *SelectorCore) healthOf(shard uint16) LightHealth {
+func (c *Core) healthOf(shard uint16) LightHealth {
 	var fp, lp *pool
 	if c.hasFilter {
 		fp = c.pools[poolKey{c.filterRef, shard}]
@@ -69,7 +69,7 @@ func (c *SelectorCore) healthOf(shard uint16) LightHealth {
 
 // Health returns the light-client health of shard (LightHealthUnknown for
 // a shard without filter or light-push pool, or another cluster's).
-func (c *SelectorCore) Health(shard shardmesh.Shard) LightHealth {
+func (c *Core) Health(shard shardmesh.Shard) LightHealth {
 	if shard.Cluster != c.cfg.Cluster {
 		return LightHealthUnknown
 	}
@@ -84,11 +84,50 @@ type ShardLightHealth struct {
 
 // HealthByShard returns the health of every shard with a filter or
 // light-push pool, by shard index.
-func (c *SelectorCore) HealthByShard() []ShardLightHealth {
+func (c *Core) HealthByShard() []ShardLightHealth {
 	out := make([]ShardLightHealth, 0, len(c.health))
 	for s, h := range c.health {
 		out = append(out, ShardLightHealth{Shard: shardmesh.Shard{Cluster: c.cfg.Cluster, Index: s}, Health: h})
 	}
 	slices.SortFunc(out, func(a, b ShardLightHealth) int { return int(a.Shard.Index) - int(b.Shard.Index) })
 	return out
+}
+
+// LightHealth is a shard's health for a light client, from the live
+// members of its filter and light-push pools (p2p-reliability, js-waku
+// health_indicator.ts).
+type LightHealth uint8
+
+// Light-client health levels; higher is healthier.
+const (
+	// LightHealthUnknown: health is disabled, or the shard has no filter or
+	// light-push pool.
+	LightHealthUnknown LightHealth = iota
+	// LightUnhealthy: no live peer for at least one counted protocol.
+	LightUnhealthy
+	// LightMinimallyHealthy: at least one live peer for each counted
+	// protocol, fewer than the threshold for some.
+	LightMinimallyHealthy
+	// LightSufficientlyHealthy: at least the threshold for each.
+	LightSufficientlyHealthy
+)
+
+var lightHealthText = [...]string{"unknown", "unhealthy", "minimally_healthy", "sufficiently_healthy"}
+
+// String returns the level in snake case, as in metric labels.
+func (h LightHealth) String() string {
+	if int(h) < len(lightHealthText) {
+		return lightHealthText[h]
+	}
+	return "health?"
+}
+
+// ParseLightHealth is the inverse of LightHealth.String.
+func ParseLightHealth(s string) (LightHealth, bool) {
+	for h, t := range lightHealthText {
+		if t == s {
+			return LightHealth(h), true
+		}
+	}
+	return 0, false
 }
