@@ -121,10 +121,18 @@ func (m *Manager) backgroundDiscovery() {
 	}
 }
 
+// announcePoll is how often the Manager hands the tracker's announcements
+// to the core. A peer in no topic sends no hello at all (go-libp2p-pubsub
+// writes no empty first RPC: comm.go, handleSendingMessages), so such a
+// peer is found out only when its GossipsubTopicsGrace runs out without
+// a word; polling once per tick (5 s) would add up to a tick to that, for
+// every round of such peers a short shard dials. The core ignores sets
+// that did not change.
+const announcePoll = time.Second
+
 // announceTopics steps the core with the shard topics each connected peer
 // announced in gossipsub, as the tracker heard them, for peers heard from
-// at all (TrustGossipsubTopics). Once per tick: the core ignores sets that
-// did not change, and a peer that joins a topic counts within a tick.
+// at all (TrustGossipsubTopics): every announcePoll and before each tick.
 func (m *Manager) announceTopics() {
 	if m.cfg.tracker == nil || !m.cfg.relay.TrustGossipsubTopics {
 		return

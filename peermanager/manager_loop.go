@@ -19,6 +19,12 @@ func (m *Manager) loop() {
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var announce <-chan time.Time
+	if m.cfg.tracker != nil && m.cfg.relay.TrustGossipsubTopics {
+		poll := time.NewTicker(announcePoll)
+		defer poll.Stop()
+		announce = poll.C
+	}
 	var changes []shardmesh.ShardHealthChange
 	var batch []relay.Event
 	for {
@@ -32,6 +38,8 @@ func (m *Manager) loop() {
 			next := m.core.NextTick()
 			m.mu.Unlock()
 			timer.Reset(next)
+		case <-announce:
+			m.announceTopics()
 		case <-health:
 			changes = sub.Next(changes[:0])
 			for _, c := range changes {

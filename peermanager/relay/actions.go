@@ -59,11 +59,15 @@ const (
 	ReasonUnsubscribed
 	// ReasonNoShards: a relay peer advertising no shard (go-waku).
 	ReasonNoShards
+	// ReasonOffShard: a subscribed shard is short and the peer, which
+	// announced none of our shards in gossipsub, held a slot at its
+	// direction's target (Config.EvictOffShard).
+	ReasonOffShard
 	numReasons
 )
 
 var reasonText = [...]string{"none", "prune-no-shard", "prune-over-served", "inbound-excess",
-	"cluster-mismatch", "metadata-failed", "colocation", "unsubscribed", "no-shards"}
+	"cluster-mismatch", "metadata-failed", "colocation", "unsubscribed", "no-shards", "off-shard"}
 
 func (r DisconnectReason) String() string {
 	if int(r) < len(reasonText) {

@@ -197,6 +197,13 @@ type Config struct {
 	// GossipsubTopicsGrace: announcements of a peer connected for less
 	// than this are not used yet (its gossipsub hello may be on its way).
 	GossipsubTopicsGrace time.Duration
+	// EvictOffShard: while a subscribed shard is short, connected relay
+	// peers whose gossipsub announcements name none of our shards give up
+	// their slots to peers on our shards, even below the targets and the
+	// outbound quota (see evictOffShard). Needs TrustGossipsubTopics and
+	// the coverage dial strategy. Off: such peers go only above target
+	// (nwaku, go-waku never know them).
+	EvictOffShard bool
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
 	DisconnectRelayWithoutShards bool
@@ -252,6 +259,8 @@ func (c Config) Validate() error {
 		return bad("negative GossipsubTopicsGrace")
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
+	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
+		return bad("EvictOffShard needs TrustGossipsubTopics and the coverage dial strategy")
 	case c.OutboundQuota > c.OutboundTarget:
 		return bad("outbound quota %d above the outbound target %d", c.OutboundQuota, c.OutboundTarget)
 	case c.Dial < DialByCoverage || c.Dial > DialPerTopicGlobalTarget:

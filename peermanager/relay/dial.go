@@ -74,6 +74,9 @@ func (c *Core) dialByCoverage(now time.Time) {
 		}
 	}
 	c.under = under
+	if c.cfg.EvictOffShard && !under.Empty() {
+		c.evictOffShard(now)
+	}
 	rc := c.relayCounts()
 	inflight := len(c.dials)
 	budget := c.cfg.InboundTarget + c.cfg.OutboundTarget

@@ -171,7 +171,10 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 	if p == nil || p.Connectedness() != book.Connected || now.Before(p.ConnectedAt().Add(c.cfg.GossipsubTopicsGrace)) {
 		return
 	}
-	if c.book.GossipsubTopics(e.ID, e.Shards) {
+	st := c.state(p)
+	first := st.announcedAt.Before(p.ConnectedAt()) // on this connection
+	st.announcedAt = now
+	if c.book.GossipsubTopics(e.ID, e.Shards) || first {
 		c.react(now)
 	}
 }

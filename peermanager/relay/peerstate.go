@@ -30,6 +30,10 @@ type peerState struct {
 	// count goes on from failuresBeforeConn (Config.EarlyCloseWindow).
 	earlyCloseUntil    time.Time
 	failuresBeforeConn int
+	// announcedAt: when the core last took the peer's gossipsub
+	// announcements (TopicsAnnounced, past the grace). Evidence that
+	// predates the current connection says nothing of it.
+	announcedAt time.Time
 }
 
 // state returns p's state, a zero one when the core has none for p yet.

@@ -77,7 +77,9 @@ func WakupmPreset() Config {
 		// A hello takes one round trip after the stream opens; 5 s leaves
 		// room for slow links and a busy peer.
 		GossipsubTopicsGrace: 5 * time.Second,
-		ProtectFloorPeers:    true,
+		// Such peers hold no slot a short shard needs.
+		EvictOffShard:     true,
+		ProtectFloorPeers: true,
 
 		Backoff: Backoff{
 			Initial:        10 * time.Second,
