@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -49,7 +48,7 @@ func goListFlags(t *testing.T, flags []string, pkgs ...string) map[string]listed
 	statSources(t)
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the layering tests run go list: put the go command on PATH: %v", err)
 	}
 	args := append([]string{"list", "-deps", "-json=ImportPath,Standard,Deps,Error,DepsErrors"}, flags...)
 	args = append(args, pkgs...)
