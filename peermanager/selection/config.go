@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Policy is how the selector orders eligible service peers.
@@ -156,6 +157,17 @@ type Config struct {
 	// our cluster (8 on The Waku Network); 0 refuses requests by content
 	// topic.
 	AutoshardingShards uint16
+	// DisconnectGrace is how long a pool member's lost connection waits
+	// before it is reported as OutcomeDisconnected (see online.go): a loss
+	// during which the client was offline (SetOnline(false), or no
+	// connection left at all), one the client caused (ExpectDisconnect) or
+	// one that healed within the grace is not the peer's failure. 0
+	// reports at once, as before, unless the client is offline then.
+	DisconnectGrace time.Duration
+	// Shards are shards of interest declared up front (a community's shard):
+	// light-client health is graded for them before any Select, and
+	// their filter and light-push pools are created and filled at once.
+	Shards []uint16
 }
 
 // ErrInvalidConfig is wrapped by every error of
@@ -171,6 +183,14 @@ func (c Config) Validate() error {
 	case UnknownShardsLastResort, UnknownShardsNever, UnknownShardsAlongside:
 	default:
 		return bad("UnknownShards %d is not a mode", c.UnknownShards)
+	}
+	if c.DisconnectGrace < 0 {
+		return bad("negative DisconnectGrace %v", c.DisconnectGrace)
+	}
+	for _, s := range c.Shards {
+		if s > shardmesh.MaxShardIndex {
+			return bad("shard of interest %d above %d", s, shardmesh.MaxShardIndex)
+		}
 	}
 	if c.HealthFilterPeers < 0 || c.HealthLightPushPeers < 0 {
 		return bad("negative health threshold (filter %d, light push %d)", c.HealthFilterPeers, c.HealthLightPushPeers)

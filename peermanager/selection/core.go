@@ -50,6 +50,14 @@ type Core struct {
 	notes []Notification
 	stats counters
 
+	// online state (online.go)
+	offline      bool
+	cut          bool   // no connection at all, at the last look
+	offlineEpoch uint64 // offline episodes so far (SetOnline(false) or cut)
+	ours         map[peerid.ID]time.Time
+	pending      []pendingLoss
+	due          []pendingLoss
+
 	// scratch, reused so that selection does not allocate
 	pick    []peerid.ID
 	best    []*book.Peer
@@ -96,6 +104,7 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 		failures:     make(map[peerProto]int),
 		benchedUntil: make(map[peerProto]time.Time),
 		health:       make(map[uint16]LightHealth),
+		ours:         make(map[peerid.ID]time.Time),
 		pick:         make([]peerid.ID, 0, maxSelect),
 		best:         make([]*book.Peer, 0, maxSelect),
 	}
@@ -283,6 +292,8 @@ func (c *Core) Failures(id peerid.ID, proto string) int {
 // failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
 func (c *Core) Tick(now time.Time) {
+	c.observeConnectivity()
+	c.settleLosses(now)
 	c.expired = c.book.ExpireMetadata(c.expired[:0], now)
 	for _, id := range c.expired {
 		if c.inPools[id] > 0 {

@@ -79,7 +79,8 @@ func (c *Core) memberLive(m *poolMember) bool {
 }
 
 // maintain brings pl up to date at now: members whose connection was lost
-// are reported (OutcomeDisconnected, which the protocol's rule may count),
+// are handed to lostConnection (reported as OutcomeDisconnected, which the
+// protocol's rule may count, unless excused: online.go),
 // members no longer eligible are released, the pool is refilled up to its
 // target (never with avoid), departures are paired with their replacements
 // in notifications, and the pool's live count, degradation and the shard's health
@@ -101,7 +102,7 @@ func (c *Core) maintain(pl *pool, avoid peerid.ID, now time.Time) {
 			c.markDown(id, ref)
 		}
 		for _, id := range lost {
-			c.report(id, ref, OutcomeDisconnected, now)
+			c.lostConnection(id, ref, now)
 		}
 	}
 	// 2. Members no longer eligible.

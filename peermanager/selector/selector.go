@@ -284,3 +284,10 @@ func protocolStrings(ids []protocol.ID) []string {
 	}
 	return out
 }
+
+// Failures returns id's consecutive counted failures for proto.
+func (s *Selector) Failures(id peer.ID, proto protocol.ID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.core.Failures(peerid.ID(id), string(proto))
+}

@@ -80,6 +80,10 @@ func (d *selectorDriver) set(k, v string) error {
 		return err
 	}
 	switch k {
+	case "disconnect-grace":
+		d, err := time.ParseDuration(v)
+		cfg.DisconnectGrace = d
+		return err
 	case "seed":
 		n, err := strconv.ParseUint(v, 10, 64)
 		cfg.Seed = n
@@ -198,6 +202,9 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	case "tick":
 		d.sel.Tick(now)
 		return nil, nil
+	case "offline", "online":
+		d.sel.SetOnline(c.Name == "online", now)
+		return nil, nil
 	case "select":
 		return d.selectPeers(now, c)
 	case "release", "remember":
@@ -225,6 +232,9 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		return nil, d.report(now, p, c)
 	case "ping-failed":
 		d.sel.ReportPeer(p, selection.OutcomePingFailed, now)
+		return nil, nil
+	case "expect-disconnect":
+		d.sel.ExpectDisconnect(p, now)
 		return nil, nil
 	}
 	if err := d.bookEvent(now, p, c); err != nil {
