@@ -37,8 +37,10 @@ type Core struct {
 	protos    []protoState     // by ProtocolRef
 	filterRef book.ProtocolRef // health protocols; valid when has*
 	pushRef   book.ProtocolRef
+	pushV2Ref book.ProtocolRef
 	hasFilter bool
 	hasPush   bool
+	hasPushV2 bool
 
 	pools        map[poolKey]*pool
 	poolList     []*pool // creation order: deterministic iteration
@@ -57,6 +59,7 @@ type Core struct {
 	ours         map[peerid.ID]time.Time
 	pending      []pendingLoss
 	due          []pendingLoss
+	declared     bool // cfg.Shards declared
 
 	// scratch, reused so that selection does not allocate
 	pick    []peerid.ID
@@ -122,7 +125,28 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 	}
 	c.filterRef, c.hasFilter = b.Protocol(protocols.FilterSubscribe)
 	c.pushRef, c.hasPush = b.Protocol(protocols.LightPush)
+	c.pushV2Ref, c.hasPushV2 = b.Protocol(protocols.LightPushLegacy)
 	return c, nil
+}
+
+// NewCoreAt is NewCore followed by the declaration of cfg.Shards at now
+// (DeclareShard): their pools are filled from what the book holds and
+// their health is graded at once. NewCore leaves declared shards to the
+// first Tick.
+func NewCoreAt(b *book.Book, cfg Config, now time.Time) (*Core, error) {
+	c, err := NewCore(b, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.declareAll(now)
+	return c, nil
+}
+
+func (c *Core) declareAll(now time.Time) {
+	for _, s := range c.cfg.Shards {
+		_ = c.DeclareShard(shardmesh.Shard{Cluster: c.cfg.Cluster, Index: s}, now) // validated by Config.Validate
+	}
+	c.declared = true
 }
 
 // Book returns the book the selector reads.
@@ -292,6 +316,9 @@ func (c *Core) Failures(id peerid.ID, proto string) int {
 // failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
 func (c *Core) Tick(now time.Time) {
+	if !c.declared {
+		c.declareAll(now)
+	}
 	c.observeConnectivity()
 	c.settleLosses(now)
 	c.expired = c.book.ExpireMetadata(c.expired[:0], now)

@@ -192,10 +192,12 @@ func GoWakuPreset() Config {
 }
 
 // Presets returns the named selector configurations, for the conformance
-// suite and the examples: "wakupm" (ours), "jswaku", "gowaku".
+// suite and the examples: "wakupm" (ours), "status" (ours for a
+// status-go-like client), "jswaku", "gowaku".
 func Presets() map[string]func() Config {
 	return map[string]func() Config{
 		"wakupm": WakupmPreset,
+		"status": StatusPreset,
 		"jswaku": JSWakuPreset,
 		"gowaku": GoWakuPreset,
 	}

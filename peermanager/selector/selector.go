@@ -65,11 +65,14 @@ func New(opts ...Option) (*Selector, error) {
 	if cfg.keepalive != nil && cfg.host == nil {
 		return nil, optionError("WithKeepalive", "needs WithHost")
 	}
-	b, err := book.New(cfg.selection.Cluster, cfg.bookOpts...)
+	// The book tracks what the configuration names (light push v2 for a
+	// preset that uses it); WithBookOptions may still override.
+	bookOpts := append([]book.Option{book.WithTrackedProtocols(selection.TrackedProtocols(cfg.selection)...)}, cfg.bookOpts...)
+	b, err := book.New(cfg.selection.Cluster, bookOpts...)
 	if err != nil {
 		return nil, err
 	}
-	core, err := selection.NewCore(b, cfg.selection)
+	core, err := selection.NewCoreAt(b, cfg.selection, cfg.clock())
 	if err != nil {
 		return nil, err
 	}
