@@ -80,6 +80,13 @@ func (d *selectorDriver) set(k, v string) error {
 		return err
 	}
 	switch k {
+	case "shards":
+		list, err := ParseIntList(v)
+		cfg.Shards = nil
+		for _, s := range list {
+			cfg.Shards = append(cfg.Shards, uint16(s))
+		}
+		return err
 	case "disconnect-grace":
 		d, err := time.ParseDuration(v)
 		cfg.DisconnectGrace = d
@@ -171,7 +178,7 @@ func (d *selectorDriver) ensure() error {
 	if d.sel != nil {
 		return nil
 	}
-	b, err := book.New(d.cfg.Cluster)
+	b, err := book.New(d.cfg.Cluster, book.WithTrackedProtocols(selection.TrackedProtocols(d.cfg)...))
 	if err != nil {
 		return err
 	}
@@ -202,6 +209,16 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	case "tick":
 		d.sel.Tick(now)
 		return nil, nil
+	case "declare":
+		v, err := c.Arg(0)
+		if err != nil {
+			return nil, err
+		}
+		idx, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return nil, err
+		}
+		return nil, d.sel.DeclareShard(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(idx)}, now)
 	case "offline", "online":
 		d.sel.SetOnline(c.Name == "online", now)
 		return nil, nil
@@ -378,7 +395,9 @@ func (d *selectorDriver) report(now time.Time, p peerid.ID, c Command) error {
 		return err
 	}
 	var o selection.Outcome
-	if v, ok := c.Opts["status"]; ok {
+	if v, ok := c.Opts["v2-info"]; ok {
+		o = selection.OutcomeOfLightPushV2(v == "OK", v)
+	} else if v, ok := c.Opts["status"]; ok {
 		code, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return err
