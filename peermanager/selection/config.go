@@ -28,12 +28,20 @@ const (
 	PolicyLowestRTT
 	// PolicyPinnedFirst: the protocol's pinned peers first (in configured
 	// order, e.g. status-go's pinned store node), then PolicyConnectedFirst.
+	// (Pinned peers come first under every policy; this one names the
+	// rest.)
 	PolicyPinnedFirst
+	// PolicyFastest: a random choice among the fastest candidates by RTT,
+	// the fastest quarter of a tier and at least 3: go-waku's store-node
+	// choice (waku/v2/api/history/cycle.go findNewStorenode: poolSize,
+	// minStorenodesToChooseFrom), which spreads a fleet's clients over its
+	// nearby nodes instead of piling them on the single nearest.
+	PolicyFastest
 
 	numPolicies
 )
 
-var policyText = [...]string{"default", "connected-first", "random", "lowest-rtt", "pinned-first"}
+var policyText = [...]string{"default", "connected-first", "random", "lowest-rtt", "pinned-first", "fastest"}
 
 func (p Policy) String() string {
 	if p < numPolicies {
@@ -112,7 +120,8 @@ type ProtocolConfig struct {
 	// Policy orders the candidates when a request does not name one.
 	Policy Policy
 	// Pinned are user-configured peers (status-go's pinned store node)
-	// put first by PolicyPinnedFirst. They are trusted to serve the
+	// put first, whatever the policy; Core.Pin and Core.PinFor change
+	// them at runtime. They are trusted to serve the
 	// protocol on any shard; benching and exclusions still apply.
 	Pinned []peerid.ID
 	// Replace is the replacement rule.

@@ -41,6 +41,8 @@ type Core struct {
 	hasFilter bool
 	hasPush   bool
 	hasPushV2 bool
+	storeRef  book.ProtocolRef
+	hasStore  bool
 
 	pools        map[poolKey]*pool
 	poolList     []*pool // creation order: deterministic iteration
@@ -60,6 +62,7 @@ type Core struct {
 	pending      []pendingLoss
 	due          []pendingLoss
 	declared     bool // cfg.Shards declared
+	shardPins    map[poolKey][]peerid.ID
 
 	// scratch, reused so that selection does not allocate
 	pick    []peerid.ID
@@ -108,6 +111,7 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 		benchedUntil: make(map[peerProto]time.Time),
 		health:       make(map[uint16]LightHealth),
 		ours:         make(map[peerid.ID]time.Time),
+		shardPins:    make(map[poolKey][]peerid.ID),
 		pick:         make([]peerid.ID, 0, maxSelect),
 		best:         make([]*book.Peer, 0, maxSelect),
 	}
@@ -126,6 +130,7 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 	c.filterRef, c.hasFilter = b.Protocol(protocols.FilterSubscribe)
 	c.pushRef, c.hasPush = b.Protocol(protocols.LightPush)
 	c.pushV2Ref, c.hasPushV2 = b.Protocol(protocols.LightPushLegacy)
+	c.storeRef, c.hasStore = b.Protocol(protocols.Store)
 	return c, nil
 }
 

@@ -17,6 +17,7 @@ type pool struct {
 	live     int          // connected members
 	degraded bool         // live < target, reported
 	departed []departure  // members that left, waiting for their replacement
+	active   peerid.ID    // first member at the last look (store-node notifications)
 }
 
 type poolMember struct {
@@ -130,6 +131,7 @@ func (c *Core) maintain(pl *pool, avoid peerid.ID, now time.Time) {
 	// 4. State.
 	c.order(pl)
 	c.updateState(pl)
+	c.storeNodeEvents(pl)
 }
 
 // markDown records that id is not live in every pool of protocol ref.
@@ -185,7 +187,7 @@ func (c *Core) fill(pl *pool, avoid peerid.ID, now time.Time) []peerid.ID {
 	c.pick = c.pick[:0]
 	c.candidates(ref, pl.key.shard, pl.policy, need, nil, pl.members, avoid, now)
 	for _, id := range c.pick {
-		m := poolMember{id: id, pinned: c.isPinned(ref, id)}
+		m := poolMember{id: id, pinned: c.isPinned(ref, pl.key.shard, id)}
 		m.live = c.memberLive(&m)
 		pl.members = append(pl.members, m)
 		if c.inPools[id]++; c.inPools[id] == 1 {
@@ -221,8 +223,8 @@ func (c *Core) before(pl *pool, a, b *poolMember) bool {
 	return c.fasterThan(pa, pb)
 }
 
-func (c *Core) isPinned(ref book.ProtocolRef, id peerid.ID) bool {
-	for _, p := range c.protos[ref].cfg.Pinned {
+func (c *Core) isPinned(ref book.ProtocolRef, shard uint16, id peerid.ID) bool {
+	for _, p := range c.pinnedFor(ref, shard) {
 		if p == id {
 			return true
 		}

@@ -35,8 +35,8 @@ const (
 // cluster 16 with shards 32 and 64 declared (health at once), light push
 // through v3 and v2 (status-go and go-waku publish through
 // /vac/waku/lightpush/2.0.0-beta1; identify says which a node speaks),
-// 2 peers each, 2 filter peers, and the store node chosen by lowest RTT
-// with go-waku's store-node cycle timings (2 failures, 3 min graylist,
+// 2 peers each, 2 filter peers, and the store node chosen among the
+// fastest (PolicyFastest) with go-waku's store-node cycle timings (2 failures, 3 min graylist,
 // 10 s after a 429). The replacement rules are ours (WakupmPreset), as is
 // the disconnect grace: a network switch replaces nobody.
 func StatusPreset() Config {
@@ -56,6 +56,7 @@ func StatusPreset() Config {
 		case protocols.FilterSubscribe:
 			pc.PoolSize = statusFilterPeers
 		case protocols.Store:
+			pc.Policy = PolicyFastest
 			pc.Replace.MaxFailures = statusStoreFailures
 			pc.Replace.BenchFor = statusGraylist
 			pc.Replace.RateLimitBenchFor = statusStoreRate

@@ -94,6 +94,9 @@ func (c *Core) replace(id peerid.ID, ref book.ProtocolRef, o Outcome, now time.T
 		if i < 0 {
 			continue
 		}
+		if c.hasStore && ref == c.storeRef && i == 0 {
+			c.notify(Notification{Kind: NotifyStoreNodeNotWorking, Protocol: c.protos[ref].id, Shard: c.shardOf(pl.key), Peer: id, Outcome: o})
+		}
 		c.removeMember(pl, i)
 		pl.departed = append(pl.departed, departure{id: id, kind: NotifyPeerReplaced, outcome: o})
 		c.stats.replacements[ref][o]++

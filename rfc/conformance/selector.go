@@ -219,6 +219,8 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 			return nil, err
 		}
 		return nil, d.sel.DeclareShard(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(idx)}, now)
+	case "pin", "unpin":
+		return nil, d.pin(now, c)
 	case "offline", "online":
 		d.sel.SetOnline(c.Name == "online", now)
 		return nil, nil
@@ -432,4 +434,32 @@ func (d *selectorDriver) protoShard(c Command, i int) (string, shardmesh.Shard, 
 	}
 	n, err := strconv.ParseUint(s, 10, 16)
 	return id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
+}
+
+// pin runs "pin PROTO a,b [shard=S]" and "unpin PROTO [shard=S]".
+func (d *selectorDriver) pin(now time.Time, c Command) error {
+	name, err := c.Arg(0)
+	if err != nil {
+		return err
+	}
+	id, err := parseProtocol(name)
+	if err != nil {
+		return err
+	}
+	var ids []peerid.ID
+	if c.Name == "pin" {
+		list, err := c.Arg(1)
+		if err != nil {
+			return err
+		}
+		ids = parsePeers(list)
+	}
+	if v, ok := c.Opts["shard"]; ok {
+		idx, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return err
+		}
+		return d.sel.PinFor(id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(idx)}, ids, now)
+	}
+	return d.sel.Pin(id, ids, now)
 }
