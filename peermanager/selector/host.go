@@ -36,6 +36,10 @@ func (s *Selector) follow(cfg config) error {
 		s.wg.Add(1)
 		go s.keepalive(ctx, *cfg.keepalive)
 	}
+	if cfg.storeCycle != nil {
+		s.wg.Add(1)
+		go s.storeCycle(ctx, *cfg.storeCycle)
+	}
 	return nil
 }
 

@@ -29,14 +29,15 @@ func optionError(name, format string, a ...any) error {
 }
 
 type config struct {
-	selection selection.Config
-	host      host.Host
-	clock     func() time.Time
-	log       *slog.Logger
-	buffer    int
-	tick      time.Duration
-	bookOpts  []book.Option
-	keepalive *KeepaliveConfig
+	selection  selection.Config
+	host       host.Host
+	clock      func() time.Time
+	log        *slog.Logger
+	buffer     int
+	tick       time.Duration
+	bookOpts   []book.Option
+	keepalive  *KeepaliveConfig
+	storeCycle *StoreCycleConfig
 }
 
 // Defaults of the Selector shell.

@@ -42,7 +42,8 @@ type Selector struct {
 	host    host.Host
 	notes   chan selection.Notification
 	closed  bool
-	scratch []peerid.ID // AppendSelect's destination, under mu
+	scratch []peerid.ID   // AppendSelect's destination, under mu
+	changed chan struct{} // closed at the next change, when someone waits (SelectWait)
 
 	dropped atomic.Uint64
 
@@ -64,6 +65,9 @@ func New(opts ...Option) (*Selector, error) {
 	}
 	if cfg.keepalive != nil && cfg.host == nil {
 		return nil, optionError("WithKeepalive", "needs WithHost")
+	}
+	if cfg.storeCycle != nil && cfg.host == nil {
+		return nil, optionError("WithStoreCycle", "needs WithHost")
 	}
 	// The book tracks what the configuration names (light push v2 for a
 	// preset that uses it); WithBookOptions may still override.
@@ -255,9 +259,17 @@ func (s *Selector) Close() error {
 	return nil
 }
 
-// flush delivers the core's notifications without blocking. Called with mu
-// held.
+// flush delivers the core's notifications without blocking and wakes
+// the SelectWait callers. Called with mu held.
 func (s *Selector) flush() {
+	s.signal()
+	s.deliver()
+}
+
+// deliver delivers the core's notifications without blocking (SelectWait
+// uses it alone: a waiter's own retries must not wake the other waiters).
+// Called with mu held.
+func (s *Selector) deliver() {
 	for _, n := range s.core.Notifications() {
 		if s.closed {
 			continue
