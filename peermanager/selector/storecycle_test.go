@@ -3,7 +3,6 @@ package selector_test
 import (
 	"context"
 	"net"
-	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -127,8 +126,8 @@ func TestStoreNodeCycle(t *testing.T) {
 
 		// A waiter returns when the first store node of shard 64 appears.
 		type result struct {
-			id peer.ID
-			at time.Time
+			id  peer.ID
+			at  time.Time
 			err error
 		}
 		done := make(chan result, 1)
@@ -145,7 +144,6 @@ func TestStoreNodeCycle(t *testing.T) {
 		require.NoError(t, r.err)
 		require.Equal(t, id(6), r.id)
 		require.Equal(t, appeared, r.at, "returns as soon as it is available")
-		require.True(t, slices.Contains([]peer.ID{id(6)}, r.id))
 	})
 }
 
