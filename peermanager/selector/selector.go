@@ -133,20 +133,6 @@ func (s *Selector) ObserveRTT(id peer.ID, rtt time.Duration) {
 	s.book.ObserveRTT(peerid.ID(id), rtt, s.clock())
 }
 
-// AddPeer records a discovered peer (from peer exchange, DNS discovery,
-// static configuration) with what its ENR says.
-func (s *Selector) AddPeer(d book.DiscoveredPeer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock()
-	if _, err := s.book.Discover(d, now); err != nil {
-		return err
-	}
-	s.core.PeerUpdated(d.ID, now)
-	s.flush()
-	return nil
-}
-
 // MetadataReceived records the cluster and shards a peer announced in a
 // metadata exchange; they override its ENR's.
 func (s *Selector) MetadataReceived(id peer.ID, cluster uint16, shards shardmesh.ShardSet) {
