@@ -3,6 +3,7 @@ package selector
 import (
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -37,6 +38,8 @@ type config struct {
 	tick       time.Duration
 	bookOpts   []book.Option
 	keepalive  *KeepaliveConfig
+	sharedBook *book.Book
+	sharedLock sync.Locker
 	storeCycle *StoreCycleConfig
 }
 
@@ -153,6 +156,24 @@ func WithKeepalive(k KeepaliveConfig) Option {
 			return optionError("WithKeepalive", "%v", err)
 		}
 		c.keepalive = &k
+		return nil
+	}
+}
+
+// WithSharedBook makes the selector read another shell's book under that
+// shell's lock instead of owning one: a full node's relay Manager and its
+// service-peer selector on one host share one book (peermanager
+// Manager.NewSelector uses it). The owner writes every host event into
+// the book and calls Selector.BookChanged, with mu held, for each peer it
+// changed; the selector then follows no host events itself (WithHost only
+// serves its pings: keep-alive, store cycle) and WithBookOptions is
+// ignored. The book must track the configuration's protocols.
+func WithSharedBook(b *book.Book, mu sync.Locker) Option {
+	return func(c *config) error {
+		if b == nil || mu == nil {
+			return optionError("WithSharedBook", "nil book or lock")
+		}
+		c.sharedBook, c.sharedLock = b, mu
 		return nil
 	}
 }

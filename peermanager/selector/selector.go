@@ -34,7 +34,9 @@ import (
 //
 // All methods are safe for concurrent use.
 type Selector struct {
-	mu      sync.Mutex
+	mu      sync.Locker // own, or the relay Manager's (WithSharedBook)
+	own     sync.Mutex
+	shared  bool // the book is another shell's: never write host events into it
 	book    *book.Book
 	core    *selection.Core
 	clock   func() time.Time
@@ -69,19 +71,29 @@ func New(opts ...Option) (*Selector, error) {
 	if cfg.storeCycle != nil && cfg.host == nil {
 		return nil, optionError("WithStoreCycle", "needs WithHost")
 	}
-	// The book tracks what the configuration names (light push v2 for a
-	// preset that uses it); WithBookOptions may still override.
-	bookOpts := append([]book.Option{book.WithTrackedProtocols(selection.TrackedProtocols(cfg.selection)...)}, cfg.bookOpts...)
-	b, err := book.New(cfg.selection.Cluster, bookOpts...)
-	if err != nil {
-		return nil, err
+	b := cfg.sharedBook
+	if b == nil {
+		// The book tracks what the configuration names (light push v2 for
+		// a preset that uses it); WithBookOptions may still override.
+		bookOpts := append([]book.Option{book.WithTrackedProtocols(selection.TrackedProtocols(cfg.selection)...)}, cfg.bookOpts...)
+		var err error
+		if b, err = book.New(cfg.selection.Cluster, bookOpts...); err != nil {
+			return nil, err
+		}
 	}
-	core, err := selection.NewCoreAt(b, cfg.selection, cfg.clock())
-	if err != nil {
-		return nil, err
-	}
-	s := &Selector{book: b, core: core, clock: cfg.clock, log: cfg.log, host: cfg.host,
+	s := &Selector{book: b, clock: cfg.clock, log: cfg.log, host: cfg.host,
 		notes: make(chan selection.Notification, cfg.buffer)}
+	s.mu = &s.own
+	if cfg.sharedBook != nil {
+		s.mu, s.shared = cfg.sharedLock, true
+	}
+	s.mu.Lock()
+	core, err := selection.NewCoreAt(b, cfg.selection, cfg.clock())
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.core = core
 	if cfg.host == nil {
 		return s, nil
 	}
@@ -164,6 +176,15 @@ func (s *Selector) update(id peer.ID, f func(p peerid.ID, now time.Time)) {
 	s.flush()
 }
 
+// BookChanged tells a selector over a shared book (WithSharedBook) that
+// the book's owner changed id's record at now. The owner calls it with the
+// shared lock held, after each change (connection, identify, metadata,
+// discovery, dial failure).
+func (s *Selector) BookChanged(id peerid.ID, now time.Time) {
+	s.core.PeerUpdated(id, now)
+	s.flush()
+}
+
 // Tick ends benching periods and refills short pools (the host-driven
 // shell calls it by itself).
 func (s *Selector) Tick() {
@@ -234,7 +255,9 @@ func (s *Selector) Close() error {
 	s.closeOnce.Do(func() {
 		if s.cancel != nil {
 			s.cancel()
-			_ = s.sub.Close()
+			if s.sub != nil {
+				_ = s.sub.Close()
+			}
 		}
 		s.wg.Wait()
 		s.mu.Lock()
