@@ -1,4 +1,4 @@
-package selector_test
+package enrpeer_test
 
 import (
 	"net"
@@ -14,6 +14,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/selection"
 	"github.com/wakupm/wakupm/peermanager/selector"
+	"github.com/wakupm/wakupm/peermanager/selector/enrpeer"
 	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/enr"
@@ -39,7 +40,7 @@ func TestAddENR(t *testing.T) {
 		n, err := enode.New(enode.ValidSchemes, &r)
 		require.NoError(t, err)
 
-		id, err := sel.AddENR(n, book.OriginPeerExchange)
+		id, err := enrpeer.AddENR(sel, n, book.OriginPeerExchange)
 		require.NoError(t, err)
 		addrs := nw.Node(0).Host.Peerstore().Addrs(id)
 		require.Len(t, addrs, 1)
