@@ -26,7 +26,9 @@ import (
 // caller closes it before or after the Manager.
 func (m *Manager) NewSelector(opts ...selector.Option) (*selector.Selector, error) {
 	all := append([]selector.Option{selector.WithClock(m.cfg.clock)}, opts...)
-	all = append(all, selector.WithSharedBook(m.core.Book(), &m.mu))
+	all = append(all, selector.WithSharedBook(m.core.Book(), &m.mu),
+		// The node's service peers are never pruned as relay peers.
+		selector.WithPoolWatcher(func(id peer.ID, inUse bool) { m.push(relay.ServicePeerChanged{ID: peerid.ID(id), InUse: inUse}) }))
 	s, err := selector.New(all...)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,7 @@ type Core struct {
 	due          []pendingLoss
 	declared     bool // cfg.Shards declared
 	shardPins    map[poolKey][]peerid.ID
+	onMembership func(peerid.ID, bool)
 
 	// scratch, reused so that selection does not allocate
 	pick    []peerid.ID

@@ -192,6 +192,9 @@ func (c *Core) fill(pl *pool, avoid peerid.ID, now time.Time) []peerid.ID {
 		pl.members = append(pl.members, m)
 		if c.inPools[id]++; c.inPools[id] == 1 {
 			c.book.Keep(id, true) // a pool member is never evicted for capacity
+			if c.onMembership != nil {
+				c.onMembership(id, true)
+			}
 		}
 	}
 	c.order(pl)
@@ -238,6 +241,9 @@ func (c *Core) removeMember(pl *pool, i int) {
 	if c.inPools[id]--; c.inPools[id] <= 0 {
 		delete(c.inPools, id)
 		c.book.Keep(id, false)
+		if c.onMembership != nil {
+			c.onMembership(id, false)
+		}
 	}
 }
 
@@ -314,3 +320,10 @@ func (c *Core) PoolPeers() []peerid.ID {
 
 // InPool reports whether id is a member of any pool.
 func (c *Core) InPool(id peerid.ID) bool { return c.inPools[id] > 0 }
+
+// OnPoolMembership calls f when a peer joins its first pool (true) and
+// leaves its last (false), synchronously, inside the Core call that made
+// the change: a full node's relay Manager spares its service peers from
+// relay pruning with it (peermanager Manager.NewSelector). f must not call
+// the Core.
+func (c *Core) OnPoolMembership(f func(id peerid.ID, inPool bool)) { c.onMembership = f }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/selection"
@@ -40,6 +41,7 @@ type config struct {
 	keepalive  *KeepaliveConfig
 	sharedBook *book.Book
 	sharedLock sync.Locker
+	poolWatch  func(peer.ID, bool)
 	storeCycle *StoreCycleConfig
 }
 
@@ -174,6 +176,20 @@ func WithSharedBook(b *book.Book, mu sync.Locker) Option {
 			return optionError("WithSharedBook", "nil book or lock")
 		}
 		c.sharedBook, c.sharedLock = b, mu
+		return nil
+	}
+}
+
+// WithPoolWatcher calls f, with the selector's lock held, when a peer
+// joins its first pool (true) or leaves its last (false). f must not call
+// the selector and must not block (Manager.NewSelector uses it to spare
+// the selector's service peers from relay pruning).
+func WithPoolWatcher(f func(id peer.ID, inPool bool)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return optionError("WithPoolWatcher", "nil function")
+		}
+		c.poolWatch = f
 		return nil
 	}
 }

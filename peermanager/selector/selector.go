@@ -88,7 +88,13 @@ func New(opts ...Option) (*Selector, error) {
 		s.mu, s.shared = cfg.sharedLock, true
 	}
 	s.mu.Lock()
-	core, err := selection.NewCoreAt(b, cfg.selection, cfg.clock())
+	core, err := selection.NewCore(b, cfg.selection)
+	if err == nil {
+		if w := cfg.poolWatch; w != nil {
+			core.OnPoolMembership(func(id peerid.ID, in bool) { w(peer.ID(id), in) })
+		}
+		core.Tick(cfg.clock()) // declares the configured shards of interest
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
