@@ -1,0 +1,4 @@
+package conformance
+
+func newHealthDriver() Driver        { return stuckDriver{ErrUnsupported} }
+func newSlotsDriver(p string) Driver { return stuckDriver{ErrUnsupported} }
