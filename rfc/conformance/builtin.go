@@ -94,19 +94,17 @@ func relayProfile(profile string) (relay.Config, bool) {
 
 // rfcRelayConfig is wakupm's policy with values the RFC leaves open
 // changed: another seed, a longer first backoff and cap (RELAY-18 fixes
-// the shape, not the numbers), a longer prune grace, more candidates and
-// dials in flight, a larger discovery batch, forgetting after more
-// failures (RELAY-21 MAY).
+// the shape, not the numbers), more candidates and dials in flight,
+// forgetting after more failures (RELAY-21 MAY). Values the RFC states
+// with a SHOULD (floors, 1 min cooldown, discovery batch of 8) stay.
 func rfcRelayConfig() relay.Config {
 	cfg := relay.WakupmPreset()
 	cfg.Seed = 99
 	cfg.Backoff.Initial = 15 * time.Second
 	cfg.Backoff.Max = 15 * time.Minute
 	cfg.Backoff.ForgetAfter = 10
-	cfg.PruneGrace = 15 * time.Second
 	cfg.CandidateSample = 24
 	cfg.MaxDialsInFlight = 12
-	cfg.DiscoveryBatch = 10
 	return cfg
 }
 
@@ -122,16 +120,11 @@ func selectorProfile(profile string) (selection.Config, bool) {
 	return mk(), true
 }
 
-// rfcSelectorConfig is wakupm's selector with other bench times and seed.
+// rfcSelectorConfig is wakupm's selector with another seed: the bench
+// times and pool sizes are the RFC's own values.
 func rfcSelectorConfig() selection.Config {
 	cfg := selection.WakupmPreset()
 	cfg.Seed = 99
-	for i := range cfg.Protocols {
-		cfg.Protocols[i].Replace.BenchFor = 3 * time.Minute
-		cfg.Protocols[i].Replace.RateLimitBenchFor = 15 * time.Second
-	}
-	cfg.Fallback.Replace.BenchFor = 3 * time.Minute
-	cfg.Fallback.Replace.RateLimitBenchFor = 15 * time.Second
 	return cfg
 }
 
