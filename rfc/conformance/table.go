@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -148,3 +149,6 @@ func WriteRFCTable(root string) error {
 	}
 	return os.WriteFile(rfcPath(root), want, 0o644)
 }
+
+// boldRuleID finds the statements of the RFC ("**[RELAY-7]**").
+var boldRuleID = regexp.MustCompile(`\*\*\[([A-Z]+-[0-9]+)\]\*\*`)
