@@ -1,4 +1,0 @@
-package conformance
-
-func newHealthDriver() Driver        { return stuckDriver{ErrUnsupported} }
-func newSlotsDriver(p string) Driver { return stuckDriver{ErrUnsupported} }
