@@ -84,7 +84,6 @@ func BuiltinServer() *Server {
 	}
 }
 
-
 func relayProfile(profile string) (relay.Config, bool) {
 	names := map[string]string{"wakupm": "wakupm", "nwaku": "nwaku", "nwaku-sharded": "nwaku-sharded", "go-waku": "gowaku"}
 	if profile == "rfc" {
