@@ -60,6 +60,14 @@ func NewBuiltinDriver(vocabulary, profile string) (Driver, error) {
 			return nil, unsupported
 		}
 		return newSlotsDriver(profile), nil
+	case "wire":
+		// The presets reproduce policies, not codecs: only wakupm's
+		// decoders answer wire vectors (a real implementation's driver
+		// answers for its own).
+		if profile != "wakupm" && profile != "rfc" {
+			return nil, unsupported
+		}
+		return nil, nil
 	}
 	return nil, fmt.Errorf("vocabulary %q: %w", vocabulary, ErrUnsupported)
 }
@@ -75,10 +83,6 @@ func BuiltinServer() *Server {
 		Wire:           BuiltinWire,
 	}
 }
-
-// BuiltinWire decodes wire vectors with wakupm's decoders; nil until the
-// vectors' checker is wired in (then every kind it knows).
-var BuiltinWire WireDecoder
 
 func relayProfile(profile string) (relay.Config, bool) {
 	names := map[string]string{"wakupm": "wakupm", "nwaku": "nwaku", "nwaku-sharded": "nwaku-sharded", "go-waku": "gowaku"}

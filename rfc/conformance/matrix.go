@@ -51,8 +51,8 @@ func LoadScenarios(root string) ([]ScenarioFile, error) {
 // Vector is one wire vector as the runner plays it: its place, the rules
 // it checks, the request's kind and input, and how to judge the answer.
 type Vector struct {
-	File  string
-	Line  int
+	File  string // "vectors/enr-rs/published.json"
+	Name  string // the case's name in the file
 	Rules []string
 	Kind  string
 	Input json.RawMessage
@@ -60,10 +60,6 @@ type Vector struct {
 	// class) is the vector's expectation.
 	Judge func(value json.RawMessage, errorClass string) error
 }
-
-// VectorLoader reads the wire vectors under a directory; nil while the
-// suite has no vectors.
-var VectorLoader func(dir string) ([]Vector, error)
 
 // Column is one implementation under one profile: a column of the matrix.
 type Column struct {
@@ -125,7 +121,7 @@ func (col Column) playVectors(vectors []Vector) []Check {
 	}
 	out := make([]Check, 0, len(vectors))
 	for _, v := range vectors {
-		c := Check{File: v.File, Line: v.Line, Rules: v.Rules}
+		c := Check{File: v.File, Name: v.Name, Rules: v.Rules}
 		err := startErr
 		var a Answer
 		if err == nil {

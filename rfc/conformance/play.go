@@ -19,6 +19,14 @@ const (
 	NotRun
 )
 
+// Where is "file:line" for a scenario check, "file#case" for a vector.
+func (c Check) Where() string {
+	if c.Name != "" {
+		return c.File + "#" + c.Name
+	}
+	return fmt.Sprintf("%s:%d", c.File, c.Line)
+}
+
 func (o Outcome) String() string {
 	switch o {
 	case Pass:
@@ -35,7 +43,8 @@ func (o Outcome) String() string {
 // wire vector) played for one profile.
 type Check struct {
 	File    string // path relative to the suite's root ("relay/x.scenario")
-	Line    int
+	Line    int    // scenario checks
+	Name    string // vector checks: the case's name
 	Rules   []string
 	Outcome Outcome
 	Detail  string // why it failed or was not run

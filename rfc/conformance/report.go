@@ -96,7 +96,7 @@ func BuildMatrix(res *Results) Matrix {
 					cell.Passed++
 				case Fail:
 					cell.Failed++
-					cell.Failures = append(cell.Failures, fmt.Sprintf("%s:%d: %s", c.File, c.Line, c.Detail))
+					cell.Failures = append(cell.Failures, c.Where()+": "+c.Detail)
 				case NotRun:
 					cell.NotRun++
 				}
@@ -162,6 +162,7 @@ func failureList(fs []string, lines bool) []string {
 	var out []string
 	for _, f := range fs {
 		file, _, _ := strings.Cut(f, ":")
+		file, _, _ = strings.Cut(file, "#")
 		if !slices.Contains(out, file) {
 			out = append(out, file)
 		}

@@ -132,13 +132,13 @@ func (s *Server) start(req Request) Answer {
 	if !slices.Contains(s.Profiles, req.Profile) {
 		return Answer{Status: StatusUnsupported, Reason: fmt.Sprintf("profile %q not offered", req.Profile)}
 	}
-	if req.Vocabulary != "wire" {
-		d, err := s.NewDriver(req.Vocabulary, req.Profile)
-		if err != nil {
-			return answerErr(err)
-		}
-		s.drv = d
+	// For "wire" the driver may be nil: NewDriver only says whether the
+	// profile decodes wire vectors.
+	d, err := s.NewDriver(req.Vocabulary, req.Profile)
+	if err != nil {
+		return answerErr(err)
 	}
+	s.drv = d
 	s.vocab, s.profile = req.Vocabulary, req.Profile
 	return Answer{Status: StatusOK}
 }

@@ -136,14 +136,14 @@ func (d *slotsDriver) Exec(now time.Time, c Command) ([]string, error) {
 		r, released := d.ledger.MarkRelay(p, now)
 		out := d.releaseIf(p, released)
 		if r != 0 {
-			out = append(out, fmt.Sprintf("close %s %s", p, r))
+			out = append(out, fmt.Sprintf("close %s %s", string(p), r))
 		}
 		return out, nil
 	case "lease", "refresh":
 		return d.lease(now, p, c)
 	}
-	d.ledger.Disconnected(p)
-	return d.releaseIf(p, true), nil
+	// "disconnected P" closes one connection; the leases go with the last.
+	return d.releaseIf(p, d.ledger.Disconnected(p)), nil
 }
 
 // connect runs a connection through the gater's checks: before the
@@ -169,7 +169,7 @@ func (d *slotsDriver) connect(now time.Time, p peerid.ID, c Command) ([]string, 
 		d.addrs[p] = addr
 	}
 	if r != 0 {
-		return []string{fmt.Sprintf("refuse %s %s", p, r)}, nil
+		return []string{fmt.Sprintf("refuse %s %s", string(p), r)}, nil
 	}
 	return nil, nil
 }
@@ -189,26 +189,26 @@ func (d *slotsDriver) lease(now time.Time, p peerid.ID, c Command) ([]string, er
 	key := string(p) + " " + name
 	if c.Name == "refresh" {
 		if err := pool.Refresh(d.leases[key], now); err != nil {
-			return []string{fmt.Sprintf("gone %s %s", p, name)}, nil
+			return []string{fmt.Sprintf("gone %s %s", string(p), name)}, nil
 		}
 		return nil, nil
 	}
 	if d.ledger.Class(p) == 0 {
 		// The gater grants no lease to a peer that is not connected: no
 		// disconnect would release it (gater.NotConnectedError).
-		return []string{fmt.Sprintf("refused %s %s not-connected", p, name)}, nil
+		return []string{fmt.Sprintf("refused %s %s not-connected", string(p), name)}, nil
 	}
 	l, err := pool.Renew(slots.Client{Peer: p, Addr: d.addrs[p], Relay: d.ledger.IsRelay(p)}, now)
 	var rej *slots.Rejection
 	if errors.As(err, &rej) {
-		return []string{fmt.Sprintf("refused %s %s %d", p, name, rej.Reason.StatusCode())}, nil
+		return []string{fmt.Sprintf("refused %s %s %d", string(p), name, rej.Reason.StatusCode())}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	d.leases[key] = l
 	d.ledger.Leased(p)
-	return []string{fmt.Sprintf("granted %s %s", p, name)}, nil
+	return []string{fmt.Sprintf("granted %s %s", string(p), name)}, nil
 }
 
 // releaseIf releases every lease of p (its last connection closed, or it
@@ -220,7 +220,7 @@ func (d *slotsDriver) releaseIf(p peerid.ID, release bool) []string {
 	var out []string
 	for _, s := range slots.Services() {
 		if pool := d.pools[s]; pool != nil && pool.ReleasePeer(p) > 0 {
-			out = append(out, fmt.Sprintf("released %s %s", p, serviceName(s)))
+			out = append(out, fmt.Sprintf("released %s %s", string(p), serviceName(s)))
 		}
 	}
 	return out
@@ -237,7 +237,7 @@ func (d *slotsDriver) sweep(now time.Time) []string {
 	}
 	var out []string
 	for _, c := range d.ledger.Sweep(nil, holds, d.ledger.IsRelay, now) {
-		out = append(out, fmt.Sprintf("close %s %s", c.Peer, c.Why))
+		out = append(out, fmt.Sprintf("close %s %s", string(c.Peer), c.Why))
 	}
 	return out
 }

@@ -19,18 +19,16 @@ const (
 // ExpectedMatrixFile is the committed matrix of the built-in profiles.
 const ExpectedMatrixFile = "expected-matrix.txt"
 
-// LoadSuite reads the scenarios under root/scenarios and, when a
-// VectorLoader is set, the vectors under root/vectors.
+// LoadSuite reads the scenarios under root/scenarios and the vectors
+// under root/vectors.
 func LoadSuite(root string) ([]ScenarioFile, []Vector, error) {
 	files, err := LoadScenarios(filepath.Join(root, "scenarios"))
 	if err != nil {
 		return nil, nil, err
 	}
-	var vectors []Vector
-	if VectorLoader != nil {
-		if vectors, err = VectorLoader(filepath.Join(root, "vectors")); err != nil {
-			return nil, nil, err
-		}
+	vectors, err := LoadVectors(filepath.Join(root, "vectors"))
+	if err != nil {
+		return nil, nil, err
 	}
 	return files, vectors, nil
 }
@@ -102,7 +100,7 @@ func RFCTable(files []ScenarioFile, vectors []Vector) string {
 		}
 	}
 	for _, v := range vectors {
-		note(v.Rules, "vectors/"+v.File)
+		note(v.Rules, v.File)
 	}
 	var b strings.Builder
 	b.WriteString("| Statement | Level | Scenario files and vectors | Notes |\n|---|---|---|---|\n")
