@@ -122,8 +122,44 @@ func TestDriverRunsEveryVector(t *testing.T) {
 		fmt.Fprintf(&b, "\n%-12s pass %3d  fail %3d  not run %3d", rule, n[0], n[1], n[2])
 	}
 	t.Logf("js-waku (%s) on the wire vectors:%s", r.Hello.Version, b.String())
+	checkMatrix(t, r)
 	if t.Failed() {
 		t.Logf("driver's standard error:\n%s", r.Stderr())
+	}
+}
+
+// checkMatrix plays the vectors through the runner, as
+// cmd/conformance -driver does, and checks js-waku's column: the rules it
+// breaks fail (WIRE-3 through its rsv bit order), protected shards are not
+// run.
+func checkMatrix(t *testing.T, r *conformance.Remote) {
+	t.Helper()
+	vs, err := conformance.LoadVectors("../vectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := conformance.BuildMatrix(conformance.RunAll(nil, vs, conformance.DriverColumns(r)))
+	want := map[string]string{
+		"WIRE-1": "fail", "WIRE-2": "fail", "WIRE-3": "fail", "WIRE-5": "pass", "WIRE-6": "fail",
+		"WIRE-7": "fail", "WIRE-8": "fail", "WIRE-9": "fail", "WIRE-13": "fail", "SEC-1": "unsupported",
+	}
+	for _, row := range m.Rows {
+		w, ok := want[row.Rule.ID]
+		if !ok {
+			continue
+		}
+		delete(want, row.Rule.ID)
+		if got := row.Cells[0].Status; got != w {
+			t.Errorf("matrix %s, js-waku: %s, want %s (%v)", row.Rule.ID, got, w, row.Cells[0].Failures)
+		}
+		if row.Rule.ID == "WIRE-3" && !slices.ContainsFunc(row.Cells[0].Failures, func(f string) bool {
+			return strings.Contains(f, "nwaku-bit-vector")
+		}) {
+			t.Errorf("matrix WIRE-3, js-waku: the rsv bit order is not among the failures %v", row.Cells[0].Failures)
+		}
+	}
+	for rule := range want {
+		t.Errorf("matrix has no row %s", rule)
 	}
 }
 
