@@ -190,11 +190,12 @@ func checkCase(c *Case, seen map[string]bool) string {
 		return "input must be an object"
 	}
 	seen[c.Name] = true
-	if err := checkAnswer(c.Expect); err != "" {
+	if err := checkAnswer(c.Expect, false); err != "" {
 		return "expect: " + err
 	}
 	for impl, k := range c.Divergences {
-		if err := checkAnswer(k.Answer); err != "" {
+		// A known answer may be "rejected": refused without a class.
+		if err := checkAnswer(k.Answer, true); err != "" {
 			return "divergences[" + impl + "]: " + err
 		}
 		if k.Source == "" {
@@ -204,11 +205,12 @@ func checkCase(c *Case, seen map[string]bool) string {
 	return ""
 }
 
-func checkAnswer(a Answer) string {
+func checkAnswer(a Answer, rejectedOK bool) string {
 	hasValue, hasClass := len(a.Value) > 0, a.ErrorClass != ""
 	switch {
 	case hasValue == hasClass:
 		return "exactly one of value and error_class"
+	case rejectedOK && a.ErrorClass == ClassRejected:
 	case hasClass && !slices.Contains(Classes, a.ErrorClass):
 		return fmt.Sprintf("unknown error class %q", a.ErrorClass)
 	}
