@@ -73,7 +73,7 @@ var Classes = []string{ClassMalformed, ClassBadLength, ClassOutOfRange,
 
 // Kinds lists the kinds README.md defines, in its order.
 var Kinds = []string{KindPubsubTopic, KindContentTopic, KindAutoshard,
-	KindENRRS, KindENRRSV, KindENRWaku2, KindENRMultiaddrs, KindENR,
+	KindENRRS, KindENRRSV, KindENRWaku2, KindENRMultiaddrs, KindENR, KindENRShardsWriter,
 	KindMetadata, KindPeerExchange, KindMessageHash, KindProtected}
 
 // Kind names.
@@ -86,10 +86,13 @@ const (
 	KindENRWaku2      = "enr-waku2"
 	KindENRMultiaddrs = "enr-multiaddrs"
 	KindENR           = "enr"
-	KindMetadata      = "metadata"
-	KindPeerExchange  = "peer-exchange"
-	KindMessageHash   = "message-hash"
-	KindProtected     = "protected"
+	// KindENRShardsWriter is the one writer kind: the keys a node puts in
+	// its record for a shard list (WIRE-4).
+	KindENRShardsWriter = "enr-shards-writer"
+	KindMetadata        = "metadata"
+	KindPeerExchange    = "peer-exchange"
+	KindMessageHash     = "message-hash"
+	KindProtected       = "protected"
 )
 
 var (
