@@ -190,6 +190,11 @@ const kinds = {
   },
   protected: async () => {
     throw new Unsupported("js-waku has no protected-shard validator");
+  },
+  "discovery-filter": async () => {
+    // @waku/discovery's peer exchange filters records inside a libp2p node
+    // (peer_exchange_discovery.ts); there is no function to call alone.
+    throw new Unsupported("js-waku filters discovered records only inside a running libp2p node");
   }
 };
 

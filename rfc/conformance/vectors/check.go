@@ -38,6 +38,7 @@ var checkers = map[string]func(json.RawMessage) (any, string, error){
 	KindMessageHash:     checkMessageHash,
 	KindProtected:       checkProtected,
 	KindENRShardsWriter: checkShardsWriter,
+	KindDiscoveryFilter: checkDiscoveryFilter,
 }
 
 // Check decodes input, a vector's input of the given kind, with wakupm's
