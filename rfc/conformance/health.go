@@ -15,13 +15,12 @@ import (
 // on shardmesh.Tracker: the gossipsub events of the node's mesh, scores,
 // directions and announcements in, shard and node health out.
 type healthDriver struct {
-	cluster   uint16
-	opts      []shardmesh.Option
-	tracker   *shardmesh.Tracker
-	sub       *shardmesh.Subscription
-	thr       shardmesh.Thresholds
-	setThr    bool
-	threshold float64
+	cluster uint16
+	opts    []shardmesh.Option
+	tracker *shardmesh.Tracker
+	sub     *shardmesh.Subscription
+	thr     shardmesh.Thresholds
+	setThr  bool
 }
 
 func newHealthDriver() Driver {

@@ -27,9 +27,8 @@ type ParseError struct {
 
 func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason) }
 
-// ParseScenario reads the text format of README.md (grammar in
-// PROTOCOL.md's companion, README.md "Grammar"). Errors are *ParseError
-// naming the file and line.
+// ParseScenario reads the text format of README.md (section "Grammar").
+// Errors are *ParseError naming the file and line.
 func ParseScenario(name string, r io.Reader) (*Scenario, error) {
 	ps := &parser{sc: &Scenario{Name: name}}
 	in := bufio.NewScanner(r)
@@ -87,27 +86,9 @@ func (ps *parser) line(text string) error {
 		return nil
 	}
 	cmd := Command{Line: ps.n, Rules: ps.rules}
-	// A filter and a rule label, in either order.
-	for range 2 {
-		switch {
-		case strings.HasPrefix(fields[0], "@"):
-			if cmd.Only != nil {
-				return ps.errf("two profile filters")
-			}
-			for _, p := range strings.Split(strings.TrimPrefix(fields[0], "@"), ",") {
-				if p == "" {
-					return ps.errf("empty profile name in %q", fields[0])
-				}
-				cmd.Only = append(cmd.Only, canonicalProfile(p))
-			}
-			fields = fields[1:]
-		case ruleLabel.MatchString(fields[0]):
-			cmd.Rules = strings.Split(strings.TrimSuffix(fields[0], ":"), ",")
-			fields = fields[1:]
-		}
-		if len(fields) == 0 {
-			return ps.errf("profile filter or rule label without a line")
-		}
+	fields, err := ps.prefixes(fields, &cmd)
+	if err != nil {
+		return err
 	}
 	switch fields[0] {
 	case "rules":
@@ -142,6 +123,42 @@ func (ps *parser) line(text string) error {
 	default:
 		cmd.Kind = LineEvent
 	}
+	if err := ps.body(text, fields, &cmd); err != nil {
+		return err
+	}
+	ps.sc.Lines = append(ps.sc.Lines, cmd)
+	return nil
+}
+
+// prefixes reads a profile filter and a rule label, in either order.
+func (ps *parser) prefixes(fields []string, cmd *Command) ([]string, error) {
+	for range 2 {
+		switch {
+		case strings.HasPrefix(fields[0], "@"):
+			if cmd.Only != nil {
+				return nil, ps.errf("two profile filters")
+			}
+			for _, p := range strings.Split(strings.TrimPrefix(fields[0], "@"), ",") {
+				if p == "" {
+					return nil, ps.errf("empty profile name in %q", fields[0])
+				}
+				cmd.Only = append(cmd.Only, canonicalProfile(p))
+			}
+			fields = fields[1:]
+		case ruleLabel.MatchString(fields[0]):
+			cmd.Rules = strings.Split(strings.TrimSuffix(fields[0], ":"), ",")
+			fields = fields[1:]
+		}
+		if len(fields) == 0 {
+			return nil, ps.errf("profile filter or rule label without a line")
+		}
+	}
+	return fields, nil
+}
+
+// body reads a line's name, arguments, options and, for a query, its
+// comparison.
+func (ps *parser) body(text string, fields []string, cmd *Command) error {
 	if len(fields) == 0 {
 		return ps.errf("empty %q line", strings.TrimSpace(text))
 	}
@@ -173,6 +190,5 @@ func (ps *parser) line(text string) error {
 	if cmd.Kind == LineSet && len(cmd.Args) > 0 {
 		return ps.errf("set takes key=value options only, got %q", cmd.Args[0])
 	}
-	ps.sc.Lines = append(ps.sc.Lines, cmd)
 	return nil
 }
