@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { ENR, EnrDecoder } from "@waku/enr";
 import {
   AutoShardingRoutingInfo,
+  encodeRelayShard,
   ensureValidContentTopic,
   pubsubTopicToSingleShardInfo
 } from "@waku/utils";
@@ -157,6 +158,16 @@ const kinds = {
       multiaddrs: field(() => e.multiaddrs, (as) => as.map(String))
     };
   },
+  "enr-shards-writer": async (input) => {
+    if (input && input.previous !== undefined) {
+      // js-waku's ENR code never writes rs or rsv, so no record to update.
+      throw new Unsupported("js-waku has no record-level shard writer");
+    }
+    const shards = need(input, "shards", "object");
+    const b = encodeRelayShard({ clusterId: need(input, "cluster", "number"), shards });
+    // encodeRelayShard picks the key by length: 130 bytes is rsv.
+    return b.length === 130 ? { rs: null, rsv: hex(b) } : { rs: hex(b), rsv: null };
+  },
   metadata: async (input) => {
     // js-waku decodes requests and responses with the same generated codec.
     const m = proto_metadata.WakuMetadataResponse.decode(bytesFromHex(need(input, "hex", "string")));
@@ -179,6 +190,11 @@ const kinds = {
   },
   protected: async () => {
     throw new Unsupported("js-waku has no protected-shard validator");
+  },
+  "discovery-filter": async () => {
+    // @waku/discovery's peer exchange filters records inside a libp2p node
+    // (peer_exchange_discovery.ts); there is no function to call alone.
+    throw new Unsupported("js-waku filters discovered records only inside a running libp2p node");
   }
 };
 

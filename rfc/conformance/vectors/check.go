@@ -25,18 +25,20 @@ func (e *InputError) Error() string {
 
 // checkers decode one kind's input with wakupm's codecs.
 var checkers = map[string]func(json.RawMessage) (any, string, error){
-	KindPubsubTopic:   checkPubsubTopic,
-	KindContentTopic:  checkContentTopic,
-	KindAutoshard:     checkAutoshard,
-	KindENRRS:         checkRS,
-	KindENRRSV:        checkRSV,
-	KindENRWaku2:      checkWaku2,
-	KindENRMultiaddrs: checkMultiaddrs,
-	KindENR:           checkENR,
-	KindMetadata:      checkMetadata,
-	KindPeerExchange:  checkPeerExchange,
-	KindMessageHash:   checkMessageHash,
-	KindProtected:     checkProtected,
+	KindPubsubTopic:     checkPubsubTopic,
+	KindContentTopic:    checkContentTopic,
+	KindAutoshard:       checkAutoshard,
+	KindENRRS:           checkRS,
+	KindENRRSV:          checkRSV,
+	KindENRWaku2:        checkWaku2,
+	KindENRMultiaddrs:   checkMultiaddrs,
+	KindENR:             checkENR,
+	KindMetadata:        checkMetadata,
+	KindPeerExchange:    checkPeerExchange,
+	KindMessageHash:     checkMessageHash,
+	KindProtected:       checkProtected,
+	KindENRShardsWriter: checkShardsWriter,
+	KindDiscoveryFilter: checkDiscoveryFilter,
 }
 
 // Check decodes input, a vector's input of the given kind, with wakupm's

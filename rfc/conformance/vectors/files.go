@@ -73,8 +73,8 @@ var Classes = []string{ClassMalformed, ClassBadLength, ClassOutOfRange,
 
 // Kinds lists the kinds README.md defines, in its order.
 var Kinds = []string{KindPubsubTopic, KindContentTopic, KindAutoshard,
-	KindENRRS, KindENRRSV, KindENRWaku2, KindENRMultiaddrs, KindENR,
-	KindMetadata, KindPeerExchange, KindMessageHash, KindProtected}
+	KindENRRS, KindENRRSV, KindENRWaku2, KindENRMultiaddrs, KindENR, KindENRShardsWriter,
+	KindDiscoveryFilter, KindMetadata, KindPeerExchange, KindMessageHash, KindProtected}
 
 // Kind names.
 const (
@@ -86,10 +86,16 @@ const (
 	KindENRWaku2      = "enr-waku2"
 	KindENRMultiaddrs = "enr-multiaddrs"
 	KindENR           = "enr"
-	KindMetadata      = "metadata"
-	KindPeerExchange  = "peer-exchange"
-	KindMessageHash   = "message-hash"
-	KindProtected     = "protected"
+	// KindENRShardsWriter is the one writer kind: the keys a node puts in
+	// its record for a shard list (WIRE-4).
+	KindENRShardsWriter = "enr-shards-writer"
+	// KindDiscoveryFilter: whether a discovered record is kept (WIRE-6,
+	// WIRE-13).
+	KindDiscoveryFilter = "discovery-filter"
+	KindMetadata        = "metadata"
+	KindPeerExchange    = "peer-exchange"
+	KindMessageHash     = "message-hash"
+	KindProtected       = "protected"
 )
 
 var (
