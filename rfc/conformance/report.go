@@ -143,6 +143,7 @@ func (m Matrix) WriteText(w io.Writer, lines bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	m.writeSummary(w)
 	fmt.Fprintf(w, "\nfailures (rule, implementation, where):\n")
 	for _, r := range m.Rows {
 		for i, c := range r.Cells {
@@ -152,6 +153,23 @@ func (m Matrix) WriteText(w io.Writer, lines bool) error {
 		}
 	}
 	return nil
+}
+
+// writeSummary counts the rules per outcome for each column, and the
+// failed rules with a MUST among their levels.
+func (m Matrix) writeSummary(w io.Writer) {
+	fmt.Fprintf(w, "\nrules per implementation (pass / fail, of which with a MUST / unsupported / no check):\n")
+	for i, col := range m.Columns {
+		var n [4]int
+		must := 0
+		for _, r := range m.Rows {
+			n[r.Cells[i].Outcome]++
+			if r.Cells[i].Outcome == Fail && strings.Contains(r.Rule.Level, "MUST") {
+				must++
+			}
+		}
+		fmt.Fprintf(w, "%s: %d / %d, %d / %d / %d\n", col, n[Pass], n[Fail], must, n[NotRun], n[0])
+	}
 }
 
 // failureList returns the failures as written, or their files once each.
