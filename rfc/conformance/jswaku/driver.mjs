@@ -72,7 +72,7 @@ function classify(err) {
   if (/Insufficient data|Unexpected end of data/.test(m)) return "bad-length";
   if (/Unable to verify ENR signature/.test(m)) return "bad-signature";
   if (/Generation greater than 0 is not supported/.test(m)) return "unsupported-value";
-  if (/Content topic format is invalid|Invalid generation field|field cannot be empty|Invalid pubsub topic|Invalid clusterId or shard|must start with 'enr:'|Decoded ENR|invalid (rlp|RLP)|index out of range|invalid wire type|RangeError/i.test(m)) {
+  if (/Content topic format is invalid|Invalid generation field|field cannot be empty|Invalid pubsub topic|Invalid clusterId or shard|must start with 'enr:'|Decoded ENR|invalid (rlp|RLP)|index out of range|invalid wire type/i.test(m)) {
     return "malformed";
   }
   return "rejected";

@@ -20,8 +20,8 @@ var Script []byte
 var packageJSON []byte
 
 // Packages returns the npm packages the driver needs, as exact specs
-// ("@waku/enr@0.0.33"), from package.json, without Node.js itself (which
-// nodejs.Install always adds).
+// ("@waku/enr@0.0.33"), from package.json. Node.js itself is not among
+// them: nodejs.Install always adds it.
 func Packages() ([]string, error) {
 	var p struct {
 		Dependencies map[string]string `json:"dependencies"`
@@ -29,12 +29,9 @@ func Packages() ([]string, error) {
 	if err := json.Unmarshal(packageJSON, &p); err != nil {
 		return nil, fmt.Errorf("jswaku: package.json: %w", err)
 	}
-	node, _, _ := strings.Cut(strings.TrimPrefix(nodejs.NodePackage, "@"), "@")
 	var specs []string
 	for name, version := range p.Dependencies {
-		if name != node {
-			specs = append(specs, name+"@"+version)
-		}
+		specs = append(specs, name+"@"+version)
 	}
 	slices.Sort(specs)
 	return specs, nil
