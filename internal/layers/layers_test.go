@@ -109,9 +109,9 @@ func TestSelectorShellLinksNoRelayDiscoveryOrPrometheus(t *testing.T) {
 	sel := full("peermanager/selector")
 	all := goList(t, sel)
 	forbidden := []string{
-		full("peermanager"),           // the relay Manager shell
-		full("peermanager/relay"),     // the relay core
-		full("peermanager/discovery"), // discv5 and peer-exchange adapters
+		full("peermanager"),                // the relay Manager shell
+		full("peermanager/relay"),          // the relay core
+		full("peermanager/discovery"),      // discv5 and peer-exchange adapters
 		"github.com/ethereum/go-ethereum/", // enrpeer.AddENR is apart for this
 		"github.com/prometheus/",
 		"github.com/libp2p/go-libp2p-pubsub",

@@ -190,7 +190,8 @@ func (d *selectorDriver) Exec(now time.Time, c Command) ([]string, error) {
 
 // selectorEvents are the event names of the selector vocabulary.
 var selectorEvents = []string{"tick", "select", "release", "remember", "report", "ping-failed", "discovered",
-	"connected", "disconnected", "removed", "identified", "metadata", "dial-failed", "rtt"}
+	"connected", "disconnected", "removed", "identified", "metadata", "dial-failed", "rtt",
+	"declare", "pin", "unpin", "offline", "online", "expect-disconnect"}
 
 func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	if !slices.Contains(selectorEvents, c.Name) {
