@@ -87,8 +87,10 @@ func validPins(ids []peerid.ID) error {
 // pinnedFor returns the pins of (ref, shard): the shard's, else the
 // protocol's.
 func (c *Core) pinnedFor(ref book.ProtocolRef, shard uint16) []peerid.ID {
-	if ids, ok := c.shardPins[poolKey{ref, shard}]; ok {
-		return ids
+	if len(c.shardPins) > 0 { // no hashing on the hot path when no shard is pinned
+		if ids, ok := c.shardPins[poolKey{ref, shard}]; ok {
+			return ids
+		}
 	}
 	return c.protos[ref].cfg.Pinned
 }
