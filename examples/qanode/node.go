@@ -116,6 +116,9 @@ type Node struct {
 	registry *prometheus.Registry
 	started  time.Time
 
+	// bandwidth counts gossipsub bytes by type and shard (GET /bandwidth).
+	bandwidth *metrics.BandwidthTracer
+
 	ctx    context.Context // cancelled by Close; pubsub runs under it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -170,7 +173,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{
-		cfg: cfg, log: log, host: h, tracker: tracker, tracer: tracer, gater: parts.gater, parts: parts,
+		cfg: cfg, log: log, host: h, tracker: tracker, tracer: tracer, gater: parts.gater, parts: parts, bandwidth: bw,
 		ctx: ctx, cancel: cancel, started: time.Now(),
 		shards: map[uint16]*relayShard{}, protected: map[uint16]*protection{},
 	}
