@@ -161,15 +161,20 @@ function chart(id, key) {
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
+  svg.dataset.samples = history.length;
   svg.setAttribute("aria-label", `${key === "type" ? "By message type" : "By shard"}, peak ${rate(maxV)}`);
   const top = document.createElementNS(ns, "text");
   top.setAttribute("x", PAD); top.setAttribute("y", 12); top.setAttribute("font-size", "10"); top.setAttribute("fill", "currentColor");
   top.textContent = "max " + rate(maxV);
-  svg.append(top);
+  const span = document.createElementNS(ns, "text");
+  span.setAttribute("x", W - PAD); span.setAttribute("y", 12); span.setAttribute("font-size", "10");
+  span.setAttribute("fill", "currentColor"); span.setAttribute("text-anchor", "end");
+  span.textContent = `last ${Math.round((HISTORY * POLL_MS) / 60000)} min, now at the right`;
+  svg.append(top, span);
   const legend = el("p", null, { class: "legend" });
   series.forEach((name, i) => {
     const pts = history.map((s, j) => {
-      const x = PAD + (j * (W - 2 * PAD)) / Math.max(1, HISTORY - 1);
+      const x = W - PAD - ((history.length - 1 - j) * (W - 2 * PAD)) / (HISTORY - 1); // newest at the right
       const y = H - PAD - ((s[key][name] || 0) * (H - 20)) / maxV;
       return x.toFixed(1) + "," + y.toFixed(1);
     });
