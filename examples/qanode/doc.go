@@ -14,6 +14,13 @@
 //	       [-nodekey-file F] [-shard-signing-key-file 32:F]… \
 //	       [-rest-public] [-rest-allowed-host H]… [-rest-token-file F]
 //	qanode -genkey    # prints a new shard key pair as JSON
+//	qanode communities [-nodes 6] [-communities 2] [-first-shard 200] [-duration 0] [-keys-out F]
+//
+// "qanode communities" starts N nodes in one process on M protected
+// community shards (each with a new key pair; a community's first node is
+// its owner and signs) and the shared shard 32, prints each node's page and
+// REST URLs, and stops them all on SIGINT, SIGTERM or after -duration: many
+// communities for QA on one machine.
 //
 // It prints its peer id, its listen addresses with /p2p/<id> (what other
 // nodes take as -peer) and the REST address, and stops cleanly on SIGINT or
