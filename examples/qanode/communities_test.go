@@ -96,4 +96,3 @@ func TestCommunitiesFlagsRefused(t *testing.T) {
 		}
 	}
 }
-
