@@ -281,7 +281,11 @@ func (n *Node) newRegistry(bw *metrics.BandwidthTracer) (*prometheus.Registry, e
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []prometheus.Collector{tc, pc, sc, bc, &nodeCollector{n: n}} {
+	nc, err := metrics.NewNwakuCollector(n.host, metrics.WithNwakuRelaySource(n.manager))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []prometheus.Collector{tc, pc, sc, bc, nc, &nodeCollector{n: n}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
