@@ -132,12 +132,12 @@ func TestDashboardNamesExportedMetrics(t *testing.T) {
 func TestCheckPromQLFindsMistakes(t *testing.T) {
 	series := map[string][]string{"wakupm_shard_health": {"cluster", "shard"}, "wakupm_relay_dials_total": {"outcome"}}
 	for expr, want := range map[string]string{
-		`wakupm_shard_health{instance=~"$instance"}`:                     "",
+		`wakupm_shard_health{instance=~"$instance"}`:                      "",
 		`sum by (instance, outcome) (rate(wakupm_relay_dials_total[5m]))`: "",
 		`wakupm_shard_healthy`:                                            "not exported",
 		`wakupm_shard_health{topic="x"}`:                                  `label "topic"`,
 		`sum by (reason) (rate(wakupm_relay_dials_total[5m]))`:            `label "reason"`,
-		`vector(1)`:                                                       "names no series",
+		`vector(1)`: "names no series",
 	} {
 		_, problems := checkPromQL(expr, series)
 		if got := strings.Join(problems, "; "); want == "" && got != "" || want != "" && !strings.Contains(got, want) {
