@@ -210,6 +210,11 @@ func TestNodePageInBrowser(t *testing.T) {
 
 	stopTraffic()
 	checkPhoneWidth(t, tab)
+	phone := filepath.Join(filepath.Dir(shot), "qanode-page-390px.png")
+	if err := os.WriteFile(phone, runIn(tab, "phone screenshot", chromedp.FullScreenshot(100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot at a phone's width: %s", phone)
 
 	a.srv.CloseClientConnections()
 	a.srv.Close()
