@@ -75,7 +75,8 @@
 //	                                peer (direction, class, shards where it is in our mesh)
 //	GET    /slots                   the connection budget and its use: budget parts, connected peers
 //	                                by class, each service pool (slots, in use, free, per-peer and
-//	                                per-prefix caps, admitted, rejected by reason), peers per address
+//	                                per-prefix caps, leases per client prefix, admitted, rejected by
+//	                                reason), peers per address
 //	                                prefix against -colocation-limit, connections refused by reason
 //	GET    /bandwidth               gossipsub bytes since start per direction: data, control, other,
 //	                                by message type and by shard; bytes per libp2p protocol

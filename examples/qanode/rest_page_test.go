@@ -2,9 +2,12 @@ package main
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wakupm/wakupm/slots"
 )
 
 // TestPageEndpointsBadInput checks that every endpoint the node page reads
@@ -76,8 +79,17 @@ func TestSlotsAndBandwidth(t *testing.T) {
 	a.mustCall("POST", "/relay/publish/32", map[string]any{"payload": b64("hello"), "contentTopic": "/qa/1/chat/proto"}, 200, nil)
 	eventually(t, 5*time.Second, "B receives the message", func() bool { return len(messagesOf(b)) == 1 })
 
+	// a filter client's lease (no filter service is served yet: the pool is the gater's)
+	lease, err := a.node.gater.Pool(slots.Filter).Admit(slots.Client{Peer: "filter-client", Addr: netip.MustParseAddr("10.0.1.7")}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.node.gater.Release(lease)
 	var sl slotsJSON
 	a.mustCall("GET", "/slots", nil, 200, &sl)
+	if f := sl.Services[0]; f.Service != "filter" || f.InUse != 1 || len(f.Prefixes) != 1 || f.Prefixes[0] != (prefixLeasesJSON{"10.0.1.0/24", 1}) {
+		t.Errorf("A's /slots filter pool: %+v", f)
+	}
 	if sl.Budget.MaxConnections != defaultMaxConns || sl.Connections.Total != 1 || sl.Connections.ByClass["relay_inbound"] != 1 {
 		t.Errorf("A's /slots budget and connections: %+v %+v", sl.Budget, sl.Connections)
 	}

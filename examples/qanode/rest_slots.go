@@ -57,6 +57,14 @@ type serviceSlotJSON struct {
 	Released     uint64            `json:"released"`
 	Expired      uint64            `json:"expired"`
 	Rejected     map[string]uint64 `json:"rejected"`
+	// Prefixes are the live leases per client address prefix (the one
+	// MaxPerPrefix caps), most first.
+	Prefixes []prefixLeasesJSON `json:"prefixes"`
+}
+
+type prefixLeasesJSON struct {
+	Prefix string `json:"prefix"`
+	Leases int    `json:"leases"`
 }
 
 // prefixesJSON is the colocation view: connected peers grouped by address
@@ -77,7 +85,8 @@ type prefixJSON struct {
 
 // getSlots answers GET /slots.
 func (n *Node) getSlots(w http.ResponseWriter, _ *http.Request) {
-	st := n.gater.Stats(time.Now())
+	now := time.Now()
+	st := n.gater.Stats(now)
 	b := st.Budget
 	out := slotsJSON{
 		Budget: budgetJSON{MaxConnections: b.MaxConnections, RelayInbound: b.RelayInbound, RelayOutbound: b.RelayOutbound,
@@ -97,17 +106,20 @@ func (n *Node) getSlots(w http.ResponseWriter, _ *http.Request) {
 		out.Refused[r.String()] = st.Ledger.Refused[r]
 	}
 	for _, ps := range st.Pools {
-		out.Services = append(out.Services, n.serviceSlot(ps))
+		out.Services = append(out.Services, n.serviceSlot(ps, now))
 	}
 	out.Prefixes = n.prefixGroups()
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (n *Node) serviceSlot(ps slots.PoolStats) serviceSlotJSON {
+func (n *Node) serviceSlot(ps slots.PoolStats, now time.Time) serviceSlotJSON {
 	s := serviceSlotJSON{Service: ps.Service.String(), Capacity: ps.Capacity, InUse: ps.InUse, Free: max(0, ps.Capacity-ps.InUse),
-		Admitted: ps.Admitted, Released: ps.Released, Expired: ps.Expired, Rejected: map[string]uint64{}}
+		Admitted: ps.Admitted, Released: ps.Released, Expired: ps.Expired, Rejected: map[string]uint64{}, Prefixes: []prefixLeasesJSON{}}
 	if p := n.gater.Pool(ps.Service); p != nil {
 		s.MaxPerPeer, s.MaxPerPrefix, s.LeaseTTL = p.MaxPerPeer(), p.MaxPerPrefix(), p.TTL().String()
+		for _, pl := range p.AppendPrefixLeases(nil, now) {
+			s.Prefixes = append(s.Prefixes, prefixLeasesJSON{Prefix: pl.Prefix.String(), Leases: pl.Leases})
+		}
 	}
 	for _, r := range slots.Reasons() {
 		s.Rejected[r.String()] = ps.Rejected[r]

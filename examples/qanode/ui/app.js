@@ -96,7 +96,8 @@ function renderSlots(sl) {
   sv.replaceChildren();
   for (const s of sl.services) {
     const refused = Object.entries(s.rejected).filter(([, n]) => n > 0).map(([r, n]) => r + " " + n).join(", ") || "none";
-    row(sv, [s.service, s.inUse + " / " + s.capacity, s.free, refused]).dataset.service = s.service;
+    const prefixes = s.prefixes.map((p) => p.prefix + ": " + p.leases).join(", ") || "none";
+    row(sv, [s.service, s.inUse + " / " + s.capacity, s.free, prefixes + " (cap " + s.maxPerPrefix + ")", refused]).dataset.service = s.service;
   }
   const cl = document.querySelector("#classes tbody");
   cl.replaceChildren();
