@@ -157,7 +157,8 @@ func wantRows(h healthJSON) []pageShardRow {
 // alone on shard 33), loads A's page in headless Chromium and checks on the
 // rendered DOM that the shard rows show /health's levels (as words, not
 // colour only), reasons and figures, that the slots, bandwidth charts and
-// addresses are there, that the page fits a phone's width, and that it
+// addresses are there, that the page fits a phone's width, that on a node
+// with a REST token it asks for the token and then works, and that it
 // shows an error state once A stops answering.
 func TestNodePageInBrowser(t *testing.T) {
 	path := chromiumPath(t)
@@ -216,6 +217,8 @@ func TestNodePageInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot at a phone's width: %s", phone)
 
+	checkTokenPrompt(t, tab)
+	tab.do("back to A's page", 10*time.Second, chromedp.Navigate(a.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ok"]`)))
 	a.srv.CloseClientConnections()
 	a.srv.Close()
 	tab.do("error state once A stops answering", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`body[data-state="error"]`)))
@@ -348,4 +351,30 @@ func publishEvery(a *testNode, period time.Duration) (stop func()) {
 	})
 	var once sync.Once
 	return func() { once.Do(func() { close(done); wg.Wait() }) }
+}
+
+// checkTokenPrompt loads the page of a node that requires a REST token: the
+// page must load (its files need no token), say that the API refused it,
+// and show the token form; with the token typed in, it must show the node.
+func checkTokenPrompt(t *testing.T, tab browserTab) {
+	t.Helper()
+	cfg := testConfig()
+	cfg.restToken = "browser-token"
+	d := startTestNode(t, "D", cfg)
+	tab.do("D's page without the token", 10*time.Second,
+		chromedp.Navigate(d.srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="error"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#token`)),
+	)
+	if status := runIn(tab, "status", chromedp.Text(chromedp.CSS(`#status`))); !strings.Contains(status, "401") {
+		t.Errorf("without the token the status says %q, want the 401", status)
+	}
+	tab.do("D's page with the token", 10*time.Second,
+		chromedp.SendKeys(chromedp.CSS(`#token`), "browser-token"),
+		chromedp.Click(chromedp.CSS(`#token-form button`)), // a click fires the submit event; form.submit() would not
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="ok"]`)),
+	)
+	if id := runIn(tab, "node id", chromedp.Text(chromedp.CSS(`#node-id`))); id != d.node.selfID().String() {
+		t.Errorf("with the token the page shows node %q, want D %s", id, d.node.selfID())
+	}
 }
