@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 // uiFiles is the node page: plain HTML, CSS and JavaScript, no build step
@@ -37,8 +38,12 @@ func (n *Node) withPage(api http.Handler) http.Handler {
 		for k, v := range pageHeaders {
 			w.Header().Set(k, v)
 		}
-		if r.URL.Path == "/" {
+		switch {
+		case r.URL.Path == "/":
 			http.ServeFileFS(w, r, sub, "index.html")
+			return
+		case strings.HasSuffix(r.URL.Path, "/"): // no directory listings
+			http.NotFound(w, r)
 			return
 		}
 		http.StripPrefix("/ui", files).ServeHTTP(w, r)

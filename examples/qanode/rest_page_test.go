@@ -24,8 +24,10 @@ func TestPageEndpointsBadInput(t *testing.T) {
 			t.Errorf("POST %s: %d %s; want 405", path, status, raw)
 		}
 	}
-	if status, _ := n.call("GET", "/ui/nothing.js", nil, nil); status != 404 {
-		t.Errorf("GET /ui/nothing.js: %d, want 404", status)
+	for _, path := range []string{"/ui/nothing.js", "/ui/", "/ui/../rest.go"} {
+		if status, _ := n.call("GET", path, nil, nil); status != 404 {
+			t.Errorf("GET %s: %d, want 404", path, status)
+		}
 	}
 }
 
