@@ -191,7 +191,8 @@ type Config struct {
 	// pruning; they expire with its metadata after it disconnects. A peer
 	// that advertises shards it never joins then counts for none of them
 	// and is pruned as on no subscribed shard. Off: advertisements only
-	// (nwaku, go-waku).
+	// (nwaku), or advertisements plus the topics joined
+	// (GossipsubJoinsAddShards, go-waku).
 	TrustGossipsubTopics bool
 	// GossipsubTopicsGrace: announcements of a peer connected for less
 	// than this are not used yet (its gossipsub hello may be on its way).
@@ -201,7 +202,8 @@ type Config struct {
 	// their slots to peers on our shards, even below the targets and the
 	// outbound quota (see evictOffShard). Needs TrustGossipsubTopics and
 	// the coverage dial strategy. Off: such peers go only above target
-	// (nwaku, go-waku never know them).
+	// (nwaku never knows them; go-waku keeps counting a peer on the shards
+	// it advertised until it leaves one it had joined).
 	EvictOffShard bool
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
