@@ -142,6 +142,7 @@ func (c *Core) onDisconnected(id peerid.ID, now time.Time) {
 	c.setProtected(p, false)
 	if p.Connectedness() == book.Connected {
 		c.book.Disconnected(id, now)
+		delete(c.joins, id)
 		st := c.state(p)
 		// The peer closed on us (we mark our own disconnections at once):
 		// it is gone, or over its own target and would prune us again.
@@ -175,7 +176,7 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 	first := st.announcedAt.Before(p.ConnectedAt()) // on this connection
 	st.announcedAt = now
 	if !c.cfg.TrustGossipsubTopics {
-		c.onTopicsJoined(p, st, e.Shards, first, now)
+		c.onTopicsJoined(p, e.Shards, first, now)
 		return
 	}
 	if c.book.GossipsubTopics(e.ID, e.Shards) || first {

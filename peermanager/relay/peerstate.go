@@ -6,7 +6,6 @@ import (
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
-	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // peerState is what the relay core keeps about one book record between
@@ -35,10 +34,6 @@ type peerState struct {
 	// announcements (TopicsAnnounced, past the grace). Evidence that
 	// predates the current connection says nothing of it.
 	announcedAt time.Time
-	// joined and left: our shard topics the peer joined and those it left
-	// again in gossipsub on this connection (GossipsubJoinsAddShards,
-	// DisconnectOnShardMismatch).
-	joined, left shardmesh.ShardSet
 }
 
 // state returns p's state, a zero one when the core has none for p yet.

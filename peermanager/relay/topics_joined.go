@@ -3,9 +3,16 @@ package relay
 import (
 	"time"
 
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
+
+// topicJoins: our shard topics a connected peer joined in gossipsub, and
+// those it left again, on its current connection.
+type topicJoins struct {
+	joined, left shardmesh.ShardSet
+}
 
 // onTopicsJoined is go-waku's reading of gossipsub (waku/v2/peermanager
 // topic_event_handler.go:124-163 at 84a4b1be): it hears only the topics we
@@ -16,9 +23,17 @@ import (
 // the peer's shards (GossipsubJoinsAddShards); a shard it leaves is taken
 // away, whatever its ENR or metadata said. Shards it never joined stay as
 // advertised.
-func (c *Core) onTopicsJoined(p *book.Peer, st *peerState, announced shardmesh.ShardSet, first bool, now time.Time) {
+func (c *Core) onTopicsJoined(p *book.Peer, announced shardmesh.ShardSet, first bool, now time.Time) {
+	st := c.joins[p.ID()]
+	if st == nil {
+		if c.joins == nil {
+			c.joins = map[peerid.ID]*topicJoins{}
+		}
+		st = &topicJoins{}
+		c.joins[p.ID()] = st
+	}
 	if first {
-		st.joined, st.left = shardmesh.ShardSet{}, shardmesh.ShardSet{}
+		*st = topicJoins{}
 	}
 	ours := announced.Intersect(c.subscribed)
 	joined, left := ours.Difference(st.joined), st.joined.Difference(ours)
