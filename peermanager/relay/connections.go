@@ -79,6 +79,7 @@ func (c *Core) disconnect(p *book.Peer, reason DisconnectReason, now time.Time) 
 	c.stats.Disconnects[reason]++
 	c.setProtected(p, false)
 	c.book.Disconnected(p.ID(), now)
+	delete(c.joins, p.ID())
 	if (reason == ReasonPruneNoShard || reason == ReasonPruneOverServed || reason == ReasonInboundExcess || reason == ReasonOffShard) &&
 		c.cfg.PruneCooldown > 0 {
 		c.state(p).pruneCooldownUntil = now.Add(c.cfg.PruneCooldown)

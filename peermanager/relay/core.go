@@ -66,6 +66,10 @@ type Core struct {
 	expired      []peerid.ID
 
 	states []peerState // by book slot; see peerState
+	// joins: per connected peer, go-waku's view of its gossipsub joins
+	// (onTopicsJoined); kept apart from peerState so that the policies
+	// that do not read joins pay nothing per peer.
+	joins map[peerid.ID]*topicJoins
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
