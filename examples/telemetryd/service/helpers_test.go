@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"path/filepath"
 	"testing"
 	"time"
@@ -107,7 +108,7 @@ func report(t *testing.T, b *telemetry.Builder, now time.Time) []byte {
 
 func insert(t *testing.T, s *Store, body []byte, now time.Time) {
 	t.Helper()
-	d, errs := Decode(body, now)
+	d, errs := wire.Decode(body, now)
 	if errs != nil {
 		t.Fatalf("decode: %+v", errs)
 	}

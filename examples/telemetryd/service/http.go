@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"io"
 	"log/slog"
 	"math"
@@ -88,30 +89,30 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	if ok, wait := s.lim.allow(clientOf(r), now); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeJSON(w, http.StatusTooManyRequests, []ItemError{{ID: -1, Error: "rate limited"}})
+		writeJSON(w, http.StatusTooManyRequests, []wire.ItemError{{ID: -1, Error: "rate limited"}})
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, []ItemError{{ID: -1, Error: fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)}})
+			writeJSON(w, http.StatusRequestEntityTooLarge, []wire.ItemError{{ID: -1, Error: fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)}})
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, []ItemError{{ID: -1, Error: "reading body: " + err.Error()}})
+		writeJSON(w, http.StatusBadRequest, []wire.ItemError{{ID: -1, Error: "reading body: " + err.Error()}})
 		return
 	}
-	d, errs := Decode(body, now)
+	d, errs := wire.Decode(body, now)
 	if errs != nil {
 		writeJSON(w, http.StatusBadRequest, errs)
 		return
 	}
 	if err := s.store.Insert(r.Context(), d, now); err != nil {
 		s.cfg.Log.Error("telemetryd: storing a report", "err", err)
-		writeJSON(w, http.StatusInternalServerError, []ItemError{{ID: -1, Error: "storage failed"}})
+		writeJSON(w, http.StatusInternalServerError, []wire.ItemError{{ID: -1, Error: "storage failed"}})
 		return
 	}
-	writeJSON(w, http.StatusCreated, []ItemError{})
+	writeJSON(w, http.StatusCreated, []wire.ItemError{})
 }
 
 // window reads ?by=&from=&to=&limit= (from and to in Unix seconds or
@@ -181,7 +182,7 @@ func (s *Server) Import(ctx context.Context, r io.Reader) (int, error) {
 		} else if err != nil {
 			return n, fmt.Errorf("telemetryd: import: report %d: %w", n+1, err)
 		}
-		d, errs := Decode(raw, s.cfg.Now())
+		d, errs := wire.Decode(raw, s.cfg.Now())
 		if errs != nil {
 			return n, fmt.Errorf("telemetryd: import: report %d: %s (id %d)", n+1, errs[0].Error, errs[0].ID)
 		}

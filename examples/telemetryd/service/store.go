@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error { return s.db.Close() }
 
 // Insert stores a decoded request in one transaction: all of it or none.
-func (s *Store) Insert(ctx context.Context, d *Decoded, received time.Time) error {
+func (s *Store) Insert(ctx context.Context, d *wire.Decoded, received time.Time) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("telemetryd: begin: %w", err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -121,11 +122,11 @@ func TestStoreInsertIsAllOrNothing(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		n := newSimNode("n", 1)
 		n.addTraffic(metrics.DirectionOut, metrics.TypeData, 1, 1000)
-		d, errs := Decode(report(t, telemetry.NewBuilder(telemetry.Record{NodeName: "n"}, n.sources(), t0), t0.Add(time.Minute)), t0)
+		d, errs := wire.Decode(report(t, telemetry.NewBuilder(telemetry.Record{NodeName: "n"}, n.sources(), t0), t0.Add(time.Minute)), t0)
 		if errs != nil {
 			t.Fatal(errs)
 		}
-		d.Rows = append(d.Rows, Row{Table: "gossip_bytes", Time: 1, Cols: []string{"no_such_column"}, Vals: []any{1}})
+		d.Rows = append(d.Rows, wire.Row{Table: "gossip_bytes", Time: 1, Cols: []string{"no_such_column"}, Vals: []any{1}})
 		if err := s.Insert(context.Background(), d, t0); err == nil {
 			t.Fatal("insert of a bad row succeeded")
 		}

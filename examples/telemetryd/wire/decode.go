@@ -1,4 +1,4 @@
-package service
+package wire
 
 import (
 	"bytes"
@@ -67,6 +67,9 @@ var hashedID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // timestamps.
 func Decode(body []byte, now time.Time) (*Decoded, []ItemError) {
 	var items []json.RawMessage
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, []ItemError{{ID: -1, Error: "body is not a JSON array of items"}}
+	}
 	if err := json.Unmarshal(body, &items); err != nil {
 		return nil, []ItemError{{ID: -1, Error: "body is not a JSON array of items: " + err.Error()}}
 	}
