@@ -174,14 +174,14 @@ func (r *Reporter) enqueue(queue [][]byte, now time.Time) [][]byte {
 // or refused as malformed) and otherwise how long to wait before retrying.
 func (r *Reporter) send(ctx context.Context, body []byte, failures int) (time.Duration, bool) {
 	r.update(func(s *Stats) { s.Attempts++ })
-	status, retryAfter, rejected, err := r.post(ctx, body)
+	status, retryAfter, rejected, reason, err := r.post(ctx, body)
 	switch {
 	case err == nil && status/100 == 2:
 		r.update(func(s *Stats) { s.Sent++; s.RejectedItems += uint64(rejected); s.LastError = "" })
 		return 0, true
 	case err == nil && status == http.StatusBadRequest:
-		r.cfg.log.Warn("telemetry: the service rejected a report", "status", status)
-		r.update(func(s *Stats) { s.Rejected++; s.LastError = "400 Bad Request" })
+		r.cfg.log.Warn("telemetry: the service rejected a report", "status", status, "reason", reason)
+		r.update(func(s *Stats) { s.Rejected++; s.LastError = "400 Bad Request: " + reason })
 		return 0, true
 	}
 	wait := r.backoff(failures)
@@ -220,25 +220,33 @@ func (r *Reporter) backoff(failures int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// post returns the HTTP status, a 429's Retry-After, and the number of
-// per-item errors a 2xx answer listed.
-func (r *Reporter) post(ctx context.Context, body []byte) (int, time.Duration, int, error) {
+// post returns the HTTP status, a 429's Retry-After, the number of
+// per-item errors the answer listed (Status's [{"id", "error"}]) and the
+// first of them.
+func (r *Reporter) post(ctx context.Context, body []byte) (int, time.Duration, int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := r.cfg.client.Do(req)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, "", err
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	var itemErrors []json.RawMessage
-	if resp.StatusCode/100 == 2 && json.Unmarshal(answer, &itemErrors) != nil {
+	var itemErrors []struct {
+		ID    int    `json:"id"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(answer, &itemErrors) != nil {
 		itemErrors = nil
 	}
-	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), r.cfg.now()), len(itemErrors), nil
+	reason := ""
+	if len(itemErrors) > 0 {
+		reason = fmt.Sprintf("item %d: %s", itemErrors[0].ID, itemErrors[0].Error)
+	}
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), r.cfg.now()), len(itemErrors), reason, nil
 }
 
 // retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
