@@ -12,9 +12,9 @@ import (
 
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/metrics/telemetry"
+	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/relay"
-	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
