@@ -20,8 +20,8 @@ type Sources struct {
 	// (peermanager.Manager.Snapshot): PeerCountByShard, PeerCountByOrigin,
 	// DialFailure and the relay half of WakupmShardHealth.
 	Relay func() relay.Snapshot
-	// Mesh is the tracker's per-shard mesh health (shardmesh.Tracker.Snapshot
-	// under its owner's lock): the mesh half of WakupmShardHealth.
+	// Mesh is the tracker's per-shard mesh health (shardmesh.Tracker.Snapshot,
+	// safe for concurrent use): the mesh half of WakupmShardHealth.
 	Mesh func() []shardmesh.ShardHealth
 	// Gossip is gossipsub's bytes by message type and shard
 	// (metrics.BandwidthTracer.BandwidthSnapshot): WakupmGossipBytes.

@@ -116,11 +116,12 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 }
 
 // window reads ?by=&from=&to=&limit= (from and to in Unix seconds or
-// RFC 3339; default: the last hour).
+// RFC 3339; default: from an hour ago to as far ahead as a report may be
+// stamped, which includes a simulation's reports stamped ahead of now).
 func (s *Server) window(r *http.Request) (Dimension, time.Time, time.Time, int, error) {
 	q := r.URL.Query()
-	to := s.cfg.Now().Add(time.Second)
-	from := to.Add(-time.Hour)
+	now := s.cfg.Now()
+	from, to := now.Add(-time.Hour), now.Add(wire.MaxClockAhead+time.Second)
 	var err error
 	parse := func(name string, dst *time.Time) {
 		v := q.Get(name)

@@ -58,7 +58,11 @@ func chartOf(dim Dimension, top []Consumer) chart {
 		largest = max(largest, t.Bytes)
 	}
 	for i, t := range top {
-		c.Bars = append(c.Bars, bar{Key: t.Key, Y: i * barHeight, TxY: i*barHeight + 13,
+		key := t.Key
+		if t.Name != "" {
+			key = t.Name + " (" + t.Key[:min(8, len(t.Key))] + ")"
+		}
+		c.Bars = append(c.Bars, bar{Key: key, Y: i * barHeight, TxY: i*barHeight + 13,
 			WIn:   int(t.BytesIn * chartWidth / largest),
 			WOut:  int(t.BytesOut * chartWidth / largest),
 			Label: humanBytes(t.Bytes)})

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,7 +30,9 @@ func Dimensions() []Dimension { return []Dimension{ByMessageType, ByShard, ByPro
 
 // Consumer is one ranked key with its bytes over the window.
 type Consumer struct {
-	Key      string `json:"key"`
+	Key string `json:"key"`
+	// Name is, by node, the name the node reported (may be empty).
+	Name     string `json:"name,omitempty"`
 	BytesIn  int64  `json:"bytesIn"`
 	BytesOut int64  `json:"bytesOut"`
 	Bytes    int64  `json:"bytes"`
@@ -86,7 +90,16 @@ func (s *Store) Top(ctx context.Context, dim Dimension, from, to time.Time, limi
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || dim != ByNode {
+		return out, err
+	}
+	for i := range out {
+		err := s.db.QueryRowContext(ctx, rebind(s.dialect, "SELECT node_name FROM nodes WHERE node = ?"), out[i].Key).Scan(&out[i].Name)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("telemetryd: node name: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func countPlaceholders(q string) int {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,9 +124,12 @@ func (d *Decoded) decodeItem(t telemetry.Type, data json.RawMessage, now time.Ti
 	if err != nil {
 		return fmt.Errorf("%s: %w", t, err)
 	}
-	if _, ok := d.Nodes[node.Key]; !ok {
-		d.Nodes[node.Key] = node
-	}
+	// ProtocolStats names the node by hostID only: fill in what other items
+	// of the request say.
+	prev := d.Nodes[node.Key]
+	node.Name, node.Version, node.Device = cmp.Or(prev.Name, node.Name), cmp.Or(prev.Version, node.Version),
+		cmp.Or(prev.Device, node.Device)
+	d.Nodes[node.Key] = node
 	for i := range rows {
 		rows[i].Cols = append([]string{"node"}, rows[i].Cols...)
 		rows[i].Vals = append([]any{node.Key}, rows[i].Vals...)
