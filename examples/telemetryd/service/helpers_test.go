@@ -3,11 +3,13 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/metrics/telemetry"
 	"github.com/wakupm/wakupm/peermanager/book"
@@ -38,6 +40,7 @@ func freshSQLite(t *testing.T) *Store {
 // (type, shard) proportional to fixed weights, so that the true ranking is
 // known without asking the store.
 type simNode struct {
+	mu     sync.Mutex // the reporter reads from its goroutine
 	name   string
 	gossip metrics.BandwidthSnapshot
 	disc   telemetry.UDPTraffic
@@ -46,25 +49,38 @@ type simNode struct {
 	mesh   []shardmesh.ShardHealth
 }
 
+// locked returns f, reading under n's lock.
+func locked[T any](n *simNode, f func() T) func() T {
+	return func() T {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return f()
+	}
+}
+
 func (n *simNode) sources() telemetry.Sources {
 	return telemetry.Sources{
-		Gossip:    func() metrics.BandwidthSnapshot { return n.gossip },
-		Discovery: func() telemetry.UDPTraffic { return n.disc },
-		App:       func() []metrics.AppBytes { return n.app },
-		Relay:     func() relay.Snapshot { return n.relay },
-		Mesh:      func() []shardmesh.ShardHealth { return n.mesh },
-		Streams: func() metrics.BandwidthSnapshot {
+		Gossip: locked(n, func() metrics.BandwidthSnapshot {
+			return metrics.BandwidthSnapshot{Gossip: slices.Clone(n.gossip.Gossip)}
+		}),
+		Discovery: locked(n, func() telemetry.UDPTraffic { return n.disc }),
+		App:       locked(n, func() []metrics.AppBytes { return slices.Clone(n.app) }),
+		Relay:     locked(n, func() relay.Snapshot { return n.relay }),
+		Mesh:      locked(n, func() []shardmesh.ShardHealth { return slices.Clone(n.mesh) }),
+		Streams: locked(n, func() metrics.BandwidthSnapshot {
 			return metrics.BandwidthSnapshot{Protocols: []metrics.ProtocolBytes{
 				{Protocol: "/vac/waku/relay/2.0.0", Direction: metrics.DirectionIn, Bytes: n.gossip.GossipTotal(metrics.DirectionIn)},
 				{Protocol: "/vac/waku/relay/2.0.0", Direction: metrics.DirectionOut, Bytes: n.gossip.GossipTotal(metrics.DirectionOut)},
 			}}
-		},
+		}),
 	}
 }
 
 // addTraffic adds bytes of type typ on shard (or none when shard < 0) in
 // direction d.
 func (n *simNode) addTraffic(d metrics.Direction, typ metrics.MessageType, shard int, bytes uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	for i, g := range n.gossip.Gossip {
 		if g.Direction == d && g.Type == typ && g.HasShard == (shard >= 0) && (shard < 0 || int(g.Shard.Index) == shard) {
 			n.gossip.Gossip[i].Bytes += bytes

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"io"
 	"log/slog"
 	"math"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"github.com/wakupm/wakupm/metrics/telemetry"
 )
 

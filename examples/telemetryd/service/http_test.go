@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/metrics/telemetry"
 )

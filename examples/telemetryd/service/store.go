@@ -4,12 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 )
 
 // Store keeps reports in SQLite (one file, the default) or PostgreSQL.

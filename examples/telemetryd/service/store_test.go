@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/telemetryd/wire"
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/metrics/telemetry"
 )
