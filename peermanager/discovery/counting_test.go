@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -69,5 +70,28 @@ func TestCountingConnMatchesTheWire(t *testing.T) {
 			t.Fatalf("counts never agreed: a %+v b %+v", ta, tb)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// nullConn is a socket that accepts every write and reads nothing.
+type nullConn struct{}
+
+func (nullConn) ReadFromUDPAddrPort([]byte) (int, netip.AddrPort, error) { return 0, netip.AddrPort{}, nil }
+func (nullConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) {
+	return len(b), nil
+}
+func (nullConn) Close() error        { return nil }
+func (nullConn) LocalAddr() net.Addr { return &net.UDPAddr{} }
+
+// BenchmarkCountingConnWrite: the cost counting adds to each datagram.
+func BenchmarkCountingConnWrite(b *testing.B) {
+	c := NewCountingConn(nullConn{})
+	pkt := make([]byte, 1280)
+	to := netip.MustParseAddrPort("127.0.0.1:9000")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.WriteToUDPAddrPort(pkt, to); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

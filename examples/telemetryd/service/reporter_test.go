@@ -293,7 +293,7 @@ func TestReporterHonoursRetryAfter(t *testing.T) {
 		if st := r.Stats(); st.Sent != 1 || st.RateLimited != 1 || st.Attempts != 2 {
 			t.Fatalf("at 2 min: %+v", st)
 		}
-		time.Sleep(start.Add(10*time.Minute + 50*time.Second).Sub(time.Now()))
+		time.Sleep(time.Until(start.Add(10*time.Minute + 50*time.Second)))
 		if st := r.Stats(); st.Attempts != 2 {
 			t.Fatalf("retried before Retry-After (540 s after the 429): %+v", st)
 		}
