@@ -76,7 +76,9 @@ func TestCountingConnMatchesTheWire(t *testing.T) {
 // nullConn is a socket that accepts every write and reads nothing.
 type nullConn struct{}
 
-func (nullConn) ReadFromUDPAddrPort([]byte) (int, netip.AddrPort, error) { return 0, netip.AddrPort{}, nil }
+func (nullConn) ReadFromUDPAddrPort([]byte) (int, netip.AddrPort, error) {
+	return 0, netip.AddrPort{}, nil
+}
 func (nullConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) {
 	return len(b), nil
 }
