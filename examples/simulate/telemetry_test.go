@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -75,5 +77,26 @@ func TestTelemetryOfASimulationRanksItsConsumers(t *testing.T) {
 			gotRank = append(gotRank, rank{g.Key, g.BytesIn, g.BytesOut})
 		}
 		require.Equal(t, want, gotRank, "top by %s", dim)
+	}
+}
+
+// TestCommandWritesTelemetryFile: the command, its runs in child
+// processes, writes every honest node's reports to -telemetry-file (one
+// request per line, each node every interval) and keeps them out of the
+// -json output.
+func TestCommandWritesTelemetryFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "reports.jsonl")
+	stdout, stderr, code := runMain(t, "-nodes 8 -shards 2 -subs 1 -duration 10s -policy wakupm,static -procs 2 -json "+
+		"-telemetry-file "+file+" -telemetry-interval 5s")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, stdout, "telemetry_type")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	require.Len(t, lines, 2*8*2, "2 policies x 8 nodes x 2 reports")
+	for _, l := range lines {
+		var items []map[string]any
+		require.NoError(t, json.Unmarshal(l, &items))
+		require.NotEmpty(t, items)
 	}
 }
