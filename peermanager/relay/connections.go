@@ -42,6 +42,7 @@ func (c *Core) dial(p *book.Peer, now time.Time) {
 	c.dials[p.ID()] = d
 	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
 		c.pending[s]++
+		c.dialsByShard[s]++
 	}
 	if d.ip.IsValid() {
 		c.dialingIP[d.ip]++

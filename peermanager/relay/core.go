@@ -73,6 +73,9 @@ type Core struct {
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
+	// dials started and failed per shard index, counting a dial once for
+	// every subscribed shard of the peer (for reports; see ShardSnapshot)
+	dialsByShard, dialFailsByShard [shardmesh.ShardsPerCluster]uint64
 }
 
 // NewCore returns a core for cfg with an empty book (options configure it;
@@ -206,7 +209,7 @@ func (c *Core) Step(ev Event, now time.Time) []Action {
 	case DialSucceeded:
 		c.onDialSucceeded(e.ID, now)
 	case DialFailed:
-		c.onDialFailed(e.ID, now, false)
+		c.onDialFailed(e.ID, e.Cause, now, false)
 	case HealthChanged:
 		if s, ok := c.index(e.Shard); ok {
 			c.onHealth(s, e.Health, now)

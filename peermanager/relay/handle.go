@@ -287,12 +287,20 @@ func (c *Core) onOnline(online bool, now time.Time) {
 }
 
 // onDialFailed records a failure and schedules the peer's next attempt.
-func (c *Core) onDialFailed(id peerid.ID, now time.Time, expired bool) {
-	if _, ok := c.endDial(id, now); ok {
+func (c *Core) onDialFailed(id peerid.ID, cause DialCause, now time.Time, expired bool) {
+	if d, ok := c.endDial(id, now); ok {
 		if expired {
 			c.stats.DialsExpired++
+			cause = CauseExpired
 		} else {
 			c.stats.DialsFailed++
+		}
+		if int(cause) >= NumDialCauses {
+			cause = CauseUnknown
+		}
+		c.stats.DialFailuresByCause[cause]++
+		for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
+			c.dialFailsByShard[s]++
 		}
 	}
 	p := c.book.Get(id)
@@ -313,6 +321,6 @@ func (c *Core) expireDials(now time.Time) {
 	}
 	slices.Sort(expired) // map order is random; decisions must not be
 	for _, id := range expired {
-		c.onDialFailed(id, now, true)
+		c.onDialFailed(id, CauseUnknown, now, true)
 	}
 }
