@@ -1,6 +1,10 @@
 package wire
 
 import (
+	"slices"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
@@ -171,4 +175,23 @@ func DecodeMessagePush(data []byte) (MessagePush, protected.Message, error) {
 		return MessagePush{}, protected.Message{}, &DecodeError{Message: msg, Field: "waku_message", Reason: err.Error()}
 	}
 	return p, m, nil
+}
+
+// Size returns the length of the push's encoding.
+func (p MessagePush) Size() int {
+	n := protowire.SizeTag(1) + protowire.SizeBytes(len(p.Message))
+	if p.PubsubTopic != "" {
+		n += protowire.SizeTag(2) + protowire.SizeBytes(len(p.PubsubTopic))
+	}
+	return n
+}
+
+// AppendFrame appends the push's length-prefixed encoding to b, growing b
+// once: a server builds one frame per relayed message and writes it to
+// every subscriber.
+func (p MessagePush) AppendFrame(b []byte) []byte {
+	n := p.Size()
+	b = slices.Grow(b, protowire.SizeVarint(uint64(n))+n)
+	b = protowire.AppendVarint(b, uint64(n))
+	return p.AppendMarshal(b)
 }
