@@ -128,6 +128,12 @@ func (s *Server) handle(st network.Stream) {
 	var resp wire.SubscribeResponse
 	switch {
 	case errors.Is(err, wire.ErrFrameTooLarge):
+		// Read what the client is still writing (a few times the limit at
+		// most, under the stream deadline) so that it gets the answer.
+		if !wire.DiscardOversized(st, err, 4*wire.MaxFilterRequestFrame) {
+			_ = st.Reset()
+			return
+		}
 		resp = wire.SubscribeResponse{StatusCode: wire.StatusBadRequest, StatusDesc: err.Error()}
 	case err != nil:
 		_ = st.Reset()

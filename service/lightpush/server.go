@@ -183,6 +183,10 @@ func (s *Server) handleV3(st network.Stream) {
 	var resp wire.PushResponse
 	switch {
 	case errors.Is(err, wire.ErrFrameTooLarge):
+		if !wire.DiscardOversized(st, err, 2*wire.MaxLightPushFrame) {
+			_ = st.Reset()
+			return
+		}
 		resp = wire.PushResponse{StatusCode: wire.StatusPayloadTooLarge, StatusDesc: err.Error()}
 	case err != nil:
 		_ = st.Reset()
@@ -216,6 +220,10 @@ func (s *Server) handleV2(st network.Stream) {
 	var r Result
 	switch {
 	case errors.Is(err, wire.ErrFrameTooLarge):
+		if !wire.DiscardOversized(st, err, 2*wire.MaxLightPushFrame) {
+			_ = st.Reset()
+			return
+		}
 		r = Result{Code: wire.StatusPayloadTooLarge, Desc: err.Error()}
 	case err != nil:
 		_ = st.Reset()

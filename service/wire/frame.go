@@ -94,3 +94,17 @@ func WriteFrame(w io.Writer, msg []byte) error {
 	_, err := w.Write(AppendFrame(make([]byte, 0, len(msg)+binary.MaxVarintLen64), msg))
 	return err
 }
+
+// DiscardOversized reads and drops the body of a frame ReadFrame refused
+// (err is its *FrameSizeError), up to atMost bytes, so that a server can
+// answer a client that is still writing instead of resetting the stream
+// under it. It returns false when the frame is larger than atMost (the
+// caller then resets the stream).
+func DiscardOversized(r io.Reader, err error, atMost uint64) bool {
+	var fe *FrameSizeError
+	if !errors.As(err, &fe) || fe.Size > atMost {
+		return false
+	}
+	_, cerr := io.CopyN(io.Discard, r, int64(fe.Size))
+	return cerr == nil
+}
