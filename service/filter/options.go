@@ -28,7 +28,9 @@ type OptionError struct {
 	Reason string
 }
 
-func (e *OptionError) Error() string { return fmt.Sprintf("filter: invalid option %s: %s", e.Option, e.Reason) }
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("filter: invalid option %s: %s", e.Option, e.Reason)
+}
 
 // Option configures New.
 type Option func(*config) error

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
@@ -16,6 +17,7 @@ import (
 	"github.com/wakupm/wakupm/service/filter"
 	"github.com/wakupm/wakupm/service/lightpush"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/shardmesh/protected"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
 )
@@ -43,6 +45,9 @@ type Config struct {
 	FilterOptions []filter.Option
 	// NoRelayPeer leaves the relay node unconnected (light push gets 505).
 	NoRelayPeer bool
+	// Protected makes the shard protected on the service node: its relay
+	// validator is this one (shardmesh/protected).
+	Protected *protected.Validator
 }
 
 // Rig is a running service network.
@@ -94,6 +99,21 @@ func New(t testing.TB, cfg Config) *Rig {
 	}
 	shards, _ := shardmesh.ShardSetOf(Shard)
 	r.Scope = service.Scope{Cluster: Cluster, Shards: shards}
+	if v := cfg.Protected; v != nil {
+		err := server.PubSub.RegisterTopicValidator(Topic, func(_ context.Context, _ peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+			switch v.Validate(m.Data, time.Now()).Result {
+			case protected.Accept:
+				return pubsub.ValidationAccept
+			case protected.Ignore:
+				return pubsub.ValidationIgnore
+			default:
+				return pubsub.ValidationReject
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	topic, err := server.PubSub.Join(Topic)
 	if err != nil {
 		t.Fatal(err)
