@@ -79,8 +79,8 @@ func NewLedger(b Budget, cfg LedgerConfig) *Ledger {
 		grace:      cfg.Grace,
 		maxWaiting: cfg.MaxWaiting,
 		maxWait:    maxWait,
-		peers:  make(map[peerid.ID]*ledgerPeer),
-		coloc:  newColocation(cfg),
+		peers:      make(map[peerid.ID]*ledgerPeer),
+		coloc:      newColocation(cfg),
 	}
 }
 
