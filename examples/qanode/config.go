@@ -35,7 +35,8 @@ type config struct {
 	logLevel  string
 	genKey    bool
 	noMetrics bool
-	noReplay  bool // validate protected shards as nwaku and go-waku do
+	noReplay  bool     // validate protected shards as nwaku and go-waku do
+	serve     []string // -serve: light-client services (serve.go)
 
 	restPublic bool     // -rest-public: a non-loopback -rest is intended
 	restHosts  []string // -rest-allowed-host: Host names accepted besides loopback ("*": any)
@@ -83,6 +84,7 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 	var raw rawFlags
 	defineNodeFlags(fs, &c, &raw)
 	defineKeyAndRESTFlags(fs, &c, &raw)
+	defineServeFlags(fs, &c)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/service/filter"
+	"github.com/wakupm/wakupm/service/lightpush"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 	"github.com/wakupm/wakupm/slots"
@@ -132,6 +134,9 @@ type Node struct {
 
 	announce *announcer
 	stats    nodeStats
+
+	filter *filter.Server    // -serve filter; nil otherwise
+	push   *lightpush.Server // -serve lightpush; nil otherwise
 }
 
 // newNode builds a host from cfg and starts a node on it.
@@ -200,6 +205,10 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 		return nil, err
 	}
 	if n.registry, err = n.newRegistry(bw); err != nil {
+		n.stop()
+		return nil, err
+	}
+	if err := n.startServices(); err != nil {
 		n.stop()
 		return nil, err
 	}
@@ -327,6 +336,7 @@ func (n *Node) stop() error {
 	if n.manager != nil {
 		err = n.manager.Close()
 	}
+	n.stopServices()
 	n.cancel()
 	n.wg.Wait()
 	return errors.Join(err, n.tracer.Close(), n.gater.Close())
