@@ -46,8 +46,16 @@ func newHostParts(cfg config, log *slog.Logger) (hostParts, error) {
 	if err != nil {
 		return hostParts{}, fmt.Errorf("-max-connections %d: %w", cfg.maxConns, err)
 	}
-	g, err := gater.New(budget, gater.WithLogger(log),
-		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen))
+	opts := []gater.Option{gater.WithLogger(log),
+		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen)}
+	if cfg.colocate == 0 {
+		// No address caps at all: the service pools' per-prefix caps go
+		// too (many clients on one machine, as in the js-waku tests).
+		for _, s := range slots.Services() {
+			opts = append(opts, gater.WithPoolOptions(s, slots.WithMaxPerPrefix(0)))
+		}
+	}
+	g, err := gater.New(budget, opts...)
 	if err != nil {
 		return hostParts{}, err
 	}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/wakupm/wakupm/internal/nodejs"
+	"github.com/wakupm/wakupm/slots"
+)
+
+// The js-waku interop tests run real js-waku light nodes (@waku/sdk 0.0.36
+// on Node 22, several per process) from testdata/jswaku/driver.mjs against
+// QA nodes on loopback websockets. js-waku's default muxer is mplex, which
+// go-libp2p v0.51 no longer offers: the driver gives js-waku yamux
+// (@chainsafe/libp2p-yamux 7.0.4, the release for js-waku's libp2p 2.x).
+var jsPackages = []string{"@waku/sdk@0.0.36", "@chainsafe/libp2p-yamux@7.0.4"}
+
+const jsContentTopic = "/qa/1/jswaku/proto"
+
+// jsEvent is one line the driver prints.
+type jsEvent struct {
+	T         int64    `json:"t"`
+	Client    int      `json:"client"`
+	Event     string   `json:"event"`
+	Peer      string   `json:"peer"`
+	OK        bool     `json:"ok"`
+	Error     string   `json:"error"`
+	Ms        int64    `json:"ms"`
+	Payload   string   `json:"payload"`
+	Successes int      `json:"successes"`
+	Failures  []string `json:"failures"`
+	Served    int      `json:"served"`
+	Refused   int      `json:"refused"`
+	Open      int      `json:"open"`
+}
+
+// runDriver runs the driver with cfg, calls onEvent for each line as it
+// comes, and returns every event and what js-waku logged on stderr.
+func runDriver(t *testing.T, env *nodejs.Env, cfg map[string]any, onEvent func(jsEvent)) ([]jsEvent, string) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "jswaku", "driver.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := env.WriteScript("qanode-driver.mjs", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arg, _ := json.Marshal(cfg)
+	deadline := time.Duration(cfg["deadlineMs"].(int)) * time.Millisecond
+	ctx, cancel := context.WithTimeout(t.Context(), deadline+10*time.Second)
+	defer cancel()
+	cmd := env.Command(ctx, script, string(arg))
+	// js-waku logs through debug: its errors carry the status codes.
+	cmd.Env = append(os.Environ(), "DEBUG=waku:error*")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var events []jsEvent
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var ev jsEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Logf("driver: %s", sc.Text())
+			continue
+		}
+		events = append(events, ev)
+		if onEvent != nil {
+			onEvent(ev)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("driver: %v\nstdout events: %+v\nstderr:\n%s", err, events, tail(stderr.String(), 4000))
+	}
+	return events, stderr.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// wsAddr returns the node's loopback websocket address with its peer id.
+func (tn *testNode) wsAddr(t *testing.T) string {
+	for _, a := range tn.node.host.Addrs() {
+		if _, err := a.ValueForProtocol(ma.P_WS); err == nil {
+			return a.String() + "/p2p/" + tn.node.host.ID().String()
+		}
+	}
+	t.Fatalf("%s listens on no websocket address: %v", tn.name, tn.node.host.Addrs())
+	return ""
+}
+
+// jsNodes starts a relay node and a service node serving filter and light
+// push on shard 32 over TCP and /ws, peered and meshed.
+func jsNodes(t *testing.T, colocate int) (relayNode, svc *testNode) {
+	rc := testConfig()
+	rc.shards = []uint16{32}
+	relayNode = startTestNode(t, "relay", rc)
+	sc := testConfig(relayNode.addrInfo())
+	sc.listen = append(sc.listen, ma.StringCast("/ip4/127.0.0.1/tcp/0/ws"))
+	sc.shards = []uint16{32}
+	sc.serve = []string{serveFilter, serveLightPush}
+	sc.colocate = colocate
+	svc = startTestNode(t, "service", sc)
+	eventually(t, 10*time.Second, "the service node meshes with the relay node on shard 32", func() bool {
+		tp := svc.node.joinedTopic("/waku/2/rs/16/32")
+		return tp != nil && len(tp.ListPeers()) == 1
+	})
+	return relayNode, svc
+}
+
+// TestJSWakuLightClient (a): a js-waku light node connects over /ws, passes
+// the metadata check, light-pushes a message the relay node receives, and
+// receives through filter a message the relay node publishes.
+func TestJSWakuLightClient(t *testing.T) {
+	env := nodejs.Require(t, jsPackages...)
+	relayNode, svc := jsNodes(t, 5)
+	var published time.Time
+	var firstPush time.Duration
+	var mu sync.Mutex
+	events, stderr := runDriver(t, env, map[string]any{
+		"mode": "basic", "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
+		"contentTopic": jsContentTopic, "push": "hello from js-waku", "deadlineMs": 30000,
+	}, func(ev jsEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev.Event {
+		case "subscribed":
+			published = time.Now()
+			relayNode.mustCall("POST", "/relay/publish/32", map[string]any{"payload": b64("hello from go"), "contentTopic": jsContentTopic}, 200, nil)
+		case "message":
+			firstPush = time.Since(published)
+		}
+	})
+	t.Logf("js-waku printed: %+v", events)
+	var sub, push, msg *jsEvent
+	for i := range events {
+		switch events[i].Event {
+		case "subscribe":
+			sub = &events[i]
+		case "lightpush":
+			push = &events[i]
+		case "message":
+			msg = &events[i]
+		}
+	}
+	if sub == nil || !sub.OK {
+		t.Fatalf("filter subscribe: %+v\n%s", sub, tail(stderr, 3000))
+	}
+	if push == nil || push.Successes != 1 || len(push.Failures) != 0 {
+		t.Fatalf("light push: %+v\n%s", push, tail(stderr, 3000))
+	}
+	if msg == nil || msg.Payload != "hello from go" {
+		t.Fatalf("filter push: %+v", msg)
+	}
+	eventually(t, 5*time.Second, "the relay node receives the light-pushed message", func() bool {
+		for _, m := range messagesOf(relayNode) {
+			if string(m.Payload) == "hello from js-waku" {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("time from the relay node's publish to js-waku's filter callback: %v; subscribe took %d ms", firstPush, sub.Ms)
+	if st := svc.node.gater.Stats(time.Now()); st.Pools[slots.Filter].Admitted != 1 || st.Pools[slots.LightPush].Admitted != 1 {
+		t.Errorf("pools: filter %+v, light push %+v", st.Pools[slots.Filter], st.Pools[slots.LightPush])
+	}
+}
