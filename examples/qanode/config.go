@@ -37,6 +37,7 @@ type config struct {
 	noMetrics bool
 	noReplay  bool     // validate protected shards as nwaku and go-waku do
 	serve     []string // -serve: light-client services (serve.go)
+	waiting   int      // -waiting-clients; < 0: the gater's default
 
 	restPublic bool     // -rest-public: a non-loopback -rest is intended
 	restHosts  []string // -rest-allowed-host: Host names accepted besides loopback ("*": any)
@@ -80,7 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
 	fs := flag.NewFlagSet("qanode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}}
+	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}, waiting: -1}
 	var raw rawFlags
 	defineNodeFlags(fs, &c, &raw)
 	defineKeyAndRESTFlags(fs, &c, &raw)

@@ -61,7 +61,7 @@ func runDriver(t *testing.T, env *nodejs.Env, cfg map[string]any, onEvent func(j
 	defer cancel()
 	cmd := env.Command(ctx, script, string(arg))
 	// js-waku logs through debug: its errors carry the status codes.
-	cmd.Env = append(os.Environ(), "DEBUG=waku:error*")
+	cmd.Env = append(os.Environ(), "DEBUG=waku:*:error,waku:*:warn")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -182,5 +182,104 @@ func TestJSWakuLightClient(t *testing.T) {
 	t.Logf("time from the relay node's publish to js-waku's filter callback: %v; subscribe took %d ms", firstPush, sub.Ms)
 	if st := svc.node.gater.Stats(time.Now()); st.Pools[slots.Filter].Admitted != 1 || st.Pools[slots.LightPush].Admitted != 1 {
 		t.Errorf("pools: filter %+v, light push %+v", st.Pools[slots.Filter], st.Pools[slots.LightPush])
+	}
+}
+
+// TestJSWakuSlotPressure (c): 30 js-waku light nodes in one process against
+// a service node with 10 reserved filter slots (-max-connections 50): 10 are
+// served, 20 get 503, which js-waku reports as a rejection; the relay
+// node's connection is untouched; once the 10 stop, the others get their
+// slots.
+func TestJSWakuSlotPressure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("30 js-waku nodes")
+	}
+	env := nodejs.Require(t, jsPackages...)
+	relayNode, svc := jsNodes(t, 0)
+	if c := svc.node.gater.Pool(slots.Filter).Capacity(); c != 10 {
+		t.Fatalf("filter slots %d, want 10", c)
+	}
+	events, stderr := runDriver(t, env, map[string]any{
+		"mode": "subscribe", "clients": 30, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
+		"contentTopic": jsContentTopic, "holdMs": 2000, "deadlineMs": 60000,
+	}, nil)
+	var summary, retry *jsEvent
+	for i := range events {
+		switch events[i].Event {
+		case "summary":
+			summary = &events[i]
+		case "retry-summary":
+			retry = &events[i]
+		}
+	}
+	if summary == nil || summary.Served != 10 || summary.Refused != 20 {
+		t.Fatalf("first round: %+v\n%s", summary, tail(stderr, 3000))
+	}
+	if retry == nil || retry.Served != 10 {
+		t.Errorf("after the 10 left: %+v", retry)
+	}
+	rejected := strings.Count(stderr, "failed with status code 503")
+	t.Logf("js-waku: %d served, %d refused, then %d of the refused served; js-waku logged %d x %q",
+		summary.Served, summary.Refused, retry.Served, rejected, "Filter subscribe request ... failed with status code 503: no_slot")
+	if rejected < 20 {
+		t.Errorf("js-waku logged %d rejections with 503, want 20:\n%s", rejected, tail(stderr, 3000))
+	}
+	st := svc.node.gater.Stats(time.Now())
+	t.Logf("filter pool: %+v; ledger peers %v refusals %v", st.Pools[slots.Filter], st.Ledger.Peers, st.Ledger.Refused)
+	if st.Pools[slots.Filter].Rejected[slots.ReasonNoSlot] < 20 {
+		t.Errorf("pool refused %d for no slot", st.Pools[slots.Filter].Rejected[slots.ReasonNoSlot])
+	}
+	if len(svc.node.joinedTopic("/waku/2/rs/16/32").ListPeers()) != 1 || svc.node.gater.Class(relayNode.node.host.ID()) != slots.ClassOutbound {
+		t.Errorf("the relay connection changed: class %s", svc.node.gater.Class(relayNode.node.host.ID()))
+	}
+}
+
+// TestJSWakuConnectThenWait (e): a js-waku light node connects, waits 25 s
+// (two and a half grace periods of 10 s; the 60 s would cost a
+// minute of CI for the same answer) and then subscribes. Before SLOT-11
+// (-waiting-clients 0) the node closes it at the end of its grace period;
+// with the default it keeps one connection and is served.
+func TestJSWakuConnectThenWait(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 25 s twice")
+	}
+	env := nodejs.Require(t, jsPackages...)
+	for _, c := range []struct {
+		name    string
+		waiting int
+	}{{"before: -waiting-clients 0", 0}, {"after: default", -1}} {
+		t.Run(c.name, func(t *testing.T) {
+			rc := testConfig()
+			rc.shards = []uint16{32}
+			relayNode := startTestNode(t, "relay", rc)
+			sc := testConfig(relayNode.addrInfo())
+			sc.listen = append(sc.listen, ma.StringCast("/ip4/127.0.0.1/tcp/0/ws"))
+			sc.shards, sc.serve, sc.waiting = []uint16{32}, []string{serveFilter, serveLightPush}, c.waiting
+			svc := startTestNode(t, "service", sc)
+			events, _ := runDriver(t, env, map[string]any{
+				"mode": "wait", "waitMs": 25000, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
+				"contentTopic": jsContentTopic, "deadlineMs": 45000,
+			}, nil)
+			opened, closed, ok := 0, 0, false
+			for _, ev := range events {
+				switch ev.Event {
+				case "conn-open":
+					opened++
+				case "conn-close":
+					closed++
+				case "subscribe":
+					ok = ev.OK
+				}
+			}
+			st := svc.node.gater.Stats(time.Now())
+			t.Logf("%s: js-waku opened %d connections, %d closed before it subscribed; subscribe ok=%v; ledger refusals %v",
+				c.name, opened, closed, ok, st.Ledger.Refused)
+			if c.waiting < 0 && (opened != 1 || !ok) {
+				t.Errorf("with a waiting room: %d connections, subscribe ok=%v", opened, ok)
+			}
+			if c.waiting == 0 && st.Ledger.Refused[slots.RefuseGraceExpired] == 0 {
+				t.Errorf("without a waiting room the client was not closed at the end of its grace period")
+			}
+		})
 	}
 }

@@ -48,6 +48,9 @@ func newHostParts(cfg config, log *slog.Logger) (hostParts, error) {
 	}
 	opts := []gater.Option{gater.WithLogger(log),
 		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen)}
+	if cfg.waiting >= 0 {
+		opts = append(opts, gater.WithWaiting(cfg.waiting, 0))
+	}
 	if cfg.colocate == 0 {
 		// No address caps at all: the service pools' per-prefix caps go
 		// too (many clients on one machine, as in the js-waku tests).

@@ -37,6 +37,8 @@ func defineServeFlags(fs *flag.FlagSet, c *config) {
 		}
 		return nil
 	})
+	fs.IntVar(&c.waiting, "waiting-clients", -1, "inbound peers kept past the 10 s grace period because they have not asked for a service yet "+
+		"(light clients that connect before they subscribe), each for at most 5 min (-1: a quarter of the reserved slots; 0: none)")
 }
 
 // startServices starts the services of -serve on the shards of -shard. Call

@@ -58,8 +58,8 @@ async function waitForProtocol(node, proto, ms) {
   return false;
 }
 
-async function subscribe(node, i, onMessage) {
-  const decoder = node.createDecoder({ contentTopic: cfg.contentTopic, shardId: cfg.shard });
+async function subscribe(node, i, onMessage, contentTopic = cfg.contentTopic) {
+  const decoder = node.createDecoder({ contentTopic, shardId: cfg.shard });
   await waitForProtocol(node, "/vac/waku/filter-subscribe/2.0.0-beta1", 5000);
   const t = Date.now();
   let ok = false, error;
@@ -78,7 +78,7 @@ async function basic() {
   const received = new Promise((resolve) => { got = resolve; });
   await subscribe(node, 0, (m) => { out({ client: 0, event: "message", payload: bytesToUtf8(m.payload), pubsubTopic: m.pubsubTopic }); got(); });
   out({ client: 0, event: "subscribed" });
-  await waitForProtocol(node, "/waku/lightpush/3.0.0", 5000);
+  await waitForProtocol(node, "/vac/waku/lightpush/3.0.0", 5000);
   const encoder = node.createEncoder({ contentTopic: cfg.contentTopic, shardId: cfg.shard });
   const res = await node.lightPush.send(encoder, { payload: utf8ToBytes(cfg.push) });
   out({ client: 0, event: "lightpush", successes: res.successes.length, failures: res.failures.map((f) => f.error) });
@@ -94,8 +94,12 @@ async function subscribeAll() {
   for (const [i, n] of nodes.entries()) {
     if (results[i]) { await n.stop(); out({ client: i, event: "stopped" }); }
   }
-  // The refused ones try again once the served ones left.
-  const again = await Promise.all(nodes.map((n, i) => (results[i] ? Promise.resolve(null) : subscribe(n, i, () => {}))));
+  // The refused ones try again once the served ones left, on a second
+  // content topic: js-waku answers a repeated subscribe() of the same
+  // decoder with true without asking the server (sdk filter/subscription.js
+  // add: "subscription, most likely exists"), even after a refusal.
+  const retryTopic = cfg.contentTopic.replace(/\/proto$/, "-retry/proto");
+  const again = await Promise.all(nodes.map((n, i) => (results[i] ? Promise.resolve(null) : subscribe(n, i, () => {}, retryTopic))));
   out({ event: "retry-summary", served: again.filter((r) => r === true).length });
   await Promise.all(nodes.map((n, i) => (results[i] ? null : n.stop())));
 }
