@@ -234,9 +234,9 @@ func TestJSWakuSlotPressure(t *testing.T) {
 	}
 }
 
-// TestJSWakuConnectThenWait (e): a js-waku light node connects, waits 25 s
-// (two and a half grace periods of 10 s; the 60 s would cost a
-// minute of CI for the same answer) and then subscribes. Before SLOT-11
+// TestJSWakuConnectThenWait (e): a js-waku light node connects, waits 15 s
+// (one and a half grace periods of 10 s; the 60 s would cost two
+// minutes of CI for the same answer) and then subscribes. Before SLOT-11
 // (-waiting-clients 0) the node closes it at the end of its grace period;
 // with the default it keeps one connection and is served.
 func TestJSWakuConnectThenWait(t *testing.T) {
@@ -257,18 +257,18 @@ func TestJSWakuConnectThenWait(t *testing.T) {
 			sc.shards, sc.serve, sc.waiting = []uint16{32}, []string{serveFilter, serveLightPush}, c.waiting
 			svc := startTestNode(t, "service", sc)
 			events, _ := runDriver(t, env, map[string]any{
-				"mode": "wait", "waitMs": 25000, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
-				"contentTopic": jsContentTopic, "deadlineMs": 45000,
+				"mode": "wait", "waitMs": 15000, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
+				"contentTopic": jsContentTopic, "deadlineMs": 35000,
 			}, nil)
-			opened, closed, ok := 0, 0, false
+			opened, closed, ok, asked := 0, 0, false, false
 			for _, ev := range events {
-				switch ev.Event {
-				case "conn-open":
+				switch {
+				case ev.Event == "conn-open":
 					opened++
-				case "conn-close":
+				case ev.Event == "conn-close" && !asked:
 					closed++
-				case "subscribe":
-					ok = ev.OK
+				case ev.Event == "subscribe":
+					ok, asked = ev.OK, true
 				}
 			}
 			st := svc.node.gater.Stats(time.Now())
@@ -281,5 +281,43 @@ func TestJSWakuConnectThenWait(t *testing.T) {
 				t.Errorf("without a waiting room the client was not closed at the end of its grace period")
 			}
 		})
+	}
+}
+
+// TestJSWakuClusterMismatch (b): a js-waku light node configured for
+// cluster 1 dials a cluster-16 service node. js-waku does not check the
+// cluster before it uses the connection; the node's metadata check closes
+// it; js-waku then does not redial, and its subscribe finds no peer.
+func TestJSWakuClusterMismatch(t *testing.T) {
+	env := nodejs.Require(t, jsPackages...)
+	_, svc := jsNodes(t, 5)
+	events, stderr := runDriver(t, env, map[string]any{
+		"mode": "wait", "waitMs": 3000, "peers": []string{svc.wsAddr(t)}, "cluster": 1, "shard": 32,
+		"contentTopic": jsContentTopic, "deadlineMs": 20000,
+	}, nil)
+	var openAt, closeAt int64 = -1, -1
+	opened, ok := 0, true
+	for _, ev := range events {
+		switch ev.Event {
+		case "conn-open":
+			opened++
+			if openAt < 0 {
+				openAt = ev.T
+			}
+		case "conn-close":
+			if closeAt < 0 {
+				closeAt = ev.T
+			}
+		case "subscribe":
+			ok = ev.OK
+		}
+	}
+	t.Logf("js-waku (cluster 1) against cluster 16: %d connection(s) opened, first closed %d ms after it opened; subscribe ok=%v; events %+v",
+		opened, closeAt-openAt, ok, events)
+	if opened != 1 || closeAt < 0 || ok {
+		t.Errorf("want one connection, closed by the node, and a failed subscribe\n%s", tail(stderr, 2000))
+	}
+	if st := svc.node.gater.Stats(time.Now()); st.Pools[slots.Filter].Admitted != 0 {
+		t.Errorf("a client of another cluster took a filter slot: %+v", st.Pools[slots.Filter])
 	}
 }
