@@ -2,6 +2,7 @@ package filter
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -84,8 +85,13 @@ func (s *Server) Deliver(pubsubTopic string, data []byte) int {
 	if err != nil {
 		return 0
 	}
-	var buf [16]peerid.ID
-	peers := s.table.Match(buf[:0], pubsubTopic, m.ContentTopic)
+	bp := matchBuffers.Get().(*[]peerid.ID)
+	defer func() {
+		clear(*bp) // drop the ids: a pooled buffer must not keep them alive
+		matchBuffers.Put(bp)
+	}()
+	peers := s.table.Match((*bp)[:0], pubsubTopic, m.ContentTopic)
+	*bp = peers
 	if len(peers) == 0 {
 		return 0
 	}
@@ -108,6 +114,10 @@ func (s *Server) Deliver(pubsubTopic string, data []byte) int {
 	s.mu.Unlock()
 	return queued
 }
+
+// matchBuffers recycles Deliver's list of matching peers: with a popular
+// content topic it is the largest allocation of a push.
+var matchBuffers = sync.Pool{New: func() any { b := make([]peerid.ID, 0, 64); return &b }}
 
 // Feed delivers every message of a relay subscription until ctx is done or
 // the subscription is cancelled. The caller owns the goroutine.
