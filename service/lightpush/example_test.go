@@ -16,7 +16,9 @@ import (
 
 type noPeers struct{}
 
-func (noPeers) Publish(context.Context, string, []byte) (int, error) { return 0, lightpush.ErrNoRelayPeers }
+func (noPeers) Publish(context.Context, string, []byte) (int, error) {
+	return 0, lightpush.ErrNoRelayPeers
+}
 
 // A push from a peer that is not connected to the host is refused before
 // anything else (503): a lease is only granted to a connected peer.
