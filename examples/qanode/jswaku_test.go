@@ -205,7 +205,7 @@ func TestJSWakuSlotPressure(t *testing.T) {
 	}
 	events, stderr := runDriver(t, env, map[string]any{
 		"mode": "subscribe", "clients": 30, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
-		"contentTopic": jsContentTopic, "holdMs": 2000, "deadlineMs": 60000,
+		"contentTopic": jsContentTopic, "holdMs": 2000, "deadlineMs": 90000,
 	}, nil)
 	var summary, retry *jsEvent
 	for i := range events {
@@ -238,9 +238,10 @@ func TestJSWakuSlotPressure(t *testing.T) {
 	}
 }
 
-// TestJSWakuConnectThenWait (e): a js-waku light node connects, waits 15 s
-// (one and a half grace periods of 10 s; the 60 s would cost two
-// minutes of CI for the same answer) and then subscribes. Before SLOT-11
+// TestJSWakuConnectThenWait (e): a js-waku light node connects, waits 12 s
+// (past the grace period of 10 s; the 60 s would cost two minutes
+// of CI for the same answer, which TestConnectThenWaitBeforeSubscribing in
+// service/filter gives with 60 s of virtual time) and then subscribes. Before SLOT-11
 // (-waiting-clients 0) the node closes it at the end of its grace period;
 // with the default it keeps one connection and is served.
 func TestJSWakuConnectThenWait(t *testing.T) {
@@ -261,8 +262,8 @@ func TestJSWakuConnectThenWait(t *testing.T) {
 			sc.shards, sc.serve, sc.waiting = []uint16{32}, []string{serveFilter, serveLightPush}, c.waiting
 			svc := startTestNode(t, "service", sc)
 			events, _ := runDriver(t, env, map[string]any{
-				"mode": "wait", "waitMs": 15000, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
-				"contentTopic": jsContentTopic, "deadlineMs": 35000,
+				"mode": "wait", "waitMs": 12000, "peers": []string{svc.wsAddr(t)}, "cluster": 16, "shard": 32,
+				"contentTopic": jsContentTopic, "deadlineMs": 30000,
 			}, nil)
 			opened, closed, ok, asked := 0, 0, false, false
 			for _, ev := range events {

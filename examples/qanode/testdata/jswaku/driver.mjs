@@ -58,6 +58,22 @@ async function waitForProtocol(node, proto, ms) {
   return false;
 }
 
+// ensureConnected redials cfg.peers until a connection is open: a client
+// the node closed at the end of its grace period (it was refused a slot)
+// is refused for one more grace period (RFC SLOT-12), then let in again.
+async function ensureConnected(node, i, ms) {
+  const end = Date.now() + ms;
+  while (node.libp2p.getConnections().length === 0 && Date.now() < end) {
+    for (const p of cfg.peers) {
+      try {
+        await node.libp2p.dial(multiaddr(p));
+        out({ client: i, event: "redialed", peer: p });
+      } catch {}
+    }
+    if (node.libp2p.getConnections().length === 0) await sleep(500);
+  }
+}
+
 async function subscribe(node, i, onMessage, contentTopic = cfg.contentTopic) {
   const decoder = node.createDecoder({ contentTopic, shardId: cfg.shard });
   await waitForProtocol(node, "/vac/waku/filter-subscribe/2.0.0-beta1", 5000);
@@ -99,7 +115,11 @@ async function subscribeAll() {
   // decoder with true without asking the server (sdk filter/subscription.js
   // add: "subscription, most likely exists"), even after a refusal.
   const retryTopic = cfg.contentTopic.replace(/\/proto$/, "-retry/proto");
-  const again = await Promise.all(nodes.map((n, i) => (results[i] ? Promise.resolve(null) : subscribe(n, i, () => {}, retryTopic))));
+  const again = await Promise.all(nodes.map(async (n, i) => {
+    if (results[i]) return null;
+    await ensureConnected(n, i, 25000);
+    return subscribe(n, i, () => {}, retryTopic);
+  }));
   out({ event: "retry-summary", served: again.filter((r) => r === true).length });
   await Promise.all(nodes.map((n, i) => (results[i] ? null : n.stop())));
 }
