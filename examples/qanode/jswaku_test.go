@@ -233,6 +233,18 @@ func TestJSWakuSlotPressure(t *testing.T) {
 	if st.Pools[slots.Filter].Rejected[slots.ReasonNoSlot] < 20 {
 		t.Errorf("pool refused %d for no slot", st.Pools[slots.Filter].Rejected[slots.ReasonNoSlot])
 	}
+	var sl slotsJSON
+	svc.mustCall("GET", "/slots", nil, 200, &sl)
+	for _, s := range sl.Services {
+		if s.Service == "filter" {
+			if s.Served == nil || s.Served.Answers["200"] != 20 || s.Served.Answers["503"] < 20 {
+				t.Errorf("GET /slots filter: %+v, served %+v", s, s.Served)
+			} else {
+				t.Logf("GET /slots filter: capacity %d, in use %d, admitted %d, rejected %v, answers %v",
+					s.Capacity, s.InUse, s.Admitted, s.Rejected, s.Served.Answers)
+			}
+		}
+	}
 	if len(svc.node.joinedTopic("/waku/2/rs/16/32").ListPeers()) != 1 || svc.node.gater.Class(relayNode.node.host.ID()) != slots.ClassOutbound {
 		t.Errorf("the relay connection changed: class %s", svc.node.gater.Class(relayNode.node.host.ID()))
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -12,6 +13,7 @@ import (
 	"github.com/wakupm/wakupm/service/filter"
 	"github.com/wakupm/wakupm/service/lightpush"
 	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/slots"
 )
 
 // The services -serve names.
@@ -91,4 +93,39 @@ func (n *Node) stopServices() {
 	if n.push != nil {
 		_ = n.push.Close()
 	}
+}
+
+// servedJSON is what a service's server counted, in GET /slots next to
+// its pool.
+type servedJSON struct {
+	// Answers counts responses by status code (200, 400, 404, 429, 503, ...).
+	Answers map[string]uint64 `json:"answers"`
+	// Filter only.
+	Subscribers int    `json:"subscribers,omitempty"`
+	Pushed      uint64 `json:"pushed,omitempty"`
+	Dropped     uint64 `json:"dropped,omitempty"` // the subscriber's queue was full
+	PushFailed  uint64 `json:"pushFailed,omitempty"`
+	// Light push only: messages handed to relay.
+	Relayed uint64 `json:"relayed,omitempty"`
+}
+
+// servedStats returns the counters of the server of s, nil when the node
+// does not serve it.
+func (n *Node) servedStats(s slots.Service) *servedJSON {
+	answers := func(m map[uint32]uint64) map[string]uint64 {
+		out := make(map[string]uint64, len(m))
+		for code, c := range m {
+			out[strconv.FormatUint(uint64(code), 10)] = c
+		}
+		return out
+	}
+	switch {
+	case s == slots.Filter && n.filter != nil:
+		st := n.filter.Stats()
+		return &servedJSON{Answers: answers(st.Answers), Subscribers: st.Subscribers, Pushed: st.Pushed, Dropped: st.Dropped, PushFailed: st.Failed}
+	case s == slots.LightPush && n.push != nil:
+		st := n.push.Stats()
+		return &servedJSON{Answers: answers(st.Answers), Relayed: st.Relayed}
+	}
+	return nil
 }
