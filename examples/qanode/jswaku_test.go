@@ -237,7 +237,7 @@ func TestJSWakuSlotPressure(t *testing.T) {
 	svc.mustCall("GET", "/slots", nil, 200, &sl)
 	for _, s := range sl.Services {
 		if s.Service == "filter" {
-			if s.Served == nil || s.Served.Answers["200"] != 20 || s.Served.Answers["503"] < 20 {
+			if s.Served == nil || s.Served.Answers["200"] < 20 || s.Served.Answers["503"] < 20 {
 				t.Errorf("GET /slots filter: %+v, served %+v", s, s.Served)
 			} else {
 				t.Logf("GET /slots filter: capacity %d, in use %d, admitted %d, rejected %v, answers %v",
