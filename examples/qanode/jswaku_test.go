@@ -45,6 +45,8 @@ type jsEvent struct {
 	Served    int      `json:"served"`
 	Refused   int      `json:"refused"`
 	Open      int      `json:"open"`
+	Cluster   int      `json:"cluster"`
+	Shards    []int    `json:"shards"`
 }
 
 // runDriver runs the driver with cfg, calls onEvent for each line as it
@@ -155,9 +157,11 @@ func TestJSWakuLightClient(t *testing.T) {
 		}
 	})
 	t.Logf("js-waku printed: %+v", events)
-	var sub, push, msg *jsEvent
+	var sub, push, msg, meta *jsEvent
 	for i := range events {
 		switch events[i].Event {
+		case "metadata":
+			meta = &events[i]
 		case "subscribe":
 			sub = &events[i]
 		case "lightpush":
@@ -168,6 +172,9 @@ func TestJSWakuLightClient(t *testing.T) {
 	}
 	if sub == nil || !sub.OK {
 		t.Fatalf("filter subscribe: %+v\n%s", sub, tail(stderr, 3000))
+	}
+	if meta == nil || meta.Cluster != 16 || len(meta.Shards) != 1 || meta.Shards[0] != 32 {
+		t.Errorf("js-waku's metadata of the service node: %+v, want cluster 16, shards [32]", meta)
 	}
 	if push == nil || push.Successes != 1 || len(push.Failures) != 0 {
 		t.Fatalf("light push: %+v\n%s", push, tail(stderr, 3000))

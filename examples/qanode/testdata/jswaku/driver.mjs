@@ -93,6 +93,11 @@ async function basic() {
   let got;
   const received = new Promise((resolve) => { got = resolve; });
   await subscribe(node, 0, (m) => { out({ client: 0, event: "message", payload: bytesToUtf8(m.payload), pubsubTopic: m.pubsubTopic }); got(); });
+  // What js-waku's metadata handshake stored for the service node.
+  for (const c of node.libp2p.getConnections()) {
+    const info = node.libp2p.services.metadata?.handshakesConfirmed?.get(c.remotePeer.toString());
+    out({ client: 0, event: "metadata", peer: c.remotePeer.toString(), cluster: info?.clusterId ?? -1, shards: info?.shards ?? [] });
+  }
   out({ client: 0, event: "subscribed" });
   await waitForProtocol(node, "/vac/waku/lightpush/3.0.0", 5000);
   const encoder = node.createEncoder({ contentTopic: cfg.contentTopic, shardId: cfg.shard });
