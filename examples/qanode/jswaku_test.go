@@ -230,6 +230,12 @@ func TestJSWakuSlotPressure(t *testing.T) {
 		t.Errorf("after the 10 left: %+v", retry)
 	}
 	rejected := strings.Count(stderr, "failed with status code 503")
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, "failed with status code 503") {
+			t.Logf("js-waku printed: %s", strings.TrimSpace(line))
+			break
+		}
+	}
 	t.Logf("js-waku: %d served, %d refused, then %d of the refused served; js-waku logged %d x %q",
 		summary.Served, summary.Refused, retry.Served, rejected, "Filter subscribe request ... failed with status code 503: no_slot")
 	if rejected < 20 {
