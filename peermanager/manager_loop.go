@@ -86,7 +86,13 @@ func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
 
 func (m *Manager) step(ev relay.Event) {
 	m.mu.Lock()
-	actions := slices.Clone(m.core.Step(ev, m.cfg.clock()))
+	now := m.cfg.clock()
+	actions := slices.Clone(m.core.Step(ev, now))
+	if id, ok := eventPeer(ev); ok {
+		for _, s := range m.selectors {
+			s.BookChanged(id, now)
+		}
+	}
 	m.mu.Unlock()
 	for _, a := range actions {
 		m.execute(a)

@@ -26,6 +26,13 @@ const (
 	// (go-waku api/history/cycle.go), the per-peer window of nwaku's
 	// limiter for a 1 s period (period × 10, request_limiter.nim:34-39).
 	defaultRateLimitBench = 10 * time.Second
+	// 5 s: the connections one network change takes down end within a
+	// few seconds of each other (status-go closes them all at once,
+	// wakuv2/waku.go handleNetworkChangeFromApp); a loss that is still
+	// unexplained after that is the peer's. It delays a light-push
+	// replacement by at most this much (plus a Tick), while the other pool
+	// member keeps serving.
+	defaultDisconnectGrace = 5 * time.Second
 	// Shards of The Waku Network for autosharding (64/WAKU2-NETWORK).
 	twnAutoshardingShards = 8
 )
@@ -41,7 +48,9 @@ func DefaultConfig() Config { return WakupmPreset() }
 // after 1 failure (lost connection, timeout, 421, 500, 503/505, no
 // response), filter after 2 consecutive failures (ping) or 1 failed
 // subscribe, store after 2 failures; a 429 replaces at once with a short
-// backoff; a replaced peer is benched for the protocol for 2 min.
+// backoff; a replaced peer is benched for the protocol for 2 min. A lost
+// connection counts only when the client was online throughout the 5 s
+// that follow it and did not cause it (SetOnline, ExpectDisconnect).
 func WakupmPreset() Config {
 	immediate := OutcomesOf(OutcomeUnsupportedTopic, OutcomeRateLimited)
 	// Store and peer-exchange connections are opened per request and may be
@@ -83,6 +92,7 @@ func WakupmPreset() Config {
 		HealthFilterPeers:    defaultFilterPool,
 		HealthLightPushPeers: defaultLightPushPool,
 		AutoshardingShards:   twnAutoshardingShards,
+		DisconnectGrace:      defaultDisconnectGrace,
 	}
 }
 
@@ -182,10 +192,12 @@ func GoWakuPreset() Config {
 }
 
 // Presets returns the named selector configurations, for the conformance
-// suite and the examples: "wakupm" (ours), "jswaku", "gowaku".
+// suite and the examples: "wakupm" (ours), "status" (ours for a
+// status-go-like client), "jswaku", "gowaku".
 func Presets() map[string]func() Config {
 	return map[string]func() Config{
 		"wakupm": WakupmPreset,
+		"status": StatusPreset,
 		"jswaku": JSWakuPreset,
 		"gowaku": GoWakuPreset,
 	}
