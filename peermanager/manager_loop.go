@@ -20,7 +20,7 @@ func (m *Manager) loop() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var announce <-chan time.Time
-	if m.cfg.tracker != nil && m.cfg.relay.TrustGossipsubTopics {
+	if m.cfg.tracker != nil && m.cfg.relay.ReadsGossipsubTopics() {
 		poll := time.NewTicker(announcePoll)
 		defer poll.Stop()
 		announce = poll.C

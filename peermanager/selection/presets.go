@@ -158,10 +158,18 @@ func JSWakuPreset() Config {
 //     without topics never match), connected or not (not connection-aware
 //     before PR #1309), with no memory between calls for light push and
 //     store (lightpush DefaultOptions: WithMaxPeers(1));
-//   - a peer is removed from the peer store after more than 2 dial failures
-//     (peer_manager.go maxDialFailures, CheckAndRemoveBadPeer), modelled as
-//     a 1 h bench, the cap of go-waku's dial backoff, standing for
-//     "until rediscovered";
+//   - a light-push peer is removed from the peer store after more than 2
+//     dial failures (lightpush/waku_lightpush.go:198-206 calls
+//     CheckAndRemoveBadPeer, peermanager/peer_manager.go:261-270,
+//     maxDialFailures :106), modelled as a 1 h bench, the cap of go-waku's
+//     dial backoff, standing for "until rediscovered";
+//   - a store peer never is: a failed store dial only calls HandleDialError
+//     (store/client.go:320-325), whose backoff (peer_manager.go:746-756)
+//     holds back the relay connector, not SelectRandom, so the store peer
+//     is drawn as before. The store-node cycle that status-go drives
+//     (api/history/cycle.go: one active node, 2 failed requests graylist it
+//     for 3 min, a 429 backs it off 10 s) is an application layer above
+//     this selection and not part of the preset;
 //   - filter (status-go: MinPeersForFilter 2, api/filter MaxPeers): sticky
 //     subscriptions, closed when a ping and its immediate retry both fail
 //     (protocol/filter/filter_health_check.go), the failed peer excluded
@@ -183,7 +191,7 @@ func GoWakuPreset() Config {
 			{Protocol: protocols.LightPush, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 			{Protocol: protocols.FilterSubscribe, PoolSize: filterMaxPeers, Sticky: true, Policy: PolicyRandom,
 				Replace: ReplacementRule{MaxFailures: 2, Counted: OutcomesOf(OutcomeFilterPingFailed)}},
-			{Protocol: protocols.Store, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
+			{Protocol: protocols.Store, PoolSize: 1, Policy: PolicyRandom},
 		},
 		Fallback:           ProtocolConfig{PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 		UnknownShards:      UnknownShardsNever,
