@@ -197,12 +197,18 @@ func TestMessagesSinceMaxUint64IsEmpty(t *testing.T) {
 	var out struct {
 		Messages []any `json:"messages"`
 	}
+	// Our own publish reaches the message log through the subscription,
+	// asynchronously: wait for it (bounded), so that the since=MaxUint64
+	// check below runs with a message that seq+1 overflow would return.
+	eventually(t, 10*time.Second, "the published message in the log", func() bool {
+		n.mustCall("GET", "/relay/messages/32", nil, 200, &out)
+		return len(out.Messages) > 0
+	})
+	if len(out.Messages) != 1 {
+		t.Fatalf("since=0 returned %d messages; want 1", len(out.Messages))
+	}
 	n.mustCall("GET", "/relay/messages/32?since=18446744073709551615", nil, 200, &out)
 	if len(out.Messages) != 0 {
 		t.Fatalf("since=MaxUint64 returned %d messages; want none", len(out.Messages))
-	}
-	n.mustCall("GET", "/relay/messages/32", nil, 200, &out)
-	if len(out.Messages) != 1 {
-		t.Fatalf("since=0 returned %d messages; want 1", len(out.Messages))
 	}
 }
