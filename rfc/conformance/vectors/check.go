@@ -39,6 +39,12 @@ var checkers = map[string]func(json.RawMessage) (any, string, error){
 	KindProtected:       checkProtected,
 	KindENRShardsWriter: checkShardsWriter,
 	KindDiscoveryFilter: checkDiscoveryFilter,
+	KindFilterRequest:   checkFilterRequest,
+	KindFilterResponse:  checkFilterResponse,
+	KindMessagePush:     checkMessagePush,
+	KindPushRequest:     checkPushRequest,
+	KindPushResponse:    checkPushResponse,
+	KindPushRPC:         checkPushRPC,
 }
 
 // Check decodes input, a vector's input of the given kind, with wakupm's

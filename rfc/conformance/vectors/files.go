@@ -74,7 +74,8 @@ var Classes = []string{ClassMalformed, ClassBadLength, ClassOutOfRange,
 // Kinds lists the kinds README.md defines, in its order.
 var Kinds = []string{KindPubsubTopic, KindContentTopic, KindAutoshard,
 	KindENRRS, KindENRRSV, KindENRWaku2, KindENRMultiaddrs, KindENR, KindENRShardsWriter,
-	KindDiscoveryFilter, KindMetadata, KindPeerExchange, KindMessageHash, KindProtected}
+	KindDiscoveryFilter, KindMetadata, KindPeerExchange, KindMessageHash, KindProtected,
+	KindFilterRequest, KindFilterResponse, KindMessagePush, KindPushRequest, KindPushResponse, KindPushRPC}
 
 // Kind names.
 const (
@@ -96,6 +97,14 @@ const (
 	KindPeerExchange    = "peer-exchange"
 	KindMessageHash     = "message-hash"
 	KindProtected       = "protected"
+	// The service kinds: filter v2 and light push v2/v3 messages (SERVE-1,
+	// SERVE-6).
+	KindFilterRequest  = "filter-subscribe-request"
+	KindFilterResponse = "filter-subscribe-response"
+	KindMessagePush    = "message-push"
+	KindPushRequest    = "lightpush-v3-request"
+	KindPushResponse   = "lightpush-v3-response"
+	KindPushRPC        = "lightpush-v2-rpc"
 )
 
 var (
