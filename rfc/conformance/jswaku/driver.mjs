@@ -23,7 +23,7 @@ import {
   pubsubTopicToSingleShardInfo
 } from "@waku/utils";
 import { messageHash } from "@waku/core";
-import { proto_message, proto_metadata, proto_peer_exchange } from "@waku/proto";
+import { proto_filter_v2, proto_lightpush, proto_message, proto_metadata, proto_peer_exchange } from "@waku/proto";
 
 const PROTOCOL = 1;
 const VOCABULARIES = ["wire"];
@@ -71,7 +71,7 @@ function classify(err) {
   const m = String(err && err.message ? err.message : err);
   if (/Insufficient data|Unexpected end of data/.test(m)) return "bad-length";
   if (/Unable to verify ENR signature/.test(m)) return "bad-signature";
-  if (/Generation greater than 0 is not supported/.test(m)) return "unsupported-value";
+  if (/Generation greater than 0 is not supported|Invalid enum value/.test(m)) return "unsupported-value";
   if (/Content topic format is invalid|Invalid generation field|field cannot be empty|Invalid pubsub topic|Invalid clusterId or shard|must start with 'enr:'|Decoded ENR|invalid (rlp|RLP)|index out of range|invalid wire type/i.test(m)) {
     return "malformed";
   }
@@ -197,6 +197,51 @@ const kinds = {
     throw new Unsupported("js-waku filters discovered records only inside a running libp2p node");
   }
 };
+
+// messageValue is a decoded WakuMessage in the service kinds' form; a
+// message the decoder left out is null.
+function messageValue(m) {
+  if (!m) return null;
+  return { content_topic: m.contentTopic, payload_hex: hex(m.payload), version: m.version ?? 0 };
+}
+
+// The service kinds (SERVE-1, SERVE-6). js-waku is a filter and light push
+// client: it has the decoders of every message (@waku/proto) but no server,
+// so it decodes requests without the checks a service node makes on them.
+Object.assign(kinds, {
+  "filter-subscribe-request": async (input) => {
+    const r = proto_filter_v2.FilterSubscribeRequest.decode(bytesFromHex(need(input, "hex", "string")));
+    return { request_id: r.requestId, type: r.filterSubscribeType, pubsub_topic: r.pubsubTopic ?? null, content_topics: r.contentTopics };
+  },
+  "filter-subscribe-response": async (input) => {
+    const r = proto_filter_v2.FilterSubscribeResponse.decode(bytesFromHex(need(input, "hex", "string")));
+    return { request_id: r.requestId, status_code: r.statusCode, status_desc: r.statusDesc ?? null };
+  },
+  "message-push": async (input) => {
+    const p = proto_filter_v2.MessagePush.decode(bytesFromHex(need(input, "hex", "string")));
+    // @waku/core FilterCore.onRequest (lib/filter/filter.js) drops a push
+    // without a message or without a pubsub topic, without saying more.
+    if (!p.wakuMessage) throw new Error("js-waku drops a push without waku_message");
+    if (!p.pubsubTopic) throw new Error("js-waku drops a push without pubsub_topic");
+    return { pubsub_topic: p.pubsubTopic, message: messageValue(p.wakuMessage) };
+  },
+  "lightpush-v3-request": async (input) => {
+    const r = proto_lightpush.LightPushRequestV3.decode(bytesFromHex(need(input, "hex", "string")));
+    return { request_id: r.requestId, pubsub_topic: r.pubsubTopic ?? null, message: messageValue(r.message) };
+  },
+  "lightpush-v3-response": async (input) => {
+    const r = proto_lightpush.LightPushResponseV3.decode(bytesFromHex(need(input, "hex", "string")));
+    return { request_id: r.requestId, status_code: r.statusCode, status_desc: r.statusDesc ?? null, relay_peer_count: r.relayPeerCount ?? null };
+  },
+  "lightpush-v2-rpc": async (input) => {
+    const r = proto_lightpush.PushRpc.decode(bytesFromHex(need(input, "hex", "string")));
+    return {
+      request_id: r.requestId,
+      request: r.request ? { pubsub_topic: r.request.pubsubTopic, message: messageValue(r.request.message) } : null,
+      response: r.response ? { is_success: r.response.isSuccess, info: r.response.info ?? null } : null
+    };
+  }
+});
 
 // The session's state: the vocabulary and profile of the last start.
 let vocabulary = "";
