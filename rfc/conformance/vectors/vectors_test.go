@@ -38,15 +38,21 @@ func TestCheckRefusesUnknownKindAndBadInput(t *testing.T) {
 		t.Fatalf("unknown kind: %v", err)
 	}
 	for kind, in := range map[string]string{
-		KindENRRS:        `{"hex":"zz"}`,
-		KindENRRSV:       `{}`,
-		KindPubsubTopic:  `{"txt":"/waku/2/rs/1/2"}`,
-		KindAutoshard:    `{"content_topic":"/a/1/b/c"}`,
-		KindProtected:    `{"pubsub_topic":"t"}`,
-		KindMessageHash:  `[]`,
-		KindENR:          `{"text":1}`,
-		KindMetadata:     `{"hex":"0"}`,
-		KindPeerExchange: `{"hex":null}`,
+		KindENRRS:          `{"hex":"zz"}`,
+		KindENRRSV:         `{}`,
+		KindPubsubTopic:    `{"txt":"/waku/2/rs/1/2"}`,
+		KindAutoshard:      `{"content_topic":"/a/1/b/c"}`,
+		KindProtected:      `{"pubsub_topic":"t"}`,
+		KindMessageHash:    `[]`,
+		KindENR:            `{"text":1}`,
+		KindMetadata:       `{"hex":"0"}`,
+		KindPeerExchange:   `{"hex":null}`,
+		KindFilterRequest:  `{"hex":"0g"}`,
+		KindFilterResponse: `{}`,
+		KindMessagePush:    `{"text":"0a00"}`,
+		KindPushRequest:    `{"hex":1}`,
+		KindPushResponse:   `[]`,
+		KindPushRPC:        `{"hex":"abc"}`,
 	} {
 		_, _, err := Check(kind, json.RawMessage(in))
 		var ie *InputError
