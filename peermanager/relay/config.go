@@ -204,6 +204,13 @@ type Config struct {
 	// the coverage dial strategy. Off: such peers go only above target
 	// (nwaku, go-waku never know them).
 	EvictOffShard bool
+	// DeferFailedUnseen: a peer whose last dial failed and that discovery
+	// has not returned since is dialled only after every other candidate
+	// (with the peers in their prune cooldown): under churn it has most
+	// likely left, and discovery returning it again is the evidence that
+	// it may be back. Needs the coverage dial strategy. Off: such a peer
+	// is an ordinary candidate again once its backoff ends.
+	DeferFailedUnseen bool
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
 	DisconnectRelayWithoutShards bool
@@ -261,6 +268,8 @@ func (c Config) Validate() error {
 		return bad("negative EarlyCloseWindow")
 	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
 		return bad("EvictOffShard needs TrustGossipsubTopics and the coverage dial strategy")
+	case c.DeferFailedUnseen && c.Dial != DialByCoverage:
+		return bad("DeferFailedUnseen needs the coverage dial strategy")
 	case c.OutboundQuota > c.OutboundTarget:
 		return bad("outbound quota %d above the outbound target %d", c.OutboundQuota, c.OutboundTarget)
 	case c.Dial < DialByCoverage || c.Dial > DialPerTopicGlobalTarget:

@@ -63,6 +63,7 @@ func (c *Core) onDiscovered(d book.DiscoveredPeer, now time.Time) {
 		c.stats.BookFull++
 		return
 	}
+	c.state(p).failedUnseen = false // seen again: it may be back
 	if p.Static() && !slices.Contains(c.static, p.ID()) {
 		c.static = append(c.static, p.ID())
 		if c.online && c.dialable(p, now) && len(c.dials) < c.cfg.MaxDialsInFlight {
@@ -94,6 +95,7 @@ func (c *Core) onConnected(e PeerConnected, now time.Time) {
 		}
 	}
 	p := c.book.Connected(e.ID, e.Direction, e.IP, now)
+	c.state(p).failedUnseen = false
 	if c.cfg.ColocationLimit > 0 && p.IP().IsValid() && c.book.ConnectedOnIP(p.IP()) > c.cfg.ColocationLimit {
 		c.enforceColocation(p, now)
 		if p.Connectedness() != book.Connected {
@@ -287,6 +289,7 @@ func (c *Core) onDialFailed(id peerid.ID, now time.Time, expired bool) {
 	if p == nil || p.Connectedness() == book.Connected {
 		return
 	}
+	c.state(p).failedUnseen = true
 	c.backOff(p, now)
 	c.drainQueue(now)
 	c.react(now)

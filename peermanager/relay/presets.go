@@ -78,7 +78,9 @@ func WakupmPreset() Config {
 		// room for slow links and a busy peer.
 		GossipsubTopicsGrace: 5 * time.Second,
 		// Such peers hold no slot a short shard needs.
-		EvictOffShard:     true,
+		EvictOffShard: true,
+		// Under churn most failed dials are to peers that have left.
+		DeferFailedUnseen: true,
 		ProtectFloorPeers: true,
 
 		Backoff: Backoff{

@@ -69,6 +69,7 @@ func (d *relayDriver) set(k, v string) error {
 		"dial-on-events": &cfg.DialOnEvents, "dial-on-subscribe": &cfg.DialOnSubscribe, "protect": &cfg.ProtectFloorPeers,
 		"on-demand-discovery": &cfg.OnDemandDiscovery, "discovery-dedup": &cfg.DiscoveryDedup,
 		"reset-on-success": &cfg.Backoff.ResetOnSuccess, "reset-on-online": &cfg.Backoff.ResetOnOnline,
+		"defer-failed-unseen": &cfg.DeferFailedUnseen,
 	}
 	floats := map[string]*float64{"headroom": &cfg.DialHeadroom, "backoff-factor": &cfg.Backoff.Factor,
 		"jitter": &cfg.Backoff.JitterFraction}
