@@ -197,6 +197,14 @@ type Config struct {
 	// GossipsubTopicsGrace: announcements of a peer connected for less
 	// than this are not used yet (its gossipsub hello may be on its way).
 	GossipsubTopicsGrace time.Duration
+	// GossipsubTopicsCountAfter, when positive and below the grace: a
+	// peer connected for that long whose gossipsub announcements name
+	// none of a shard stops counting on it at once (it no longer holds up
+	// the shard's floor, so the node dials a replacement), while eviction
+	// (EvictOffShard) still waits for the whole grace. An honest peer's
+	// hello comes one round trip after the stream opens; a late one only
+	// costs a spare dial, as the peer counts again once it is heard.
+	GossipsubTopicsCountAfter time.Duration
 	// EvictOffShard: while a subscribed shard is short, connected relay
 	// peers whose gossipsub announcements name none of our shards give up
 	// their slots to peers on our shards, even below the targets and the
@@ -264,6 +272,8 @@ func (c Config) Validate() error {
 		return bad("ColocationIPv6Bits outside 0-128")
 	case c.GossipsubTopicsGrace < 0:
 		return bad("negative GossipsubTopicsGrace")
+	case c.GossipsubTopicsCountAfter < 0 || c.GossipsubTopicsCountAfter > c.GossipsubTopicsGrace:
+		return bad("GossipsubTopicsCountAfter %v, want in [0, GossipsubTopicsGrace]", c.GossipsubTopicsCountAfter)
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
 	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):

@@ -170,7 +170,16 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 		return
 	}
 	p := c.book.Get(e.ID)
-	if p == nil || p.Connectedness() != book.Connected || now.Before(p.ConnectedAt().Add(c.cfg.GossipsubTopicsGrace)) {
+	if p == nil || p.Connectedness() != book.Connected {
+		return
+	}
+	if age := now.Sub(p.ConnectedAt()); age < c.cfg.GossipsubTopicsGrace {
+		// Within the grace, the announcements decide what the peer
+		// counts for after GossipsubTopicsCountAfter; not announcedAt,
+		// so not eviction (announcedOffShard).
+		if after := c.cfg.GossipsubTopicsCountAfter; after > 0 && age >= after && c.book.GossipsubTopics(e.ID, e.Shards) {
+			c.react(now)
+		}
 		return
 	}
 	st := c.state(p)
