@@ -74,8 +74,8 @@ func (c *Core) dialByCoverage(now time.Time) {
 		}
 	}
 	c.under = under
-	if c.cfg.EvictOffShard && !under.Empty() {
-		c.evictOffShard(now)
+	if c.cfg.EvictOffShard {
+		c.evictOffShard(!under.Empty(), now)
 	}
 	rc := c.relayCounts()
 	inflight := len(c.dials)
