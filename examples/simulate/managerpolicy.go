@@ -42,7 +42,9 @@ func (p managerPolicy) NewNode(spec *NodeSpec, sc *Scenario) nodePolicy {
 }
 
 // relayTargets derives each implementation's inbound and outbound relay
-// targets from the connection limit with its own formula (REFERENCE §3.1):
+// targets from the connection limit with its own formula (nwaku
+// waku/node/peer_manager/peer_manager.nim:1038-1132; go-waku
+// waku/v2/peermanager/peer_manager.go:108-122,186-200):
 // nwaku relay = ceil(0.6 max), out = relay div 3; go-waku relay = max -
 // max/5, out = max(relay/3, 10); wakupm out 20 % and in 40 % of max (the
 // presets' 10 and 20 at 50), the rest for service slots.

@@ -80,7 +80,8 @@ func (s *policyStats) add(o policyStats) {
 	}
 }
 
-// dialTimeout bounds one dial, like the 10 s of nwaku (REFERENCE §3.2).
+// dialTimeout bounds one dial, like the 10 s of nwaku (waku/node/peer_manager/
+// peer_manager.nim, DefaultDialTimeout, at 7d1c6aba).
 const dialTimeout = 10 * time.Second
 
 // dialer counts dials; embed it in policies that dial directly.

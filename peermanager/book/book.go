@@ -12,7 +12,7 @@ import (
 
 // DefaultCapacity is the number of peer records a Book keeps before it
 // evicts disconnected ones: 5 × a 300-connection node, nwaku's peer-store
-// ratio (waku_switch.nim:98, REFERENCE.md §3.1), rounded down.
+// ratio (nwaku waku/node/waku_switch.nim:98 at 7d1c6aba), rounded down.
 const DefaultCapacity = 1500
 
 // rttWeight is the EWMA weight of a new RTT sample, 1/8 as TCP's SRTT

@@ -15,7 +15,9 @@ const (
 )
 
 // Global relay targets for a 50-connection node, the CLI default of both
-// nwaku and go-waku (REFERENCE.md §3.1). The slots budget replaces them.
+// nwaku and go-waku (nwaku
+// waku/node/peer_manager/peer_manager.nim:1038-1132 at 7d1c6aba; go-waku
+// cmd/waku/flags.go:31 at 84a4b1be). The slots budget replaces them.
 const (
 	defaultInboundTarget  = 20
 	defaultOutboundTarget = 10
@@ -55,7 +57,8 @@ func WakupmPreset() Config {
 		DialTimeout:     10 * time.Second,
 		CandidateSample: 16,
 		// nwaku DefaultColocationLimit and go-waku's per-IP limit are 5
-		// (REFERENCE.md §3.2, §3.3), as Lighthouse's banned-peers-per-IP.
+		// (nwaku peer_manager.nim DefaultColocationLimit; go-waku
+		// waku/v2/node/wakuoptions.go:50), as Lighthouse's banned-peers-per-IP.
 		ColocationLimit: 5,
 		// A /64 is the usual IPv6 assignment of one host or line (the
 		// slots pools group IPv6 the same way).
@@ -65,7 +68,8 @@ func WakupmPreset() Config {
 
 		Prune:      PruneByCoverage,
 		PruneGrace: 10 * time.Second,
-		// gossipsub's prune backoff (1 min, REFERENCE.md §2): a peer we
+		// gossipsub's prune backoff (1 min: libp2p/specs pubsub/gossipsub
+		// gossipsub-v1.1.md "PruneBackoff"; nwaku and go-waku keep it): a peer we
 		// just pruned would refuse our graft anyway.
 		PruneCooldown: time.Minute,
 		// Limit-driven closes come within milliseconds of the handshake;
@@ -110,7 +114,7 @@ func WakupmPreset() Config {
 }
 
 // NwakuPreset reproduces nwaku's default relay peer management
-// (waku/node/peer_manager/peer_manager.nim at 7d1c6aba, REFERENCE.md §3.2):
+// (waku/node/peer_manager/peer_manager.nim at 7d1c6aba):
 // one global outbound target filled from random dialable peers of any shard,
 // inbound excess closed in list order at once and every loop, outbound never
 // pruned, backoff 120 s × 4^(n-1) without jitter and no retry after 5
@@ -166,7 +170,7 @@ func NwakuShardedPreset() Config {
 }
 
 // GoWakuPreset reproduces go-waku's relay peer management
-// (waku/v2/peermanager at 84a4b1be, REFERENCE.md §3.3): every 15 s, per
+// (waku/v2/peermanager at 84a4b1be): every 15 s, per
 // subscribed shard, dial candidates while the connected peers whose metadata
 // lists the shard are fewer than the global outbound target or the mesh is
 // below shardmesh.SufficientlyHealthy; on-demand discovery of 2 peers when there is no

@@ -15,7 +15,8 @@ import (
 )
 
 // pruneCase is a random connected-peer set, after Lighthouse's quickcheck
-// model of prune_excess_peers (REFERENCE.md §9.1): random shards,
+// model of prune_excess_peers (sigp/lighthouse
+// beacon_node/lighthouse_network/src/peer_manager/mod.rs): random shards,
 // directions and targets.
 type pruneCase struct {
 	subscribed []uint16

@@ -1,16 +1,18 @@
 // Package conformance is the Waku peer-management conformance suite: plain
-// text scenario files (one event or expectation a line, README.md describes
-// the format), a parser, and a runner that plays them against an
-// implementation through a Driver.
+// text scenario files (one event or expectation a line, each naming the RFC
+// rule it checks; README.md has the format and grammar), their parser, the
+// language-neutral driver protocol (PROTOCOL.md) on both sides (Server for
+// a driver, Remote for the runner), and the runner that plays every
+// scenario and wire vector against every implementation and aggregates the
+// checks into a rule × implementation matrix (text, JSON, JUnit XML).
 //
-// Suites share the format and differ in vocabulary: the relay suite
-// (scenarios/relay, RelaySuite) drives relay.Core under each of its
-// presets (wakupm, nwaku, nwaku-sharded, gowaku), so the same scenario
-// states where the policies agree and where they differ. Another suite (for
-// example the service-peer selector, scenarios/selector) plugs in with its
-// own Suite and Driver; another implementation plugs in with a Driver that
-// forwards lines to it.
+// The built-in driver serves the profiles wakupm, rfc and the presets that
+// reproduce nwaku, go-waku and js-waku, over the pure cores (relay.Core,
+// selection.Core, shardmesh.Tracker, the slots budget, ledger and pools)
+// and wakupm's wire decoders (package vectors). Another implementation
+// plugs in as a driver process speaking PROTOCOL.md.
 //
-// It owns the format and the runner; it does not own the policies it
-// checks (package peermanager) nor any network I/O.
+// It owns the format, the protocol and the runner; it does not own the
+// policies it checks (packages peermanager, shardmesh, slots), the wire
+// vectors (package vectors) nor any network I/O.
 package conformance

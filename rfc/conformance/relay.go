@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -10,22 +11,6 @@ import (
 	"github.com/wakupm/wakupm/peermanager/relay"
 	"github.com/wakupm/wakupm/shardmesh"
 )
-
-// RelaySuite drives relay.Core: the relay peer-management scenarios
-// under scenarios/relay. Presets: wakupm, nwaku, nwaku-sharded, gowaku.
-func RelaySuite() Suite {
-	return Suite{
-		Name:           "relay",
-		DefaultPresets: []string{"wakupm"},
-		NewDriver: func(preset string) (Driver, error) {
-			mk, ok := relay.Presets()[preset]
-			if !ok {
-				return nil, fmt.Errorf("unknown relay preset %q", preset)
-			}
-			return &relayDriver{cfg: mk()}, nil
-		},
-	}
-}
 
 // relayDriver builds the core lazily so that "set" lines can change the
 // config first.
@@ -80,7 +65,7 @@ func (d *relayDriver) set(k, v string) error {
 		return err
 	}
 	if p, ok := durs[k]; ok {
-		dur, err := time.ParseDuration(v)
+		dur, err := parseDur(v)
 		*p = dur
 		return err
 	}
@@ -96,7 +81,7 @@ func (d *relayDriver) set(k, v string) error {
 	}
 	switch k {
 	case "metadata-ttl":
-		dur, err := time.ParseDuration(v)
+		dur, err := parseDur(v)
 		d.mdTTL = &dur
 		return err
 	case "cluster":
@@ -117,7 +102,7 @@ func (d *relayDriver) set(k, v string) error {
 		cfg.Backoff.Jitter = m
 		return nil
 	}
-	return fmt.Errorf("unknown setting")
+	return fmt.Errorf("unknown setting: %w", ErrUnsupported)
 }
 
 func (d *relayDriver) ensureCore() error {
@@ -151,7 +136,15 @@ func (d *relayDriver) Exec(now time.Time, c Command) ([]string, error) {
 	return out, nil
 }
 
+// relayEvents are the event names of the relay vocabulary.
+var relayEvents = []string{"tick", "subscribe", "unsubscribe", "discovery-done", "health", "online", "offline",
+	"targets", "discovered", "connected", "disconnected", "identified", "metadata", "metadata-failed",
+	"announced", "dial-ok", "dial-failed", "rtt", "service"}
+
 func (d *relayDriver) event(c Command) (relay.Event, error) {
+	if !slices.Contains(relayEvents, c.Name) {
+		return nil, fmt.Errorf("relay event %q: %w", c.Name, ErrUnsupported)
+	}
 	if ev, ok, err := d.nodeEvent(c); ok || err != nil {
 		return ev, err
 	}
@@ -241,13 +234,13 @@ func (d *relayDriver) peerEvent(p peerid.ID, c Command) (relay.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		rtt, err := time.ParseDuration(v)
+		rtt, err := parseDur(v)
 		return relay.RTTMeasured{ID: p, RTT: rtt}, err
 	case "service":
 		v, _ := c.Arg(1)
 		return relay.ServicePeerChanged{ID: p, InUse: v != "off"}, nil
 	}
-	return nil, fmt.Errorf("unknown relay event %q", c.Name)
+	return nil, fmt.Errorf("relay event %q: %w", c.Name, ErrUnsupported)
 }
 
 // connected builds a PeerConnected: "connected <peer> in|out [ip=...]".

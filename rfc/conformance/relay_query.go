@@ -34,7 +34,7 @@ func (d *relayDriver) Query(now time.Time, c Command) (string, error) {
 	case "known", "state", "failures", "backoff", "cooldown", "protected", "origin", "shards":
 		return d.peerQuery(now, c)
 	}
-	return "", fmt.Errorf("unknown relay query %q", c.Name)
+	return "", fmt.Errorf("relay query %q: %w", c.Name, ErrUnsupported)
 }
 
 // shardQuery answers the queries about one shard.

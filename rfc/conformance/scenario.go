@@ -1,9 +1,8 @@
 package conformance
 
 import (
-	"bufio"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,6 +41,10 @@ type Command struct {
 	Op      string // queries: "=", ">=", "<=", "!="
 	Want    string // queries: expected value
 	RawText string
+	// Rules are the ids of the RFC statements the line checks: its own
+	// label ("RELAY-7: ? peers 1 = 4") or else the file's current "rules"
+	// header.
+	Rules []string
 }
 
 // Opt returns option key, or def when absent.
@@ -61,15 +64,7 @@ func (c Command) Arg(i int) (string, error) {
 }
 
 func (c Command) appliesTo(preset string) bool {
-	if len(c.Only) == 0 {
-		return true
-	}
-	for _, p := range c.Only {
-		if p == preset {
-			return true
-		}
-	}
-	return false
+	return len(c.Only) == 0 || slices.Contains(c.Only, preset)
 }
 
 // String returns the line as written (without the preset filter).
@@ -77,85 +72,11 @@ func (c Command) String() string { return c.RawText }
 
 // Scenario is a parsed scenario file.
 type Scenario struct {
-	Name    string
+	Name string
+	// Presets is the legacy "presets" line: the profiles the file was
+	// written for. The runner plays every file against every profile.
 	Presets []string
 	Lines   []Command
-}
-
-// ParseScenario reads the text format described in README.md.
-func ParseScenario(name string, r io.Reader) (*Scenario, error) {
-	sc := &Scenario{Name: name}
-	in := bufio.NewScanner(r)
-	n := 0
-	for in.Scan() {
-		n++
-		text := in.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
-		}
-		fields := strings.Fields(text)
-		if len(fields) == 0 {
-			continue
-		}
-		cmd := Command{Line: n}
-		if strings.HasPrefix(fields[0], "@") {
-			cmd.Only = strings.Split(strings.TrimPrefix(fields[0], "@"), ",")
-			fields = fields[1:]
-			if len(fields) == 0 {
-				return nil, fmt.Errorf("%s:%d: preset filter without a line", name, n)
-			}
-		}
-		switch fields[0] {
-		case ">":
-			cmd.Kind = LineExpect
-			fields = fields[1:]
-		case "?":
-			cmd.Kind = LineQuery
-			fields = fields[1:]
-		case "set":
-			cmd.Kind = LineSet
-		case "advance":
-			cmd.Kind = LineAdvance
-		case "presets":
-			if len(fields) < 2 {
-				return nil, fmt.Errorf("%s:%d: presets needs at least one name", name, n)
-			}
-			sc.Presets = append(sc.Presets, fields[1:]...)
-			continue
-		default:
-			cmd.Kind = LineEvent
-		}
-		if len(fields) == 0 {
-			return nil, fmt.Errorf("%s:%d: empty %q line", name, n, text)
-		}
-		if cmd.Kind == LineQuery {
-			if len(fields) < 3 {
-				return nil, fmt.Errorf("%s:%d: query needs \"name [args] op value\"", name, n)
-			}
-			cmd.Op, cmd.Want = fields[len(fields)-2], fields[len(fields)-1]
-			switch cmd.Op {
-			case "=", ">=", "<=", "!=":
-			default:
-				return nil, fmt.Errorf("%s:%d: unknown comparison %q", name, n, cmd.Op)
-			}
-			fields = fields[:len(fields)-2]
-		}
-		cmd.RawText = strings.Join(fields, " ")
-		cmd.Name = fields[0]
-		cmd.Opts = map[string]string{}
-		for _, f := range fields[1:] {
-			if k, v, ok := strings.Cut(f, "="); ok && cmd.Kind != LineExpect {
-				cmd.Opts[k] = v
-			} else {
-				cmd.Args = append(cmd.Args, f)
-			}
-		}
-		sc.Lines = append(sc.Lines, cmd)
-	}
-	if err := in.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return sc, nil
 }
 
 // Expand returns the commands a line stands for. A positional argument

@@ -3,6 +3,7 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,23 +13,6 @@ import (
 	"github.com/wakupm/wakupm/peermanager/selection"
 	"github.com/wakupm/wakupm/shardmesh"
 )
-
-// SelectorSuite drives selection.Core over a peer Book: the
-// service-peer selection scenarios under scenarios/selector. Presets:
-// wakupm, jswaku, gowaku.
-func SelectorSuite() Suite {
-	return Suite{
-		Name:           "selector",
-		DefaultPresets: []string{"wakupm"},
-		NewDriver: func(preset string) (Driver, error) {
-			mk, ok := selection.Presets()[preset]
-			if !ok {
-				return nil, fmt.Errorf("unknown selector preset %q", preset)
-			}
-			return &selectorDriver{cfg: mk(), times: map[peerid.ID]int{}}, nil
-		},
-	}
-}
 
 // selectorDriver builds the book and selector lazily so that "set" lines
 // can change the configuration first.
@@ -102,7 +86,7 @@ func (d *selectorDriver) set(k, v string) error {
 		cfg.UnknownShards = m
 		return nil
 	}
-	return errors.New("unknown setting")
+	return fmt.Errorf("unknown setting: %w", ErrUnsupported)
 }
 
 // protocolPolicy returns the policy of id in the configuration, adding a
@@ -141,7 +125,7 @@ func setProtocolPolicy(pp *selection.ProtocolConfig, field, v string) error {
 		pp.Policy = p
 		return nil
 	case "cooldown", "rate-limit-cooldown":
-		dur, err := time.ParseDuration(v)
+		dur, err := parseDur(v)
 		if field == "cooldown" {
 			pp.Replace.BenchFor = dur
 		} else {
@@ -160,7 +144,7 @@ func setProtocolPolicy(pp *selection.ProtocolConfig, field, v string) error {
 		pp.Pinned = parsePeers(v)
 		return nil
 	}
-	return fmt.Errorf("unknown protocol setting %q", field)
+	return fmt.Errorf("protocol setting %q: %w", field, ErrUnsupported)
 }
 
 func (d *selectorDriver) ensure() error {
@@ -193,7 +177,14 @@ func (d *selectorDriver) Exec(now time.Time, c Command) ([]string, error) {
 	return out, nil
 }
 
+// selectorEvents are the event names of the selector vocabulary.
+var selectorEvents = []string{"tick", "select", "release", "remember", "report", "ping-failed", "discovered",
+	"connected", "disconnected", "removed", "identified", "metadata", "dial-failed", "rtt"}
+
 func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
+	if !slices.Contains(selectorEvents, c.Name) {
+		return nil, fmt.Errorf("selector event %q: %w", c.Name, ErrUnsupported)
+	}
 	switch c.Name {
 	case "tick":
 		d.sel.Tick(now)
@@ -278,7 +269,7 @@ func (d *selectorDriver) bookEvent(now time.Time, p peerid.ID, c Command) error 
 		}
 		d.book.MetadataReceived(p, uint16(cluster), set, now)
 	case "dial-failed":
-		backoff, err := time.ParseDuration(c.Opt("backoff", "1m"))
+		backoff, err := parseDur(c.Opt("backoff", "1m"))
 		if err != nil {
 			return err
 		}
@@ -288,13 +279,13 @@ func (d *selectorDriver) bookEvent(now time.Time, p peerid.ID, c Command) error 
 		if err != nil {
 			return err
 		}
-		rtt, err := time.ParseDuration(v)
+		rtt, err := parseDur(v)
 		if err != nil {
 			return err
 		}
 		d.book.ObserveRTT(p, rtt, now)
 	default:
-		return fmt.Errorf("unknown selector event %q", c.Name)
+		return fmt.Errorf("selector event %q: %w", c.Name, ErrUnsupported)
 	}
 	return nil
 }

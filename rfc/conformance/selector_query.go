@@ -38,7 +38,7 @@ func (d *selectorDriver) Query(now time.Time, c Command) (string, error) {
 	case "times-selected", "kept", "state":
 		return d.peerQuery(c)
 	}
-	return "", fmt.Errorf("unknown selector query %q", c.Name)
+	return "", fmt.Errorf("selector query %q: %w", c.Name, ErrUnsupported)
 }
 
 // selectionQuery answers about the last selection and its error.

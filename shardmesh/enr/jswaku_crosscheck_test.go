@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,22 +13,19 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wakupm/wakupm/internal/nodejs"
+	"github.com/wakupm/wakupm/rfc/conformance/jswaku"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
-// jsWakuUtils is the published js-waku utils package checked against. Its
-// sources are packages/utils/src/common/{relay_shard_codec.ts,
-// sharding/topics.ts} in waku-org/js-waku.
-const jsWakuUtils = "@waku/utils@0.0.27"
-
 // jsWakuScript reads {topics: [[topic, n]...], sets: [{cluster, shards}...]}
 // on stdin and prints js-waku's autoshard index per topic and its
-// relay-shard encoding (hex) per set.
+// relay-shard encoding (hex) per set, with the published @waku/utils of the
+// conformance driver's package list (rfc/conformance/jswaku/package.json;
+// sources packages/utils/src/common/{relay_shard_codec.ts,
+// sharding/topics.ts} in waku-org/js-waku).
 const jsWakuScript = `
-// The package index also loads test helpers that need libp2p peer
-// dependencies, so import the two modules by path.
-import { contentTopicToShardIndex } from "./node_modules/@waku/utils/dist/common/sharding/topics.js";
-import { encodeRelayShard } from "./node_modules/@waku/utils/dist/common/relay_shard_codec.js";
+import { contentTopicToShardIndex, encodeRelayShard } from "@waku/utils";
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const req = JSON.parse(input);
@@ -41,32 +35,21 @@ const encoded = req.sets.map((s) =>
 console.log(JSON.stringify({ autoshard, encoded }));
 `
 
-// installJSWaku installs jsWakuUtils into a temporary directory with npm and
-// returns the directory, or skips the test when npm or the registry cannot
-// be reached.
-func installJSWaku(t *testing.T) string {
+// installJSWaku installs Node.js 22 and the js-waku packages of the
+// conformance driver into the shared cache (internal/nodejs), stores the
+// script there and returns the environment and the script's path; it skips
+// the test only when npm or the registry cannot be reached.
+func installJSWaku(t *testing.T) (*nodejs.Env, string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("installs js-waku from npm; skipped under -short")
 	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm not found; cannot cross-check with js-waku")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node not found; cannot cross-check with js-waku")
-	}
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"crosscheck","private":true,"type":"module"}`), 0o644))
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "install", "--no-audit", "--no-fund", "--loglevel=error", jsWakuUtils)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("npm install %s failed (registry unreachable?): %v\n%s", jsWakuUtils, err, out)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "check.mjs"), []byte(jsWakuScript), 0o644))
-	return dir
+	pkgs, err := jswaku.Packages()
+	require.NoError(t, err)
+	env := nodejs.Require(t, pkgs...)
+	script, err := env.WriteScript("enr-crosscheck.mjs", []byte(jsWakuScript))
+	require.NoError(t, err)
+	return env, script
 }
 
 type jsSet struct {
@@ -99,12 +82,12 @@ func randomField(rng *rand.Rand) string {
 // shard sets and compares: autosharding and rs must agree byte for byte;
 // rsv must show js-waku's mirrored bit order (js-waku packages/utils/src/common/relay_shard_codec.ts).
 func TestCrossCheckJSWaku(t *testing.T) {
-	dir := installJSWaku(t)
+	env, script := installJSWaku(t)
 	rng := rand.New(rand.NewPCG(3, 5))
 	var req jsRequest
 	topics := randomAutoshardCases(rng, &req)
 	sets := randomRelayShardSets(rng, &req)
-	resp := runJSWaku(t, dir, req)
+	resp := runJSWaku(t, env, script, req)
 	require.Len(t, resp.Autoshard, len(topics))
 	require.Len(t, resp.Encoded, len(sets))
 
@@ -160,19 +143,18 @@ func randomRelayShardSets(rng *rand.Rand, req *jsRequest) []RelayShards {
 	return sets
 }
 
-// runJSWaku runs the check script installed in dir on req.
-func runJSWaku(t *testing.T, dir string, req jsRequest) jsResponse {
+// runJSWaku runs the check script on req.
+func runJSWaku(t *testing.T, env *nodejs.Env, script string, req jsRequest) jsResponse {
 	in, err := json.Marshal(req)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "check.mjs")
-	cmd.Dir = dir
+	cmd := env.Command(ctx, script)
 	cmd.Stdin = strings.NewReader(string(in))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	require.NoError(t, err, "node check.mjs: %s", stderr.String())
+	require.NoError(t, err, "node %s: %s", script, stderr.String())
 	var resp jsResponse
 	require.NoError(t, json.Unmarshal(out, &resp))
 	return resp

@@ -75,35 +75,3 @@ func TestSimpleScalingVector(t *testing.T) {
 		t.Fatalf("spec message: %+v, want accepted", vd)
 	}
 }
-
-// The deterministic message hash vectors of 14/WAKU2-MESSAGE (vacp2p/rfc-index
-// waku/standards/core/14/message.md, "Test vectors").
-func TestMessageHashVectors(t *testing.T) {
-	const (
-		topic   = "/waku/2/default-waku/proto"
-		content = "/waku/2/default-content/proto"
-		payload = "010203045445535405060708"
-		ts      = 0x175789bfa23f8400
-	)
-	tests := []struct {
-		name, payload, meta, want string
-	}{
-		{"meta 12 bytes", payload, "73757065722d736563726574",
-			"64cce733fed134e83da02b02c6f689814872b1a0ac97ea56b76095c3c72bfe05"},
-		{"meta 64 bytes", payload,
-			"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f",
-			"7158b6498753313368b9af8f6e0a0a05104f68f972981da42a43bc53fb0c1b27"},
-		{"no meta", payload, "",
-			"a2554498b31f5bcdfcbf7fa58ad1c2d45f0254f3f8110a85588ec3cf10720fd8"},
-		{"empty payload", "", "73757065722d736563726574",
-			"483ea950cb63f9b9d6926b262bb36194d3f40a0463ce8446228350bd44e96de4"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := Message{Payload: mustHex(t, tt.payload), ContentTopic: content, Meta: mustHex(t, tt.meta), Timestamp: ts}
-			if got := MessageHash(topic, &m); got.String() != "0x"+tt.want {
-				t.Fatalf("hash %s, spec 0x%s", got, tt.want)
-			}
-		})
-	}
-}

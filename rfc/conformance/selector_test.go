@@ -1,7 +1,0 @@
-package conformance
-
-import "testing"
-
-func TestSelectorScenarios(t *testing.T) {
-	RunDir(t, SelectorSuite(), "scenarios/selector")
-}
