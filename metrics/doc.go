@@ -24,6 +24,9 @@
 //   - BandwidthCollector: bytes by gossipsub message type and shard, and by
 //     libp2p protocol, from a BandwidthTracer (installed in gossipsub) and a
 //     BandwidthReporter (libp2p.BandwidthReporter when building the host).
+//   - AppTraffic (not a collector): an application's own, non-Waku traffic
+//     by name, with an http.RoundTripper that counts it; the telemetry
+//     reporter (metrics/telemetry) sends it.
 //   - NwakuCollector: nwaku's connection series under nwaku's names
 //     (waku_connected_peers, waku_streams_peers, waku_peer_store_size,
 //     waku_peers_dials, waku_node_conns_initiated) from the libp2p host and

@@ -22,6 +22,7 @@ import (
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/peermanager/selector"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -47,8 +48,9 @@ type Manager struct {
 	meta   *metadata.Service
 	ownsMD bool
 
-	mu   sync.Mutex // guards core (Step and every read of it and its book)
-	core *relay.Core
+	mu        sync.Mutex // guards core (Step and every read of it and its book) and the selectors over its book
+	core      *relay.Core
+	selectors []*selector.Selector // NewSelector
 
 	subMu      sync.Mutex
 	subscribed shardmesh.ShardSet // what metadata answers; follows Subscribe

@@ -61,7 +61,7 @@ func (m *Manager) dial(p peer.ID) {
 	}
 	if err != nil {
 		m.log.Debug("dial failed", "peer", p, "err", err)
-		m.push(relay.DialFailed{ID: peerid.ID(p)})
+		m.push(relay.DialFailed{ID: peerid.ID(p), Cause: DialCause(err)})
 		return
 	}
 	m.push(relay.DialSucceeded{ID: peerid.ID(p)})

@@ -132,9 +132,10 @@ const announcePoll = time.Second
 
 // announceTopics steps the core with the shard topics each connected peer
 // announced in gossipsub, as the tracker heard them, for peers heard from
-// at all (TrustGossipsubTopics): every announcePoll and before each tick.
+// at all, when the policy reads them (Config.ReadsGossipsubTopics): every
+// announcePoll and before each tick.
 func (m *Manager) announceTopics() {
-	if m.cfg.tracker == nil || !m.cfg.relay.TrustGossipsubTopics {
+	if m.cfg.tracker == nil || !m.cfg.relay.ReadsGossipsubTopics() {
 		return
 	}
 	for _, p := range m.host.Network().Peers() {

@@ -20,7 +20,7 @@ func (m *Manager) loop() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var announce <-chan time.Time
-	if m.cfg.tracker != nil && m.cfg.relay.TrustGossipsubTopics {
+	if m.cfg.tracker != nil && m.cfg.relay.ReadsGossipsubTopics() {
 		poll := time.NewTicker(announcePoll)
 		defer poll.Stop()
 		announce = poll.C
@@ -86,7 +86,13 @@ func (m *Manager) followJoin(c shardmesh.ShardHealthChange) {
 
 func (m *Manager) step(ev relay.Event) {
 	m.mu.Lock()
-	actions := slices.Clone(m.core.Step(ev, m.cfg.clock()))
+	now := m.cfg.clock()
+	actions := slices.Clone(m.core.Step(ev, now))
+	if id, ok := eventPeer(ev); ok {
+		for _, s := range m.selectors {
+			s.BookChanged(id, now)
+		}
+	}
 	m.mu.Unlock()
 	for _, a := range actions {
 		m.execute(a)

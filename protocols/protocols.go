@@ -10,6 +10,9 @@ const (
 	// FilterSubscribe is the filter v2 client-to-server protocol
 	// (12/WAKU2-FILTER); the server pushes on a protocol of its own.
 	FilterSubscribe = "/vac/waku/filter-subscribe/2.0.0-beta1"
+	// FilterPush is the filter v2 server-to-client protocol: the server opens
+	// a stream of it to the subscriber for each message it pushes.
+	FilterPush = "/vac/waku/filter-push/2.0.0-beta1"
 	// LightPush is light push v3 (waku-org/specs standards/core/lightpush.md).
 	LightPush = "/vac/waku/lightpush/3.0.0"
 	// LightPushLegacy is light push v2 (19/WAKU2-LIGHTPUSH), still served

@@ -21,8 +21,10 @@ import (
 // protocol, Leased when a Pool grants the peer a lease, and Sweep
 // periodically; it closes every peer a non-zero Refusal or a Closed names.
 type Ledger struct {
-	budget Budget
-	grace  time.Duration
+	budget     Budget
+	grace      time.Duration
+	maxWaiting int
+	maxWait    time.Duration
 
 	peers   map[peerid.ID]*ledgerPeer
 	coloc   colocation // inbound peers counted against a class, per prefix
@@ -39,6 +41,9 @@ type ledgerPeer struct {
 	group    group
 	deadline time.Time // ClassPending only
 	idle     bool      // ClassPending only: a service client whose leases ended
+	since    time.Time // when the peer connected
+	denied   bool      // a pool refused it a lease (see Denied)
+	waiting  bool      // ClassPending only: kept past its grace (see Sweep)
 }
 
 // LedgerConfig configures a Ledger.
@@ -54,15 +59,28 @@ type LedgerConfig struct {
 	// 0 disables.
 	MaxPerIPv6Site    int
 	IPv6SitePrefixLen int
+	// MaxWaiting bounds the pending peers kept past their grace period
+	// because they have not asked for a service yet (a light client that
+	// connects before it subscribes); 0 keeps none, as before.
+	MaxWaiting int
+	// MaxWait is how long such a peer may stay connected without a lease
+	// in all; 0 means DefaultTTL.
+	MaxWait time.Duration
 }
 
 // NewLedger returns an empty ledger for b. b must be valid.
 func NewLedger(b Budget, cfg LedgerConfig) *Ledger {
+	maxWait := cfg.MaxWait
+	if maxWait <= 0 {
+		maxWait = DefaultTTL
+	}
 	return &Ledger{
-		budget: b,
-		grace:  cfg.Grace,
-		peers:  make(map[peerid.ID]*ledgerPeer),
-		coloc:  newColocation(cfg),
+		budget:     b,
+		grace:      cfg.Grace,
+		maxWaiting: cfg.MaxWaiting,
+		maxWait:    maxWait,
+		peers:      make(map[peerid.ID]*ledgerPeer),
+		coloc:      newColocation(cfg),
 	}
 }
 
@@ -150,7 +168,7 @@ func (l *Ledger) Connected(dir Direction, id peerid.ID, addr netip.Addr, now tim
 		return l.again(p)
 	}
 	inbound := dir == Inbound
-	p := &ledgerPeer{inbound: inbound, conns: 1, group: l.coloc.groupOf(addr)}
+	p := &ledgerPeer{inbound: inbound, conns: 1, group: l.coloc.groupOf(addr), since: now}
 	l.peers[id] = p
 	if r := l.admission(inbound, addr); r != 0 {
 		l.close(id, p, now)
@@ -221,9 +239,32 @@ func (l *Ledger) Class(id peerid.ID) Class {
 // service client.
 func (l *Ledger) Leased(id peerid.ID) {
 	if p, ok := l.peers[id]; ok && p.class == ClassPending {
-		p.idle = false
+		p.idle, p.denied, p.waiting = false, false, false
 		l.setClass(p, ClassService)
 	}
+}
+
+// Denied records that a pool refused id a lease: such a peer asked and was
+// told no, so it is not kept past its grace period as a waiting light
+// client (SLOT-11).
+func (l *Ledger) Denied(id peerid.ID) {
+	if p, ok := l.peers[id]; ok {
+		p.denied = true
+	}
+}
+
+// CheckReconnect decides on a new inbound connection of id at now: a peer
+// the ledger closed less than a grace period ago is refused
+// (RefuseRecentlyClosed), so that a client closed at the end of its grace
+// period cannot come back at once and be churned again (SLOT-12).
+func (l *Ledger) CheckReconnect(id peerid.ID, now time.Time) Refusal {
+	if _, ok := l.peers[id]; ok {
+		return 0
+	}
+	if l.closed.has(id, now) {
+		return l.refuse(RefuseRecentlyClosed)
+	}
+	return 0
 }
 
 // Closed is a peer a Sweep decided to close, and why.
@@ -238,10 +279,20 @@ type Closed struct {
 //     are relay peers; a relay peer found beyond RelayInbound is closed
 //     (RefuseRelayFull);
 //   - service clients for which holds reports no live lease become pending
-//     again with a fresh grace period (they are closed at its end).
+//     again with a fresh grace period (they are closed at its end);
+//   - but a pending peer that never asked for a lease (no Denied, never a
+//     service client) is kept past its grace period as a waiting light
+//     client while fewer than MaxWaiting peers wait, until MaxWait after it
+//     connected (SLOT-11).
 //
 // Closed peers count as closing until Disconnected.
 func (l *Ledger) Sweep(dst []Closed, holds, isRelay func(peerid.ID) bool, now time.Time) []Closed {
+	waiting := 0
+	for _, p := range l.peers {
+		if p.class == ClassPending && p.waiting {
+			waiting++
+		}
+	}
 	for id, p := range l.peers {
 		switch p.class {
 		case ClassService:
@@ -259,6 +310,17 @@ func (l *Ledger) Sweep(dst []Closed, holds, isRelay func(peerid.ID) bool, now ti
 				}
 				continue
 			}
+			if p.waiting && now.Before(p.since.Add(l.maxWait)) {
+				continue
+			}
+			if !p.waiting && l.mayWait(p, waiting, now) {
+				p.waiting = true
+				waiting++
+				continue
+			}
+			if p.waiting {
+				waiting--
+			}
 			why := RefuseGraceExpired
 			if p.idle {
 				why = RefuseIdle
@@ -268,6 +330,14 @@ func (l *Ledger) Sweep(dst []Closed, holds, isRelay func(peerid.ID) bool, now ti
 		}
 	}
 	return dst
+}
+
+// mayWait reports whether pending peer p, at the end of its grace period,
+// may stay as a waiting light client (SLOT-11): it never asked for a lease
+// and was refused none, was never a service client, has been connected for
+// less than MaxWait, and fewer than MaxWaiting peers wait already.
+func (l *Ledger) mayWait(p *ledgerPeer, waiting int, now time.Time) bool {
+	return p.inbound && !p.idle && !p.denied && waiting < l.maxWaiting && now.Before(p.since.Add(l.maxWait))
 }
 
 // close marks p as closing and remembers it for a grace period, so that
@@ -306,9 +376,18 @@ type LedgerStats struct {
 	// Refused counts refused or closed connections by reason (index by
 	// Refusal).
 	Refused [NumRefusals]uint64
+	// Waiting counts the pending peers kept past their grace period
+	// (SLOT-11); they are part of Peers[ClassPending].
+	Waiting int
 }
 
 // Stats returns a snapshot.
 func (l *Ledger) Stats() LedgerStats {
-	return LedgerStats{Peers: l.classes, Refused: l.refused}
+	st := LedgerStats{Peers: l.classes, Refused: l.refused}
+	for _, p := range l.peers {
+		if p.class == ClassPending && p.waiting {
+			st.Waiting++
+		}
+	}
+	return st
 }

@@ -2,6 +2,7 @@ package slots
 
 import (
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -87,5 +88,59 @@ func TestLedgerRemembersEveryPeerItClosedUntilItsDeadline(t *testing.T) {
 	// Three grace periods after the close, it may be dialled again.
 	if r := l.CheckDial(victim, t0.Add(3*grace)); r == RefuseRecentlyClosed {
 		t.Fatalf("victim still refused three grace periods after its close")
+	}
+}
+
+// TestLedgerWaitingLightClients (SLOT-11, SLOT-12): pending peers that never
+// asked for a lease stay past their grace period, up to MaxWaiting of them
+// and MaxWait each; a peer refused a lease does not; a peer closed at the
+// end of its grace period cannot reconnect for a grace period.
+func TestLedgerWaitingLightClients(t *testing.T) {
+	b := Budget{MaxConnections: 20, RelayInbound: 2, RelayOutbound: 8, Reserved: Reserved{Filter: 8, LightPush: 2}}
+	l := NewLedger(b, LedgerConfig{Grace: 10 * time.Second, MaxWaiting: 2, MaxWait: time.Minute})
+	t0 := time.Unix(1000, 0)
+	ids := []peerid.ID{"a", "b", "c", "denied"}
+	for i, id := range ids {
+		if r := l.Connected(Inbound, id, netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), t0); r != 0 {
+			t.Fatal(r)
+		}
+	}
+	l.Denied("denied")
+	never := func(peerid.ID) bool { return false }
+	closed := l.Sweep(nil, never, never, t0.Add(11*time.Second))
+	// Two wait (a and b, or any two of a, b, c), the third and the denied
+	// peer are closed.
+	if len(closed) != 2 || l.Stats().Waiting != 2 {
+		t.Fatalf("closed %v, waiting %d", closed, l.Stats().Waiting)
+	}
+	for _, c := range closed {
+		l.Disconnected(c.Peer)
+		if r := l.CheckReconnect(c.Peer, t0.Add(12*time.Second)); r != RefuseRecentlyClosed {
+			t.Errorf("%s reconnecting after its grace close: %v", c.Peer, r)
+		}
+	}
+	for _, c := range closed {
+		if r := l.CheckReconnect(c.Peer, t0.Add(22*time.Second)); r != 0 {
+			t.Errorf("%s reconnecting a grace period later: %v", c.Peer, r)
+		}
+	}
+	// A waiting peer that subscribes becomes a service client.
+	var waiter peerid.ID
+	for _, id := range ids {
+		if l.Class(id) == ClassPending {
+			waiter = id
+			break
+		}
+	}
+	l.Leased(waiter)
+	if l.Class(waiter) != ClassService || l.Stats().Waiting != 1 {
+		t.Fatalf("after lease: class %s, waiting %d", l.Class(waiter), l.Stats().Waiting)
+	}
+	// The other waits until MaxWait after it connected, then is closed.
+	if c := l.Sweep(nil, func(peerid.ID) bool { return true }, never, t0.Add(59*time.Second)); len(c) != 0 {
+		t.Fatalf("closed before MaxWait: %v", c)
+	}
+	if c := l.Sweep(nil, func(peerid.ID) bool { return true }, never, t0.Add(61*time.Second)); len(c) != 1 || c[0].Why != RefuseGraceExpired {
+		t.Fatalf("after MaxWait: %v", c)
 	}
 }

@@ -23,7 +23,6 @@ func TestRunOnLoopback(t *testing.T) {
 		"starts answering 429",
 		"(rate_limited)",
 		"killing node-",
-		"(disconnected)",
 		"delivered 8 of 8 messages",
 		"light-client health of /waku/2/rs/1/3: sufficiently_healthy",
 		`wakupm_selector_replacements_total{protocol="/vac/waku/lightpush/3.0.0",reason="rate_limited"} 1`,
@@ -31,6 +30,14 @@ func TestRunOnLoopback(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+	// The killed peer leaves the light-push pool on whichever failure
+	// comes first: the keep-alive's ping, the next push's dial, or the lost
+	// connection once the disconnect grace has passed.
+	_, rest, _ := strings.Cut(out.String(), "killing ")
+	victim, _, _ := strings.Cut(rest, ",")
+	if !strings.Contains(out.String(), "light-push peer-replaced "+victim+" by") {
+		t.Errorf("killed %q never replaced in the light-push pool:\n%s", victim, out.String())
 	}
 }
 

@@ -35,7 +35,9 @@ type config struct {
 	logLevel  string
 	genKey    bool
 	noMetrics bool
-	noReplay  bool // validate protected shards as nwaku and go-waku do
+	noReplay  bool     // validate protected shards as nwaku and go-waku do
+	serve     []string // -serve: light-client services (serve.go)
+	waiting   int      // -waiting-clients; < 0: the gater's default
 
 	restPublic bool     // -rest-public: a non-loopback -rest is intended
 	restHosts  []string // -rest-allowed-host: Host names accepted besides loopback ("*": any)
@@ -79,10 +81,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
 	fs := flag.NewFlagSet("qanode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}}
+	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}, waiting: -1}
 	var raw rawFlags
 	defineNodeFlags(fs, &c, &raw)
 	defineKeyAndRESTFlags(fs, &c, &raw)
+	defineServeFlags(fs, &c)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -190,7 +193,7 @@ func defineKeyAndRESTFlags(fs *flag.FlagSet, c *config, raw *rawFlags) {
 	}}, "rest-allowed-host", "Host name the REST API answers besides loopback ones, repeatable (*: any; needs a token)")
 	fs.StringVar(&raw.tokenFile, "rest-token-file", "", "file holding a bearer token every REST request must carry (default: $"+restTokenEnv+", else none)")
 	fs.IntVar(&c.maxConns, "max-connections", defaultMaxConns, "connection budget (relay 60%, filter and light-push slots 40%)")
-	fs.IntVar(&c.colocate, "colocation-limit", 5, "connected peers allowed per IPv4 address and per IPv6 /64; the gater allows twice that per IPv6 /48 (0: no limit; raise it to run many nodes on one machine)")
+	fs.IntVar(&c.colocate, "colocation-limit", 5, "connected peers allowed per IPv4 address and per IPv6 /64; the gater allows twice that per IPv6 /48 (0: no limit, and no per-/24 cap on filter and light-push slots either; raise it to run many nodes on one machine)")
 	fs.IntVar(&c.buffer, "buffer", defaultBuffer, "received messages kept per shard for GET /relay/messages")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.genKey, "genkey", false, "print a new shard key pair as JSON and exit")

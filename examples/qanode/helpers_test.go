@@ -52,6 +52,7 @@ func testConfig(peers ...peer.AddrInfo) config {
 		protect:   map[uint16]protected.PublicKey{},
 		signKeys:  map[uint16]protected.PrivateKey{},
 		noMetrics: true,
+		waiting:   -1,
 	}
 }
 

@@ -22,6 +22,8 @@ import (
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/peermanager"
 	"github.com/wakupm/wakupm/peermanager/relay"
+	"github.com/wakupm/wakupm/service/filter"
+	"github.com/wakupm/wakupm/service/lightpush"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/gossipsub"
 	"github.com/wakupm/wakupm/slots"
@@ -44,8 +46,19 @@ func newHostParts(cfg config, log *slog.Logger) (hostParts, error) {
 	if err != nil {
 		return hostParts{}, fmt.Errorf("-max-connections %d: %w", cfg.maxConns, err)
 	}
-	g, err := gater.New(budget, gater.WithLogger(log),
-		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen))
+	opts := []gater.Option{gater.WithLogger(log),
+		gater.WithColocation(cfg.colocate, gater.DefaultColocationIPv4PrefixLen, gater.DefaultColocationIPv6PrefixLen)}
+	if cfg.waiting >= 0 {
+		opts = append(opts, gater.WithWaiting(cfg.waiting, 0))
+	}
+	if cfg.colocate == 0 {
+		// No address caps at all: the service pools' per-prefix caps go
+		// too (many clients on one machine, as in the js-waku tests).
+		for _, s := range slots.Services() {
+			opts = append(opts, gater.WithPoolOptions(s, slots.WithMaxPerPrefix(0)))
+		}
+	}
+	g, err := gater.New(budget, opts...)
 	if err != nil {
 		return hostParts{}, err
 	}
@@ -135,6 +148,9 @@ type Node struct {
 
 	announce *announcer
 	stats    nodeStats
+
+	filter *filter.Server    // -serve filter; nil otherwise
+	push   *lightpush.Server // -serve lightpush; nil otherwise
 }
 
 // newNode builds a host from cfg and starts a node on it.
@@ -203,6 +219,10 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 		return nil, err
 	}
 	if n.registry, err = n.newRegistry(bw); err != nil {
+		n.stop()
+		return nil, err
+	}
+	if err := n.startServices(); err != nil {
 		n.stop()
 		return nil, err
 	}
@@ -334,6 +354,7 @@ func (n *Node) stop() error {
 	if n.manager != nil {
 		err = n.manager.Close()
 	}
+	n.stopServices()
 	n.cancel()
 	n.wg.Wait()
 	return errors.Join(err, n.tracer.Close(), n.gater.Close())

@@ -123,6 +123,9 @@ func (n *Node) read(rs *relayShard) {
 		rs.ring.add(r)
 		rs.received++
 		rs.mu.Unlock()
+		if n.filter != nil { // set before any shard is subscribed
+			n.filter.Deliver(topic, m.Data)
+		}
 	}
 }
 

@@ -41,6 +41,9 @@ type budgetJSON struct {
 type connectionsJSON struct {
 	Total   int            `json:"total"`
 	ByClass map[string]int `json:"byClass"`
+	// Waiting are the pending peers kept past their grace period because
+	// they have not asked for a service yet (RFC SLOT-11; -waiting-clients).
+	Waiting int `json:"waiting"`
 }
 
 // serviceSlotJSON is one service pool: its reserved slots, the leases in
@@ -60,6 +63,9 @@ type serviceSlotJSON struct {
 	// Prefixes are the live leases per client address prefix (the one
 	// MaxPerPrefix caps), most first.
 	Prefixes []prefixLeasesJSON `json:"prefixes"`
+	// Served is set when the node serves the protocol (-serve); the
+	// server's own counters follow (serve.go).
+	Served *servedJSON `json:"served,omitempty"`
 }
 
 type prefixLeasesJSON struct {
@@ -102,6 +108,7 @@ func (n *Node) getSlots(w http.ResponseWriter, _ *http.Request) {
 		out.Connections.ByClass[c.String()] = st.Ledger.Peers[c]
 		out.Connections.Total += st.Ledger.Peers[c]
 	}
+	out.Connections.Waiting = st.Ledger.Waiting
 	for _, r := range slots.Refusals() {
 		out.Refused[r.String()] = st.Ledger.Refused[r]
 	}
@@ -124,6 +131,7 @@ func (n *Node) serviceSlot(ps slots.PoolStats, now time.Time) serviceSlotJSON {
 	for _, r := range slots.Reasons() {
 		s.Rejected[r.String()] = ps.Rejected[r]
 	}
+	s.Served = n.servedStats(ps.Service)
 	return s
 }
 

@@ -40,7 +40,20 @@ type Config struct {
 	Progress   bool
 	Procs      int
 	CPUProfile string
+
+	// Telemetry: each honest node's metrics/telemetry report every
+	// TelemetryInterval of virtual time, POSTed to TelemetryURL and/or
+	// written to TelemetryFile (one request per line, for telemetryd
+	// -import). TelemetryStart is the wall-clock time (Unix seconds) that
+	// virtual time 0 maps to in the reports' timestamps; 0 means now.
+	TelemetryURL      string
+	TelemetryFile     string
+	TelemetryInterval time.Duration
+	TelemetryStart    int64
 }
+
+// telemetry reports whether reports are wanted.
+func (c Config) telemetry() bool { return c.TelemetryURL != "" || c.TelemetryFile != "" }
 
 // SubsRange is how many shards each node subscribes to: drawn uniformly
 // from Min..Max (Min == Max: fixed).
@@ -119,6 +132,8 @@ func DefaultConfig() Config {
 		Sample:     time.Second,
 		Progress:   true,
 		Procs:      defaultProcs,
+
+		TelemetryInterval: 30 * time.Second,
 	}
 }
 
@@ -153,6 +168,10 @@ func ParseFlags(args []string, out io.Writer) (Config, error) {
 	fs.BoolVar(&c.Progress, "progress", c.Progress, "print a progress line (virtual and wall time) on stderr")
 	fs.IntVar(&c.Procs, "procs", c.Procs, "runs at a time, each in its own process (1: all in this process, one after the other)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile to this file (implies -procs 1)")
+	fs.StringVar(&c.TelemetryURL, "telemetry", c.TelemetryURL, "send each honest node's telemetry report to this service (base URL of examples/telemetryd) after the run")
+	fs.StringVar(&c.TelemetryFile, "telemetry-file", c.TelemetryFile, "write each honest node's telemetry reports to this file, one request per line (telemetryd -import)")
+	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "virtual interval between a node's telemetry reports")
+	fs.Int64Var(&c.TelemetryStart, "telemetry-start", c.TelemetryStart, "Unix time that virtual time 0 maps to in telemetry timestamps (0: now)")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: go run ./examples/simulate [flags]\n\n"+
 			"Runs real go-libp2p hosts with real GossipSub on a simulated network in\n"+
@@ -241,6 +260,10 @@ func (c Config) Validate() error {
 		return bad("-procs %d: want 1-64", c.Procs)
 	case c.Sample < 100*time.Millisecond || c.Sample > c.Duration/2:
 		return bad("-sample %v: want 100ms to half the duration", c.Sample)
+	case c.telemetry() && (c.TelemetryInterval < time.Second || c.TelemetryInterval > c.Duration):
+		return bad("-telemetry-interval %v: want 1s to the duration", c.TelemetryInterval)
+	case c.TelemetryStart < 0:
+		return bad("-telemetry-start %d: want a Unix time", c.TelemetryStart)
 	}
 	seen := map[string]bool{}
 	for _, p := range c.Policies {

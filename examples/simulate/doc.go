@@ -38,7 +38,12 @@
 // and disconnects (by reason), gossipsub bytes per node by message type and
 // per shard, delivery ratio and latency. Output: a progress line on stderr,
 // a table (or -json: one object per policy) on stdout, and -plot, an SVG
-// chart of the healthy fraction over virtual time.
+// chart of the healthy fraction over virtual time. With -telemetry URL or
+// -telemetry-file, every honest node also makes a metrics/telemetry report
+// every -telemetry-interval (gossipsub bytes by message type and shard,
+// relay and mesh figures per shard); after the run they are POSTed to the
+// service (examples/telemetryd) or written one request per line for
+// telemetryd -import.
 //
 // Each (policy, run) runs in its own synctest bubble; by default the three
 // policies run side by side in three processes (the command re-executes

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/metrics"
+	"github.com/wakupm/wakupm/metrics/telemetry"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 )
@@ -53,6 +55,9 @@ type simNode struct {
 	// meta answers the metadata protocol for nodes whose policy does not
 	// (adversaries, the static baseline), with the advertised shards.
 	meta *metadata.Service
+	// telemetry builds the node's reports (honest nodes, with -telemetry
+	// or -telemetry-file).
+	telemetry *telemetry.Builder
 }
 
 // stop stops the node's policy, its relays and its metadata responder.
@@ -104,6 +109,8 @@ type engine struct {
 	// simhost option callbacks.
 	pending *simNode
 	samples []sample
+	// telemetry is every report built, one request body each.
+	telemetry []json.RawMessage
 }
 
 // runResult is what one run measured.
@@ -123,6 +130,8 @@ type runResult struct {
 	ConnsOpened      int // outbound connections established by honest nodes
 	ConnsClosed      int // connections of honest nodes that closed (either side)
 	WallSeconds      float64
+	// Telemetry is the nodes' reports (see telemetry.go).
+	Telemetry []json.RawMessage
 }
 
 func runScenario(cfg Config, sc *Scenario, pol policy, log *slog.Logger, progress func(time.Duration, float64)) (res *runResult, err error) {
@@ -144,6 +153,7 @@ const (
 	evLeave
 	evPublish
 	evSample
+	evTelemetry
 )
 
 type event struct {
@@ -165,6 +175,11 @@ func (e *engine) events() []event {
 	}
 	for t := e.cfg.Sample; t <= e.sc.Duration; t += e.cfg.Sample {
 		evs = append(evs, event{at: t, kind: evSample})
+	}
+	if e.cfg.telemetry() {
+		for t := e.cfg.TelemetryInterval; t <= e.sc.Duration; t += e.cfg.TelemetryInterval {
+			evs = append(evs, event{at: t, kind: evTelemetry})
+		}
 	}
 	// Stable: joins in index order, then leaves, publishes and samples at
 	// equal times.
@@ -227,6 +242,10 @@ func (e *engine) run() (*runResult, error) {
 			e.samples = append(e.samples, s)
 			if e.progress != nil {
 				e.progress(ev.at, s.sufficientFraction())
+			}
+		case evTelemetry:
+			if err := e.recordTelemetry(); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -297,6 +316,7 @@ func (e *engine) join(i int) error {
 	if err := pol.Start(env); err != nil {
 		return fmt.Errorf("node %d: starting policy %s: %w", i, e.pol.Name(), err)
 	}
+	e.startTelemetry(i, sn)
 	return nil
 }
 

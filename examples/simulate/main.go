@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strconv"
+	"time"
 )
 
 func main() {
@@ -36,6 +39,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if cfg.telemetry() && cfg.TelemetryStart == 0 {
+		// Every child process must stamp reports from the same origin.
+		cfg.TelemetryStart = time.Now().Unix()
+		args = append(slices.Clip(args), "-telemetry-start="+strconv.FormatInt(cfg.TelemetryStart, 10))
+	}
 	if spec, ok := os.LookupEnv(jobEnv); ok {
 		return childMain(cfg, sc, spec, stdout, stderr)
 	}
@@ -56,6 +64,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "simulate:", err)
 		return 1
+	}
+	if cfg.telemetry() {
+		if err := deliverTelemetry(cfg, results); err != nil {
+			fmt.Fprintln(stderr, "simulate:", err)
+			return 1
+		}
+		for _, runs := range results {
+			for i := range runs {
+				runs[i].Telemetry = nil // delivered; not part of the -json output
+			}
+		}
 	}
 	reports := make([]PolicyReport, len(results))
 	for i, runs := range results {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"time"
@@ -70,6 +71,9 @@ type RunMetrics struct {
 	WeakPairs   []weakPair   `json:"weak_pairs,omitempty"`
 	Curve       []CurvePoint `json:"curve"`
 	WallSeconds float64      `json:"wall_s"`
+	// Telemetry is the run's telemetry reports, one request body each
+	// (with -telemetry or -telemetry-file only).
+	Telemetry []json.RawMessage `json:"telemetry,omitempty"`
 }
 
 // CurvePoint is one health sample.
@@ -86,7 +90,7 @@ func seconds(d time.Duration) *float64 {
 
 // metricsOf turns a run's raw measurements into its metrics.
 func metricsOf(sc *Scenario, r *runResult) RunMetrics {
-	m := RunMetrics{WallSeconds: r.WallSeconds}
+	m := RunMetrics{WallSeconds: r.WallSeconds, Telemetry: r.Telemetry}
 	for _, s := range r.Samples {
 		f := s.sufficientFraction()
 		m.Curve = append(m.Curve, CurvePoint{T: s.At.Seconds(), Sufficient: f, AtLeastMinimally: fraction(s.Sufficient+s.Minimal, s.Pairs)})

@@ -109,7 +109,8 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 }
 
 func (e *engine) result() *runResult {
-	res := &runResult{Policy: e.pol.Name(), Samples: e.samples, Delivery: e.dlog.stats(), ShardNodeSeconds: map[uint16]float64{}}
+	res := &runResult{Policy: e.pol.Name(), Samples: e.samples, Delivery: e.dlog.stats(), ShardNodeSeconds: map[uint16]float64{},
+		Telemetry: e.telemetry}
 	now := time.Now()
 	for _, sn := range e.nodes {
 		if sn == nil || sn.spec.Role != Honest {

@@ -340,3 +340,30 @@ func checkIndexes(t *testing.T, b *Book, step int) {
 		}
 	}
 }
+
+// Light push v2 and v3 share the ENR `lightpush` bit: tracking both, a
+// peer known only by its ENR is indexed for neither, and identify decides.
+func TestSharedCapabilityWaitsForIdentify(t *testing.T) {
+	b, err := New(1, WithTrackedProtocols(
+		TrackedProtocol{protocols.LightPush, CapabilityOf(protocols.LightPush)},
+		TrackedProtocol{protocols.LightPushLegacy, CapabilityOf(protocols.LightPushLegacy)},
+		TrackedProtocol{protocols.FilterSubscribe, CapabilityOf(protocols.FilterSubscribe)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := shardmesh.ShardSetOf(0)
+	now := time.Unix(0, 0)
+	p, err := b.Discover(DiscoveredPeer{ID: "a", Origin: OriginDiscv5, HasENR: true, Cluster: 1, HasShards: true,
+		Shards: set, Caps: shardmesh.CapLightPush | shardmesh.CapFilter}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3, v2, f := b.MustProtocol(protocols.LightPush), b.MustProtocol(protocols.LightPushLegacy), b.MustProtocol(protocols.FilterSubscribe)
+	if p.Supports(v3) || p.Supports(v2) || !p.Supports(f) {
+		t.Fatalf("before identify: v3 %v v2 %v filter %v, want false false true", p.Supports(v3), p.Supports(v2), p.Supports(f))
+	}
+	b.Identified("a", []string{protocols.LightPush}, now)
+	if !p.Supports(v3) || p.Supports(v2) {
+		t.Fatalf("identified v3 only: v3 %v v2 %v", p.Supports(v3), p.Supports(v2))
+	}
+}

@@ -11,7 +11,11 @@ const (
 	OriginDiscv5
 	OriginPeerExchange
 	OriginInbound
+	numOrigins
 )
+
+// NumOrigins is the number of Origin values.
+const NumOrigins = int(numOrigins)
 
 var originText = [...]string{"unknown", "static", "discv5", "peer-exchange", "inbound"}
 

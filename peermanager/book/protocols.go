@@ -14,7 +14,8 @@ const MaxTrackedProtocols = 64
 
 // TrackedProtocol is a protocol the book indexes peers by, and the ENR
 // `waku2` capability that announces it before identify has run (zero when
-// no capability announces it).
+// no capability announces it). A capability given to several tracked
+// protocols announces none of them: identify decides.
 type TrackedProtocol struct {
 	ID  string
 	Cap shardmesh.Capabilities
@@ -47,6 +48,11 @@ func (m protoMask) has(r ProtocolRef) bool { return m&(1<<r) != 0 }
 type protocolTable struct {
 	list  []TrackedProtocol
 	index map[string]ProtocolRef
+	// shared has bit r set when tracked protocol r's capability bit is
+	// also another tracked protocol's: the bit does not say which of them
+	// a peer speaks, so only identify does (light push v2 and v3 behind
+	// the one `lightpush` bit).
+	shared protoMask
 }
 
 func newProtocolTable(list []TrackedProtocol) (protocolTable, error) {
@@ -66,6 +72,13 @@ func newProtocolTable(list []TrackedProtocol) (protocolTable, error) {
 		}
 		t.index[p.ID] = ProtocolRef(i)
 	}
+	for i, p := range list {
+		for j, q := range list {
+			if i != j && p.Cap != 0 && p.Cap == q.Cap {
+				t.shared |= 1 << i
+			}
+		}
+	}
 	return t, nil
 }
 
@@ -83,6 +96,9 @@ func (t *protocolTable) maskOf(ids []string) protoMask {
 }
 
 // maskOfCaps returns the tracked protocols announced by ENR capabilities.
+// A bit shared by several tracked protocols announces none of them: a
+// peer is not offered for a version it may not speak before identify
+// says which it speaks.
 func (t *protocolTable) maskOfCaps(c shardmesh.Capabilities) protoMask {
 	var m protoMask
 	for i, p := range t.list {
@@ -90,5 +106,23 @@ func (t *protocolTable) maskOfCaps(c shardmesh.Capabilities) protoMask {
 			m |= 1 << i
 		}
 	}
-	return m
+	return m &^ t.shared
+}
+
+// CapabilityOf returns the ENR `waku2` bit that announces a known Waku
+// protocol (zero for one no bit announces). Light push v2 and v3 share
+// the `lightpush` bit (rfc-index 31/WAKU2-ENR): track both and the book
+// waits for identify to index either.
+func CapabilityOf(id string) shardmesh.Capabilities {
+	switch id {
+	case protocols.Relay:
+		return shardmesh.CapRelay
+	case protocols.Store:
+		return shardmesh.CapStore
+	case protocols.FilterSubscribe:
+		return shardmesh.CapFilter
+	case protocols.LightPush, protocols.LightPushLegacy:
+		return shardmesh.CapLightPush
+	}
+	return 0
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 	p2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/multiformats/go-multiaddr"
 
+	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/enr"
 )
@@ -78,22 +79,7 @@ func CandidateFromNode(n *enode.Node, origin Origin) (Candidate, error) {
 	if err != nil {
 		return Candidate{}, fmt.Errorf("discovery: peer id: %w", err)
 	}
-	c := Candidate{AddrInfo: peer.AddrInfo{ID: id}, Origin: origin, Node: n}
-	if ap, ok := n.TCPEndpoint(); ok {
-		if a, err := endpointAddr(ap, "tcp", ""); err == nil {
-			c.AddrInfo.Addrs = append(c.AddrInfo.Addrs, a)
-		}
-	}
-	if ap, ok := n.QUICEndpoint(); ok {
-		if a, err := endpointAddr(ap, "udp", "/quic-v1"); err == nil {
-			c.AddrInfo.Addrs = append(c.AddrInfo.Addrs, a)
-		}
-	}
-	if extra, err := enr.MultiaddrsFromRecord(n.Record()); err == nil {
-		for _, a := range extra {
-			c.AddrInfo.Addrs = append(c.AddrInfo.Addrs, withCircuit(a))
-		}
-	}
+	c := Candidate{AddrInfo: peer.AddrInfo{ID: id, Addrs: enr.DialAddrs(n)}, Origin: origin, Node: n}
 	if len(c.AddrInfo.Addrs) == 0 {
 		return Candidate{}, ErrNoAddress
 	}
@@ -106,24 +92,32 @@ func CandidateFromNode(n *enode.Node, origin Origin) (Candidate, error) {
 	return c, nil
 }
 
-func endpointAddr(ap netip.AddrPort, transport, suffix string) (multiaddr.Multiaddr, error) {
-	if !ap.Addr().IsValid() || ap.Port() == 0 {
-		return nil, ErrNoAddress
+// BookOrigin returns the peer book's origin for o.
+func (o Origin) BookOrigin() book.Origin {
+	switch o {
+	case OriginStatic:
+		return book.OriginStatic
+	case OriginDiscv5:
+		return book.OriginDiscv5
+	case OriginPeerExchange:
+		return book.OriginPeerExchange
 	}
-	family := "ip4"
-	if ap.Addr().Is6() && !ap.Addr().Is4In6() {
-		family = "ip6"
-	}
-	return multiaddr.NewMultiaddr(fmt.Sprintf("/%s/%s/%s/%d%s", family, ap.Addr().Unmap(), transport, ap.Port(), suffix))
+	return book.OriginUnknown
 }
 
-// withCircuit appends /p2p-circuit to a relay address stored without it.
-func withCircuit(a multiaddr.Multiaddr) multiaddr.Multiaddr {
-	if _, err := a.ValueForProtocol(multiaddr.P_P2P); err != nil {
-		return a
+// Discovered returns what the candidate tells a peer book (selector
+// AddPeer takes it with c.AddrInfo.Addrs): one conversion instead of two
+// Origin types and hand-copied fields.
+func (c Candidate) Discovered() book.DiscoveredPeer {
+	d := book.DiscoveredPeer{ID: peerid.ID(c.AddrInfo.ID), Origin: c.Origin.BookOrigin(),
+		HasENR: c.Node != nil, Caps: c.Capabilities}
+	if c.ShardsKnown {
+		d.HasShards, d.Cluster, d.Shards = true, c.Cluster, c.Shards
 	}
-	if _, err := a.ValueForProtocol(multiaddr.P_CIRCUIT); err == nil {
-		return a
+	if c.Node != nil {
+		if ip, ok := netip.AddrFromSlice(c.Node.IP()); ok {
+			d.IP = ip.Unmap()
+		}
 	}
-	return a.Encapsulate(multiaddr.StringCast("/p2p-circuit"))
+	return d
 }

@@ -25,6 +25,9 @@
 // closed). Closing the channel is the "discovery done" signal. Every adapter
 // has Close, which stops its searches and waits for their goroutines.
 //
+// CountingConn wraps discv5's UDP socket and counts its bytes and datagrams
+// by direction, for bandwidth reports (discv5 runs outside libp2p's streams).
+//
 // This package does not dial, does not store peers and does not decide when
 // to search: the relay Core does, one request in flight per shard.
 package discovery

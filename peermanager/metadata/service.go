@@ -74,7 +74,7 @@ func (s *Service) handle(st network.Stream) {
 		}
 		return s.encodeLocal(), nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, reqresp.ErrIdle) {
 		s.cfg.logger.Debug("metadata: answering a request", "peer", remote, "err", err)
 	}
 }

@@ -63,11 +63,16 @@ const (
 	// announced none of our shards in gossipsub, held a slot at its
 	// direction's target (Config.EvictOffShard).
 	ReasonOffShard
+	// ReasonShardMismatch: the peer joined one of our shard topics in
+	// gossipsub while its metadata lists none of our shards
+	// (Config.DisconnectOnShardMismatch, go-waku).
+	ReasonShardMismatch
 	numReasons
 )
 
 var reasonText = [...]string{"none", "prune-no-shard", "prune-over-served", "inbound-excess",
-	"cluster-mismatch", "metadata-failed", "colocation", "unsubscribed", "no-shards", "off-shard"}
+	"cluster-mismatch", "metadata-failed", "colocation", "unsubscribed", "no-shards", "off-shard",
+	"shard-mismatch"}
 
 func (r DisconnectReason) String() string {
 	if int(r) < len(reasonText) {

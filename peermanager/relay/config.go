@@ -155,10 +155,9 @@ type Config struct {
 	// and over. 0: every connection counts as a success (nwaku resets its
 	// failure count on connect; go-waku never resets).
 	EarlyCloseWindow time.Duration
-	// PruneNewestFirst closes the most recent inbound peers first (go-waku
-	// closes from index InRelayPeersTarget on); otherwise the oldest
-	// (nwaku closes the first N). Inbound-excess strategies only.
-	PruneNewestFirst bool
+	// InboundPruneOrder: which inbound peers the inbound-excess strategies
+	// close first.
+	InboundPruneOrder InboundPruneOrder
 	// InboundCheckOnConnect disconnects a new inbound relay peer at once
 	// when inbound relay peers exceed the inbound target (nwaku onPeerEvent).
 	InboundCheckOnConnect bool
@@ -192,7 +191,8 @@ type Config struct {
 	// pruning; they expire with its metadata after it disconnects. A peer
 	// that advertises shards it never joins then counts for none of them
 	// and is pruned as on no subscribed shard. Off: advertisements only
-	// (nwaku, go-waku).
+	// (nwaku), or advertisements plus the topics joined
+	// (GossipsubJoinsAddShards, go-waku).
 	TrustGossipsubTopics bool
 	// GossipsubTopicsGrace: announcements of a peer connected for less
 	// than this are not used yet (its gossipsub hello may be on its way).
@@ -210,7 +210,8 @@ type Config struct {
 	// their slots to peers on our shards, even below the targets and the
 	// outbound quota (see evictOffShard). Needs TrustGossipsubTopics and
 	// the coverage dial strategy. Off: such peers go only above target
-	// (nwaku, go-waku never know them).
+	// (nwaku never knows them; go-waku keeps counting a peer on the shards
+	// it advertised until it leaves one it had joined).
 	EvictOffShard bool
 	// DeferFailedUnseen: a peer whose last dial failed and that discovery
 	// has not returned since is dialled only after every other candidate
@@ -222,6 +223,16 @@ type Config struct {
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
 	DisconnectRelayWithoutShards bool
+	// GossipsubJoinsAddShards: a shard topic of ours that a connected peer
+	// joins in gossipsub (TopicsAnnounced) is added to the shards it
+	// advertised, and one it leaves again is taken away; shards it never
+	// joins stay as advertised (go-waku handlerPeerTopicEvent). Excludes
+	// TrustGossipsubTopics, which replaces the advertised shards.
+	GossipsubJoinsAddShards bool
+	// DisconnectOnShardMismatch: a connected peer that joins one of our
+	// shard topics in gossipsub is disconnected when its metadata lists
+	// none of our shards (go-waku DisconnectPeerOnShardMismatch).
+	DisconnectOnShardMismatch bool
 
 	// TickInterval is the period between ticks.
 	TickInterval time.Duration
@@ -245,6 +256,30 @@ const (
 	AlwaysDisconnect
 	// NeverDisconnect on failure.
 	NeverDisconnect
+	// DisconnectWithCluster disconnects whenever a cluster is configured
+	// (Cluster != 0), as go-waku's metadata protocol does
+	// (waku/v2/protocol/metadata/waku_metadata.go:231-241 at 84a4b1be).
+	DisconnectWithCluster
+)
+
+// InboundPruneOrder says in which order the inbound-excess strategies
+// (PruneInboundExcess, PruneInboundDivided) close inbound relay peers.
+type InboundPruneOrder uint8
+
+// Inbound prune orders.
+const (
+	// OldestFirst closes the longest-connected inbound peers first.
+	OldestFirst InboundPruneOrder = iota
+	// NewestFirst closes the most recent inbound peers first.
+	NewestFirst
+	// ArbitraryOrder closes inbound peers in an order unrelated to their
+	// age, drawn from the seeded random source: nwaku takes the first N of
+	// its connection table, iterated in hash order (pruneInRelayConns,
+	// waku/node/peer_manager/peer_manager.nim:1006-1015 and connectedPeers
+	// :482-496 at 7d1c6aba); go-waku closes from index InPeersTarget on of
+	// its peer store's list, built from a Go map (pruneInRelayConns,
+	// waku/v2/peermanager/peer_manager.go:519-537 at 84a4b1be).
+	ArbitraryOrder
 )
 
 // ErrInvalidConfig wraps every configuration error.
@@ -276,6 +311,8 @@ func (c Config) Validate() error {
 		return bad("GossipsubTopicsCountAfter %v, want in [0, GossipsubTopicsGrace]", c.GossipsubTopicsCountAfter)
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
+	case c.GossipsubJoinsAddShards && c.TrustGossipsubTopics:
+		return bad("GossipsubJoinsAddShards and TrustGossipsubTopics exclude each other")
 	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
 		return bad("EvictOffShard needs TrustGossipsubTopics and the coverage dial strategy")
 	case c.DeferFailedUnseen && c.Dial != DialByCoverage:
@@ -300,9 +337,19 @@ func (c Config) Validate() error {
 		return bad("DiscoveryTimeout %v, want > 0", c.DiscoveryTimeout)
 	case c.TickInterval <= 0:
 		return bad("TickInterval %v, want > 0", c.TickInterval)
+	case c.MetadataFailure > DisconnectWithCluster:
+		return bad("unknown metadata failure rule %d", c.MetadataFailure)
+	case c.InboundPruneOrder > ArbitraryOrder:
+		return bad("unknown inbound prune order %d", c.InboundPruneOrder)
 	}
 	if err := c.Backoff.validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	return nil
+}
+
+// ReadsGossipsubTopics reports whether the core uses TopicsAnnounced, so
+// that the shell feeds it the tracker's announcements.
+func (c Config) ReadsGossipsubTopics() bool {
+	return c.TrustGossipsubTopics || c.GossipsubJoinsAddShards || c.DisconnectOnShardMismatch
 }

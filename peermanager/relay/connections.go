@@ -42,6 +42,7 @@ func (c *Core) dial(p *book.Peer, now time.Time) {
 	c.dials[p.ID()] = d
 	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
 		c.pending[s]++
+		c.dialsByShard[s]++
 	}
 	if d.ip.IsValid() {
 		c.dialingIP[d.ip]++
@@ -79,6 +80,7 @@ func (c *Core) disconnect(p *book.Peer, reason DisconnectReason, now time.Time) 
 	c.stats.Disconnects[reason]++
 	c.setProtected(p, false)
 	c.book.Disconnected(p.ID(), now)
+	delete(c.joins, p.ID())
 	if (reason == ReasonPruneNoShard || reason == ReasonPruneOverServed || reason == ReasonInboundExcess || reason == ReasonOffShard) &&
 		c.cfg.PruneCooldown > 0 {
 		c.state(p).pruneCooldownUntil = now.Add(c.cfg.PruneCooldown)

@@ -66,9 +66,16 @@ type Core struct {
 	expired      []peerid.ID
 
 	states []peerState // by book slot; see peerState
+	// joins: per connected peer, go-waku's view of its gossipsub joins
+	// (onTopicsJoined); kept apart from peerState so that the policies
+	// that do not read joins pay nothing per peer.
+	joins map[peerid.ID]*topicJoins
 
 	stats         Stats
 	discoveryReqs [shardmesh.ShardsPerCluster]uint64
+	// dials started and failed per shard index, counting a dial once for
+	// every subscribed shard of the peer (for reports; see ShardSnapshot)
+	dialsByShard, dialFailsByShard [shardmesh.ShardsPerCluster]uint64
 }
 
 // NewCore returns a core for cfg with an empty book (options configure it;
@@ -202,7 +209,7 @@ func (c *Core) Step(ev Event, now time.Time) []Action {
 	case DialSucceeded:
 		c.onDialSucceeded(e.ID, now)
 	case DialFailed:
-		c.onDialFailed(e.ID, now, false)
+		c.onDialFailed(e.ID, e.Cause, now, false)
 	case HealthChanged:
 		if s, ok := c.index(e.Shard); ok {
 			c.onHealth(s, e.Health, now)

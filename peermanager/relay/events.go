@@ -67,8 +67,13 @@ type TopicsAnnounced struct {
 // have been connected).
 type DialSucceeded struct{ ID peerid.ID }
 
-// DialFailed: a dial the core asked for failed or timed out.
-type DialFailed struct{ ID peerid.ID }
+// DialFailed: a dial the core asked for failed or timed out. Cause is the
+// shell's reading of the error (CauseUnknown when it has none); the core
+// counts it and treats every cause alike.
+type DialFailed struct {
+	ID    peerid.ID
+	Cause DialCause
+}
 
 // HealthChanged: the tracker's health of a shard changed.
 type HealthChanged struct {

@@ -144,6 +144,7 @@ func (c *Core) onDisconnected(id peerid.ID, now time.Time) {
 	c.setProtected(p, false)
 	if p.Connectedness() == book.Connected {
 		c.book.Disconnected(id, now)
+		delete(c.joins, id)
 		st := c.state(p)
 		// The peer closed on us (we mark our own disconnections at once):
 		// it is gone, or over its own target and would prune us again.
@@ -166,7 +167,7 @@ func (c *Core) onDisconnected(id peerid.ID, now time.Time) {
 // nothing, so an empty set means something only after its hello had time
 // to arrive. The shell sends the event again every tick.
 func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
-	if !c.cfg.TrustGossipsubTopics {
+	if !c.cfg.ReadsGossipsubTopics() {
 		return
 	}
 	p := c.book.Get(e.ID)
@@ -185,6 +186,10 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 	st := c.state(p)
 	first := st.announcedAt.Before(p.ConnectedAt()) // on this connection
 	st.announcedAt = now
+	if !c.cfg.TrustGossipsubTopics {
+		c.onTopicsJoined(p, e.Shards, first, now)
+		return
+	}
 	if c.book.GossipsubTopics(e.ID, e.Shards) || first {
 		c.react(now)
 	}
@@ -247,6 +252,9 @@ func (c *Core) onMetadata(e MetadataReceived, now time.Time) {
 		return
 	case c.cfg.DisconnectRelayWithoutShards && e.Shards.Empty() && p.Supports(c.relay):
 		c.disconnect(p, ReasonNoShards, now)
+		if c.cfg.ForgetMisfits {
+			c.forget(p)
+		}
 		return
 	}
 	c.react(now)
@@ -261,6 +269,10 @@ func (c *Core) onMetadataFailed(id peerid.ID, now time.Time) {
 	case AlwaysDisconnect:
 	case DisconnectOnTWN:
 		if c.cfg.Cluster != shardmesh.ClusterTWN {
+			return
+		}
+	case DisconnectWithCluster:
+		if c.cfg.Cluster == 0 {
 			return
 		}
 	default:
@@ -286,12 +298,20 @@ func (c *Core) onOnline(online bool, now time.Time) {
 }
 
 // onDialFailed records a failure and schedules the peer's next attempt.
-func (c *Core) onDialFailed(id peerid.ID, now time.Time, expired bool) {
-	if _, ok := c.endDial(id, now); ok {
+func (c *Core) onDialFailed(id peerid.ID, cause DialCause, now time.Time, expired bool) {
+	if d, ok := c.endDial(id, now); ok {
 		if expired {
 			c.stats.DialsExpired++
+			cause = CauseExpired
 		} else {
 			c.stats.DialsFailed++
+		}
+		if int(cause) >= NumDialCauses {
+			cause = CauseUnknown
+		}
+		c.stats.DialFailuresByCause[cause]++
+		for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
+			c.dialFailsByShard[s]++
 		}
 	}
 	p := c.book.Get(id)
@@ -313,6 +333,6 @@ func (c *Core) expireDials(now time.Time) {
 	}
 	slices.Sort(expired) // map order is random; decisions must not be
 	for _, id := range expired {
-		c.onDialFailed(id, now, true)
+		c.onDialFailed(id, CauseUnknown, now, true)
 	}
 }

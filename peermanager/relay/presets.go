@@ -116,7 +116,8 @@ func WakupmPreset() Config {
 // NwakuPreset reproduces nwaku's default relay peer management
 // (waku/node/peer_manager/peer_manager.nim at 7d1c6aba):
 // one global outbound target filled from random dialable peers of any shard,
-// inbound excess closed in list order at once and every loop, outbound never
+// inbound excess closed in list order (its connection table's hash order,
+// not by age) at once and every loop, outbound never
 // pruned, backoff 120 s × 4^(n-1) without jitter and no retry after 5
 // failures, no on-demand discovery, peers failing metadata or over the IP
 // colocation limit (oldest first) disconnected and deleted. The loop sleeps
@@ -139,6 +140,9 @@ func NwakuPreset() Config {
 
 		Prune:                 PruneInboundExcess,
 		InboundCheckOnConnect: true,
+		// The first N of connectedPeers, a table walked in hash order
+		// (pm.nim:1006-1015, :482-496), not the oldest.
+		InboundPruneOrder: ArbitraryOrder,
 
 		Backoff: Backoff{
 			Initial:        120 * time.Second, // InitialBackoffInSec
@@ -159,7 +163,9 @@ func NwakuPreset() Config {
 // NwakuShardedPreset is NwakuPreset with --relay-shard-manager
 // (manageRelayPeers, pm.nim:812-895): per shard, targets are the global
 // ones divided by the number of subscribed shards (integer division: zero
-// beyond 10 shards for outbound 10), peers counted by ENR shards only,
+// beyond 10 shards for outbound 10), peers counted by ENR shards only
+// (hasShard reads the ENR book, waku_peer_store.nim:164-165; the shards
+// onPeerMetadata stores go to a ShardBook nothing counts, pm.nim:661-664),
 // inbound excess summed over shards.
 func NwakuShardedPreset() Config {
 	c := NwakuPreset()
@@ -171,13 +177,18 @@ func NwakuShardedPreset() Config {
 
 // GoWakuPreset reproduces go-waku's relay peer management
 // (waku/v2/peermanager at 84a4b1be): every 15 s, per
-// subscribed shard, dial candidates while the connected peers whose metadata
-// lists the shard are fewer than the global outbound target or the mesh is
-// below shardmesh.SufficientlyHealthy; on-demand discovery of 2 peers when there is no
-// candidate, not deduplicated; inbound excess closed, outbound never pruned;
-// at most 5 dials in flight, 20 s timeout; go-libp2p exponential backoff
-// 5^n s with full jitter in [1 min, 1 h], never reset; unsubscribing closes
-// peers whose only shard it was; relay peers without shards are dropped.
+// subscribed shard, dial candidates while the connected peers on the shard
+// are fewer than the global outbound target or the mesh is below
+// shardmesh.SufficientlyHealthy; a peer is on the shards it advertised plus
+// those of ours it joined in gossipsub, less those it left; on-demand
+// discovery of 2 peers when there is no candidate, not deduplicated; inbound
+// excess closed in list order (a Go map's), outbound never pruned; at most 5
+// dials in flight, 20 s timeout; go-libp2p exponential backoff 5^n s with
+// full jitter in [1 min, 1 h], never reset; unsubscribing closes peers whose
+// only shard it was; with a cluster configured, peers failing metadata,
+// relay peers without shards, and peers joining one of our topics whose
+// metadata lists none of our shards are disconnected and removed from the
+// peer store.
 // Targets: 50 connections, relay 50 - 50/5 = 40, outbound max(40/3, 10) = 13,
 // inbound 27.
 func GoWakuPreset() Config {
@@ -197,8 +208,11 @@ func GoWakuPreset() Config {
 		DialOnSubscribe:     true,
 		DialDiscoveredBelow: out,
 
-		Prune:            PruneInboundExcess,
-		PruneNewestFirst: true,
+		Prune: PruneInboundExcess,
+		// From index InPeersTarget on of a list built from a Go map
+		// (pruneInRelayConns, peer_manager.go:519-537; the list from
+		// GroupPeersByDirection over Peerstore().Peers()), not the newest.
+		InboundPruneOrder: ArbitraryOrder,
 
 		Backoff: Backoff{
 			// getBackOff: NewExponentialBackoff(1 min, 1 h, FullJitter, 1 s, 5.0)
@@ -212,10 +226,23 @@ func GoWakuPreset() Config {
 		OnDemandDiscovery: true,
 		DiscoveryBatch:    2,
 
-		UnsubscribeDisconnects:       true,
-		MetadataFailure:              NeverDisconnect,
+		UnsubscribeDisconnects: true,
+		// WakuMetadata.Connected (protocol/metadata/waku_metadata.go:227-283):
+		// with a cluster configured, a failed request, a missing cluster id,
+		// another cluster or a relay peer with no shard disconnects, and
+		// disconnectPeer (:217-224) removes the peer from the peer store.
+		MetadataFailure:              DisconnectWithCluster,
 		DisconnectRelayWithoutShards: true,
-		TickInterval:                 15 * time.Second, // peerConnectivityLoopSecs
+		ForgetMisfits:                true,
+		// handlerPeerTopicEvent (peermanager/topic_event_handler.go:124-163):
+		// on PEER_JOINED of one of our topics, DisconnectPeerOnShardMismatch
+		// (waku_metadata.go:329-351), then AddPubSubTopic; PEER_LEFT
+		// removes the topic. go-waku's per-topic count (PeersByPubSubTopic)
+		// starts from the topics discovery gave (ENR), not metadata; the
+		// book's advertised shards (metadata, else ENR) stand for them.
+		GossipsubJoinsAddShards:   true,
+		DisconnectOnShardMismatch: true,
+		TickInterval:              15 * time.Second, // peerConnectivityLoopSecs
 	}
 }
 

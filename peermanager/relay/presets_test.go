@@ -30,6 +30,9 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 		"jitter":    func(c *Config) { c.Backoff.JitterFraction = 0 },
 		"discovery": func(c *Config) { c.DiscoveryBatch = 0 },
 		"dial":      func(c *Config) { c.Dial = 0 },
+		"joins":     func(c *Config) { c.GossipsubJoinsAddShards = true },
+		"metadata":  func(c *Config) { c.MetadataFailure = DisconnectWithCluster + 1 },
+		"order":     func(c *Config) { c.InboundPruneOrder = ArbitraryOrder + 1 },
 	} {
 		cfg := DefaultConfig()
 		mutate(&cfg)

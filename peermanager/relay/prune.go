@@ -253,10 +253,8 @@ func (c *Core) shardsAndSlack(p *book.Peer) (n, slack int) {
 	return n, slack
 }
 
-// pruneInbound closes n inbound relay peers in connection order: the
-// oldest first (nwaku takes the first N of its list) or the newest first
-// (go-waku closes from index InRelayPeersTarget on). Outbound peers are
-// never pruned by these policies.
+// pruneInbound closes n inbound relay peers in InboundPruneOrder. Outbound
+// peers are never pruned by these policies.
 func (c *Core) pruneInbound(n int, now time.Time) {
 	if n <= 0 {
 		return
@@ -269,8 +267,11 @@ func (c *Core) pruneInbound(n int, now time.Time) {
 		}
 	}
 	slices.SortStableFunc(c.peers, func(x, y *book.Peer) int { return x.ConnectedAt().Compare(y.ConnectedAt()) })
-	if c.cfg.PruneNewestFirst {
+	switch c.cfg.InboundPruneOrder {
+	case NewestFirst:
 		slices.Reverse(c.peers)
+	case ArbitraryOrder:
+		c.shufflePeers()
 	}
 	victims := c.peers[:min(n, len(c.peers))]
 	for _, p := range victims {

@@ -1,6 +1,9 @@
 package relay
 
-import "github.com/wakupm/wakupm/shardmesh"
+import (
+	"github.com/wakupm/wakupm/peermanager/book"
+	"github.com/wakupm/wakupm/shardmesh"
+)
 
 // Snapshot is the relay policy's state for metrics and reports, read in
 // one go (pull-based: nothing is counted on the hot path beyond the core's
@@ -16,6 +19,9 @@ type Snapshot struct {
 	Footprint Footprint
 	// RelayInbound and RelayOutbound count connected relay peers.
 	RelayInbound, RelayOutbound int
+	// ConnectedByOrigin counts connected peers (relay or not) by how we
+	// first learnt of them (index by book.Origin).
+	ConnectedByOrigin [book.NumOrigins]int
 	// Shards has one entry per subscribed shard, by ascending index.
 	Shards []ShardSnapshot
 	Stats  Stats
@@ -48,6 +54,13 @@ type ShardSnapshot struct {
 	Shard             shardmesh.Shard
 	Inbound, Outbound int
 	Floor             int
+	// Known is the number of relay peers in the book advertising the shard,
+	// connected or not: what discovery has found and the book kept.
+	Known int
+	// Dials and DialFailures count the dials started to (and failed to,
+	// expired included) peers advertising the shard, since the core began;
+	// a dial counts once for each subscribed shard of the peer.
+	Dials, DialFailures uint64
 	// Health is the tracker's last report, HealthKnown false before one.
 	Health      shardmesh.Health
 	HealthKnown bool
@@ -73,7 +86,15 @@ func (c *Core) Snapshot() Snapshot {
 		set := c.relayPeers(i, true)
 		total, out := set.Len(), set.Outbound()
 		s.Shards = append(s.Shards, ShardSnapshot{Shard: c.shard(i), Inbound: total - out, Outbound: out,
-			Floor: c.floor(i), Health: c.health[i], HealthKnown: c.healthKnown.Contains(i)})
+			Floor: c.floor(i), Known: total + c.relayPeers(i, false).Len(),
+			Dials: c.dialsByShard[i], DialFailures: c.dialFailsByShard[i],
+			Health: c.health[i], HealthKnown: c.healthKnown.Contains(i)})
+	}
+	conn := c.book.ConnectedPeers()
+	for j := range conn.Len() {
+		if o := int(conn.At(j).Origin()); o < book.NumOrigins {
+			s.ConnectedByOrigin[o]++
+		}
 	}
 	for i, n := range c.discoveryReqs {
 		if n > 0 {
@@ -92,9 +113,12 @@ type Stats struct {
 	DialsExpired uint64
 	// DialsClosedEarly counts succeeded dials whose connection the peer
 	// closed within EarlyCloseWindow (counted as failures for backoff).
-	DialsClosedEarly  uint64
-	Disconnects       [numReasons]uint64
-	DiscoveryRequests uint64
+	DialsClosedEarly uint64
+	// DialFailuresByCause counts DialsFailed and DialsExpired by cause
+	// (index by DialCause; expired dials are CauseExpired).
+	DialFailuresByCause [NumDialCauses]uint64
+	Disconnects         [numReasons]uint64
+	DiscoveryRequests   uint64
 	// BookFull counts discovered peers the book had no room for.
 	BookFull uint64
 	// Forgotten counts peers removed after too many failures or as misfits.

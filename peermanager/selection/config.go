@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // Policy is how the selector orders eligible service peers.
@@ -27,12 +28,20 @@ const (
 	PolicyLowestRTT
 	// PolicyPinnedFirst: the protocol's pinned peers first (in configured
 	// order, e.g. status-go's pinned store node), then PolicyConnectedFirst.
+	// (Pinned peers come first under every policy; this one names the
+	// rest.)
 	PolicyPinnedFirst
+	// PolicyFastest: a random choice among the fastest candidates by RTT,
+	// the fastest quarter of a tier and at least 3: go-waku's store-node
+	// choice (waku/v2/api/history/cycle.go findNewStorenode: poolSize,
+	// minStorenodesToChooseFrom), which spreads a fleet's clients over its
+	// nearby nodes instead of piling them on the single nearest.
+	PolicyFastest
 
 	numPolicies
 )
 
-var policyText = [...]string{"default", "connected-first", "random", "lowest-rtt", "pinned-first"}
+var policyText = [...]string{"default", "connected-first", "random", "lowest-rtt", "pinned-first", "fastest"}
 
 func (p Policy) String() string {
 	if p < numPolicies {
@@ -111,7 +120,8 @@ type ProtocolConfig struct {
 	// Policy orders the candidates when a request does not name one.
 	Policy Policy
 	// Pinned are user-configured peers (status-go's pinned store node)
-	// put first by PolicyPinnedFirst. They are trusted to serve the
+	// put first, whatever the policy; Core.Pin and Core.PinFor change
+	// them at runtime. They are trusted to serve the
 	// protocol on any shard; benching and exclusions still apply.
 	Pinned []peerid.ID
 	// Replace is the replacement rule.
@@ -156,6 +166,17 @@ type Config struct {
 	// our cluster (8 on The Waku Network); 0 refuses requests by content
 	// topic.
 	AutoshardingShards uint16
+	// DisconnectGrace is how long a pool member's lost connection waits
+	// before it is reported as OutcomeDisconnected (see online.go): a loss
+	// during which the client was offline (SetOnline(false), or no
+	// connection left at all), one the client caused (ExpectDisconnect) or
+	// one that healed within the grace is not the peer's failure. 0
+	// reports at once, as before, unless the client is offline then.
+	DisconnectGrace time.Duration
+	// Shards are shards of interest declared up front (a community's shard):
+	// light-client health is graded for them before any Select, and
+	// their filter and light-push pools are created and filled at once.
+	Shards []uint16
 }
 
 // ErrInvalidConfig is wrapped by every error of
@@ -171,6 +192,14 @@ func (c Config) Validate() error {
 	case UnknownShardsLastResort, UnknownShardsNever, UnknownShardsAlongside:
 	default:
 		return bad("UnknownShards %d is not a mode", c.UnknownShards)
+	}
+	if c.DisconnectGrace < 0 {
+		return bad("negative DisconnectGrace %v", c.DisconnectGrace)
+	}
+	for _, s := range c.Shards {
+		if s > shardmesh.MaxShardIndex {
+			return bad("shard of interest %d above %d", s, shardmesh.MaxShardIndex)
+		}
 	}
 	if c.HealthFilterPeers < 0 || c.HealthLightPushPeers < 0 {
 		return bad("negative health threshold (filter %d, light push %d)", c.HealthFilterPeers, c.HealthLightPushPeers)

@@ -37,8 +37,12 @@ type Core struct {
 	protos    []protoState     // by ProtocolRef
 	filterRef book.ProtocolRef // health protocols; valid when has*
 	pushRef   book.ProtocolRef
+	pushV2Ref book.ProtocolRef
 	hasFilter bool
 	hasPush   bool
+	hasPushV2 bool
+	storeRef  book.ProtocolRef
+	hasStore  bool
 
 	pools        map[poolKey]*pool
 	poolList     []*pool // creation order: deterministic iteration
@@ -49,6 +53,17 @@ type Core struct {
 
 	notes []Notification
 	stats counters
+
+	// online state (online.go)
+	offline      bool
+	cut          bool   // no connection at all, at the last look
+	offlineEpoch uint64 // offline episodes so far (SetOnline(false) or cut)
+	ours         map[peerid.ID]time.Time
+	pending      []pendingLoss
+	due          []pendingLoss
+	declared     bool // cfg.Shards declared
+	shardPins    map[poolKey][]peerid.ID
+	onMembership func(peerid.ID, bool)
 
 	// scratch, reused so that selection does not allocate
 	pick    []peerid.ID
@@ -96,6 +111,8 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 		failures:     make(map[peerProto]int),
 		benchedUntil: make(map[peerProto]time.Time),
 		health:       make(map[uint16]LightHealth),
+		ours:         make(map[peerid.ID]time.Time),
+		shardPins:    make(map[poolKey][]peerid.ID),
 		pick:         make([]peerid.ID, 0, maxSelect),
 		best:         make([]*book.Peer, 0, maxSelect),
 	}
@@ -113,7 +130,29 @@ func NewCore(b *book.Book, cfg Config) (*Core, error) {
 	}
 	c.filterRef, c.hasFilter = b.Protocol(protocols.FilterSubscribe)
 	c.pushRef, c.hasPush = b.Protocol(protocols.LightPush)
+	c.pushV2Ref, c.hasPushV2 = b.Protocol(protocols.LightPushLegacy)
+	c.storeRef, c.hasStore = b.Protocol(protocols.Store)
 	return c, nil
+}
+
+// NewCoreAt is NewCore followed by the declaration of cfg.Shards at now
+// (DeclareShard): their pools are filled from what the book holds and
+// their health is graded at once. NewCore leaves declared shards to the
+// first Tick.
+func NewCoreAt(b *book.Book, cfg Config, now time.Time) (*Core, error) {
+	c, err := NewCore(b, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.declareAll(now)
+	return c, nil
+}
+
+func (c *Core) declareAll(now time.Time) {
+	for _, s := range c.cfg.Shards {
+		_ = c.DeclareShard(shardmesh.Shard{Cluster: c.cfg.Cluster, Index: s}, now) // validated by Config.Validate
+	}
+	c.declared = true
 }
 
 // Book returns the book the selector reads.
@@ -283,6 +322,11 @@ func (c *Core) Failures(id peerid.ID, proto string) int {
 // failure counts of peers that left the book) is dropped. Call it every few
 // seconds.
 func (c *Core) Tick(now time.Time) {
+	if !c.declared {
+		c.declareAll(now)
+	}
+	c.observeConnectivity()
+	c.settleLosses(now)
 	c.expired = c.book.ExpireMetadata(c.expired[:0], now)
 	for _, id := range c.expired {
 		if c.inPools[id] > 0 {

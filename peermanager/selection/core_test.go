@@ -24,7 +24,7 @@ type selFixture struct {
 
 func newSelFixture(t *testing.T, cfg Config) *selFixture {
 	t.Helper()
-	book := newTestBook(t)
+	book := newTestBook(t, book.WithTrackedProtocols(TrackedProtocols(cfg)...))
 	sel, err := NewCore(book, cfg)
 	require.NoError(t, err)
 	return &selFixture{t: t, book: book, sel: sel, now: t0}

@@ -39,11 +39,9 @@ func (c *Core) diagnose(ref book.ProtocolRef, shard shardmesh.Shard, req *Reques
 			consider(p, p.ID())
 		}
 	}
-	if req.Policy == PolicyPinnedFirst || (req.Policy == PolicyDefault && c.protos[ref].cfg.Policy == PolicyPinnedFirst) {
-		for _, id := range c.protos[ref].cfg.Pinned {
-			if p := c.book.Get(id); !c.book.IndexedOn(p, ref, shard) {
-				consider(p, id) // not already counted from the buckets
-			}
+	for _, id := range c.pinnedFor(ref, shard.Index) {
+		if p := c.book.Get(id); !c.book.IndexedOn(p, ref, shard) {
+			consider(p, id) // not already counted from the buckets
 		}
 	}
 	rest := e.Candidates - e.Excluded

@@ -12,7 +12,16 @@
 // and light-push pools it grades each shard's LightHealth. DefaultConfig
 // (WakupmPreset) is our configuration; JSWakuPreset and GoWakuPreset
 // reproduce the other clients' choices in the same Core, for the
-// conformance suite (rfc/conformance).
+// conformance suite (rfc/conformance); StatusPreset is ours for a
+// status-go-like client (cluster 16, light push v2 and v3).
+//
+// For the clients that adopt it: the online state and the causes of lost
+// connections (SetOnline, ExpectDisconnect, Config.DisconnectGrace:
+// online.go), light push v2 next to v3 (OutcomeOfLightPushV2, Speaks:
+// lightpush.go), shards of interest with health before any Select
+// (Config.Shards, DeclareShard: shards.go), runtime pins (Pin, PinFor:
+// pins.go) and the store-node cycle's choice and notifications
+// (PolicyFastest, ProbeCandidates, StoreNode: storenode.go).
 //
 // A shell drives it with the current time as the last argument: book
 // changes followed by PeerUpdated (connected, disconnected, identified,

@@ -3,13 +3,14 @@ package selection
 import (
 	"slices"
 
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
 // updateHealth recomputes the light-client health of k's shard when k is a
 // filter or light-push pool, and notifies NotifyHealthChanged on a change.
 func (c *Core) updateHealth(k poolKey) {
-	counted := (c.hasFilter && k.ref == c.filterRef) || (c.hasPush && k.ref == c.pushRef)
+	counted := (c.hasFilter && k.ref == c.filterRef) || c.isLightPush(k.ref)
 	if !counted {
 		return
 	}
@@ -32,28 +33,34 @@ func (c *Core) updateHealth(k poolKey) {
 // Unknown. Unlike js-waku's indicator (which keeps its old value for mixes
 // such as 1 filter and 3 light-push peers), every count maps to a level.
 func (c *Core) healthOf(shard uint16) LightHealth {
-	var fp, lp *pool
+	var fp *pool
 	if c.hasFilter {
 		fp = c.pools[poolKey{c.filterRef, shard}]
 	}
-	if c.hasPush {
-		lp = c.pools[poolKey{c.pushRef, shard}]
+	// Light push counts the better of its versions: a client speaking
+	// both publishes through whichever has live peers.
+	pushLive, pushPool := 0, false
+	for _, v := range [2]struct {
+		ref     book.ProtocolRef
+		tracked bool
+	}{{c.pushRef, c.hasPush}, {c.pushV2Ref, c.hasPushV2}} {
+		if pl := c.pools[poolKey{v.ref, shard}]; v.tracked && pl != nil {
+			pushPool = true
+			pushLive = max(pushLive, pl.live)
+		}
 	}
+	anyPush := c.hasPush || c.hasPushV2
 	fT, lT := c.cfg.HealthFilterPeers, c.cfg.HealthLightPushPeers
-	if (fT == 0 || !c.hasFilter) && (lT == 0 || !c.hasPush) {
+	if (fT == 0 || !c.hasFilter) && (lT == 0 || !anyPush) {
 		return LightHealthUnknown
 	}
-	if fp == nil && lp == nil {
+	if fp == nil && !pushPool {
 		return LightHealthUnknown
 	}
 	level := LightSufficientlyHealthy
-	grade := func(pl *pool, threshold int, tracked bool) {
+	grade := func(live, threshold int, tracked bool) {
 		if threshold == 0 || !tracked {
 			return
-		}
-		live := 0
-		if pl != nil {
-			live = pl.live
 		}
 		switch {
 		case live == 0:
@@ -62,8 +69,12 @@ func (c *Core) healthOf(shard uint16) LightHealth {
 			level = min(level, LightMinimallyHealthy)
 		}
 	}
-	grade(fp, fT, c.hasFilter)
-	grade(lp, lT, c.hasPush)
+	filterLive := 0
+	if fp != nil {
+		filterLive = fp.live
+	}
+	grade(filterLive, fT, c.hasFilter)
+	grade(pushLive, lT, anyPush)
 	return level
 }
 

@@ -30,6 +30,9 @@ func TestSelectorInvariantsUnderRandomEvents(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
 				cfg := mk()
 				cfg.Seed = seed
+				// The random events are on cluster 1 (status: cluster 16);
+				// declared shards too, so that they are exercised.
+				cfg.Cluster, cfg.Shards = 1, []uint16{0, 1}
 				for i := range cfg.Protocols {
 					if cfg.Protocols[i].Protocol == protocols.Store && seed%2 == 0 {
 						cfg.Protocols[i].Pinned = []peerid.ID{pid(0), "pinned-elsewhere"}

@@ -26,9 +26,21 @@ const (
 	NotifyPoolRestored
 	// NotifyHealthChanged: the light-client health of Shard changed.
 	NotifyHealthChanged
+	// NotifyStoreNodeChanged: the store node in use on Shard (the first
+	// member of the store pool) changed from Peer to Replacement (either
+	// may be empty): go-waku's StorenodeChangedEmitter
+	// (waku/v2/api/history/cycle.go).
+	NotifyStoreNodeChanged
+	// NotifyStoreNodeNotWorking: the store node Peer was replaced because
+	// of Outcome (StorenodeNotWorkingEmitter).
+	NotifyStoreNodeNotWorking
+	// NotifyStoreNodeAvailable: Shard has a store node again (Peer) after
+	// having none (StorenodeAvailableEmitter).
+	NotifyStoreNodeAvailable
 )
 
-var notificationText = [...]string{"", "peer-replaced", "peer-released", "pool-degraded", "pool-restored", "health-changed"}
+var notificationText = [...]string{"", "peer-replaced", "peer-released", "pool-degraded", "pool-restored", "health-changed",
+	"store-node-changed", "store-node-not-working", "store-node-available"}
 
 func (k NotificationKind) String() string {
 	if k != 0 && int(k) < len(notificationText) {

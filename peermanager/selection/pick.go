@@ -96,23 +96,49 @@ func (c *Core) tiers(ref book.ProtocolRef, shard uint16, policy Policy) ([4]tier
 // avoid, and the request's exclusions.
 func (c *Core) candidates(ref book.ProtocolRef, shard uint16, policy Policy, want int, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) {
 	limit := len(c.pick) + want
-	if policy == PolicyPinnedFirst {
-		for _, id := range c.protos[ref].cfg.Pinned {
-			if len(c.pick) == limit {
-				return
-			}
-			if c.usableID(id, ref, req, skip, avoid, now) {
-				c.pick = append(c.pick, id)
-			}
+	for _, id := range c.pinnedFor(ref, shard) {
+		if len(c.pick) == limit {
+			return
+		}
+		if c.usableID(id, ref, req, skip, avoid, now) {
+			c.pick = append(c.pick, id)
 		}
 	}
 	ts, n := c.tiers(ref, shard, policy)
 	for i := 0; i < n && len(c.pick) < limit; i++ {
-		if policy == PolicyLowestRTT {
+		switch policy {
+		case PolicyLowestRTT:
 			c.lowestRTT(&ts[i], ref, limit, req, skip, avoid, now)
-		} else {
+		case PolicyFastest:
+			c.fastest(&ts[i], ref, limit, req, skip, avoid, now)
+		default:
 			c.random(&ts[i], ref, limit, req, skip, avoid, now)
 		}
+	}
+}
+
+// minFastest is go-waku's minStorenodesToChooseFrom: PolicyFastest draws
+// from at least this many of the fastest candidates.
+const minFastest = 3
+
+// fastest appends, until c.pick reaches limit, peers drawn at random from
+// the fastest max(3, ceil(n/4)) eligible peers of t by RTT.
+func (c *Core) fastest(t *tier, ref book.ProtocolRef, limit int, req *Request, skip []poolMember, avoid peerid.ID, now time.Time) {
+	start := len(c.pick)
+	want := limit - start
+	k := max(minFastest, (t.n+3)/4, want)
+	k = min(k, maxSelect-start)
+	if k <= 0 {
+		return
+	}
+	c.lowestRTT(t, ref, start+k, req, skip, avoid, now)
+	got := c.pick[start:]
+	for i := 0; i < len(got) && i < want; i++ { // partial Fisher-Yates
+		j := i + c.rng.IntN(len(got)-i)
+		got[i], got[j] = got[j], got[i]
+	}
+	if len(got) > want {
+		c.pick = c.pick[:start+want]
 	}
 }
 

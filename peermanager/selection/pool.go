@@ -17,6 +17,7 @@ type pool struct {
 	live     int          // connected members
 	degraded bool         // live < target, reported
 	departed []departure  // members that left, waiting for their replacement
+	active   peerid.ID    // first member at the last look (store-node notifications)
 }
 
 type poolMember struct {
@@ -79,7 +80,8 @@ func (c *Core) memberLive(m *poolMember) bool {
 }
 
 // maintain brings pl up to date at now: members whose connection was lost
-// are reported (OutcomeDisconnected, which the protocol's rule may count),
+// are handed to lostConnection (reported as OutcomeDisconnected, which the
+// protocol's rule may count, unless excused: online.go),
 // members no longer eligible are released, the pool is refilled up to its
 // target (never with avoid), departures are paired with their replacements
 // in notifications, and the pool's live count, degradation and the shard's health
@@ -101,7 +103,7 @@ func (c *Core) maintain(pl *pool, avoid peerid.ID, now time.Time) {
 			c.markDown(id, ref)
 		}
 		for _, id := range lost {
-			c.report(id, ref, OutcomeDisconnected, now)
+			c.lostConnection(id, ref, now)
 		}
 	}
 	// 2. Members no longer eligible.
@@ -129,6 +131,7 @@ func (c *Core) maintain(pl *pool, avoid peerid.ID, now time.Time) {
 	// 4. State.
 	c.order(pl)
 	c.updateState(pl)
+	c.storeNodeEvents(pl)
 }
 
 // markDown records that id is not live in every pool of protocol ref.
@@ -184,11 +187,14 @@ func (c *Core) fill(pl *pool, avoid peerid.ID, now time.Time) []peerid.ID {
 	c.pick = c.pick[:0]
 	c.candidates(ref, pl.key.shard, pl.policy, need, nil, pl.members, avoid, now)
 	for _, id := range c.pick {
-		m := poolMember{id: id, pinned: c.isPinned(ref, id)}
+		m := poolMember{id: id, pinned: c.isPinned(ref, pl.key.shard, id)}
 		m.live = c.memberLive(&m)
 		pl.members = append(pl.members, m)
 		if c.inPools[id]++; c.inPools[id] == 1 {
 			c.book.Keep(id, true) // a pool member is never evicted for capacity
+			if c.onMembership != nil {
+				c.onMembership(id, true)
+			}
 		}
 	}
 	c.order(pl)
@@ -220,8 +226,8 @@ func (c *Core) before(pl *pool, a, b *poolMember) bool {
 	return c.fasterThan(pa, pb)
 }
 
-func (c *Core) isPinned(ref book.ProtocolRef, id peerid.ID) bool {
-	for _, p := range c.protos[ref].cfg.Pinned {
+func (c *Core) isPinned(ref book.ProtocolRef, shard uint16, id peerid.ID) bool {
+	for _, p := range c.pinnedFor(ref, shard) {
 		if p == id {
 			return true
 		}
@@ -235,6 +241,9 @@ func (c *Core) removeMember(pl *pool, i int) {
 	if c.inPools[id]--; c.inPools[id] <= 0 {
 		delete(c.inPools, id)
 		c.book.Keep(id, false)
+		if c.onMembership != nil {
+			c.onMembership(id, false)
+		}
 	}
 }
 
@@ -311,3 +320,10 @@ func (c *Core) PoolPeers() []peerid.ID {
 
 // InPool reports whether id is a member of any pool.
 func (c *Core) InPool(id peerid.ID) bool { return c.inPools[id] > 0 }
+
+// OnPoolMembership calls f when a peer joins its first pool (true) and
+// leaves its last (false), synchronously, inside the Core call that made
+// the change: a full node's relay Manager spares its service peers from
+// relay pruning with it (peermanager Manager.NewSelector). f must not call
+// the Core.
+func (c *Core) OnPoolMembership(f func(id peerid.ID, inPool bool)) { c.onMembership = f }

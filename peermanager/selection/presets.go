@@ -26,6 +26,13 @@ const (
 	// (go-waku api/history/cycle.go), the per-peer window of nwaku's
 	// limiter for a 1 s period (period × 10, request_limiter.nim:34-39).
 	defaultRateLimitBench = 10 * time.Second
+	// 5 s: the connections one network change takes down end within a
+	// few seconds of each other (status-go closes them all at once,
+	// wakuv2/waku.go handleNetworkChangeFromApp); a loss that is still
+	// unexplained after that is the peer's. It delays a light-push
+	// replacement by at most this much (plus a Tick), while the other pool
+	// member keeps serving.
+	defaultDisconnectGrace = 5 * time.Second
 	// Shards of The Waku Network for autosharding (64/WAKU2-NETWORK).
 	twnAutoshardingShards = 8
 )
@@ -41,7 +48,9 @@ func DefaultConfig() Config { return WakupmPreset() }
 // after 1 failure (lost connection, timeout, 421, 500, 503/505, no
 // response), filter after 2 consecutive failures (ping) or 1 failed
 // subscribe, store after 2 failures; a 429 replaces at once with a short
-// backoff; a replaced peer is benched for the protocol for 2 min.
+// backoff; a replaced peer is benched for the protocol for 2 min. A lost
+// connection counts only when the client was online throughout the 5 s
+// that follow it and did not cause it (SetOnline, ExpectDisconnect).
 func WakupmPreset() Config {
 	immediate := OutcomesOf(OutcomeUnsupportedTopic, OutcomeRateLimited)
 	// Store and peer-exchange connections are opened per request and may be
@@ -83,6 +92,7 @@ func WakupmPreset() Config {
 		HealthFilterPeers:    defaultFilterPool,
 		HealthLightPushPeers: defaultLightPushPool,
 		AutoshardingShards:   twnAutoshardingShards,
+		DisconnectGrace:      defaultDisconnectGrace,
 	}
 }
 
@@ -148,10 +158,18 @@ func JSWakuPreset() Config {
 //     without topics never match), connected or not (not connection-aware
 //     before PR #1309), with no memory between calls for light push and
 //     store (lightpush DefaultOptions: WithMaxPeers(1));
-//   - a peer is removed from the peer store after more than 2 dial failures
-//     (peer_manager.go maxDialFailures, CheckAndRemoveBadPeer), modelled as
-//     a 1 h bench, the cap of go-waku's dial backoff, standing for
-//     "until rediscovered";
+//   - a light-push peer is removed from the peer store after more than 2
+//     dial failures (lightpush/waku_lightpush.go:198-206 calls
+//     CheckAndRemoveBadPeer, peermanager/peer_manager.go:261-270,
+//     maxDialFailures :106), modelled as a 1 h bench, the cap of go-waku's
+//     dial backoff, standing for "until rediscovered";
+//   - a store peer never is: a failed store dial only calls HandleDialError
+//     (store/client.go:320-325), whose backoff (peer_manager.go:746-756)
+//     holds back the relay connector, not SelectRandom, so the store peer
+//     is drawn as before. The store-node cycle that status-go drives
+//     (api/history/cycle.go: one active node, 2 failed requests graylist it
+//     for 3 min, a 429 backs it off 10 s) is an application layer above
+//     this selection and not part of the preset;
 //   - filter (status-go: MinPeersForFilter 2, api/filter MaxPeers): sticky
 //     subscriptions, closed when a ping and its immediate retry both fail
 //     (protocol/filter/filter_health_check.go), the failed peer excluded
@@ -173,7 +191,7 @@ func GoWakuPreset() Config {
 			{Protocol: protocols.LightPush, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 			{Protocol: protocols.FilterSubscribe, PoolSize: filterMaxPeers, Sticky: true, Policy: PolicyRandom,
 				Replace: ReplacementRule{MaxFailures: 2, Counted: OutcomesOf(OutcomeFilterPingFailed)}},
-			{Protocol: protocols.Store, PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
+			{Protocol: protocols.Store, PoolSize: 1, Policy: PolicyRandom},
 		},
 		Fallback:           ProtocolConfig{PoolSize: 1, Policy: PolicyRandom, Replace: dialFailures},
 		UnknownShards:      UnknownShardsNever,
@@ -182,10 +200,12 @@ func GoWakuPreset() Config {
 }
 
 // Presets returns the named selector configurations, for the conformance
-// suite and the examples: "wakupm" (ours), "jswaku", "gowaku".
+// suite and the examples: "wakupm" (ours), "status" (ours for a
+// status-go-like client), "jswaku", "gowaku".
 func Presets() map[string]func() Config {
 	return map[string]func() Config{
 		"wakupm": WakupmPreset,
+		"status": StatusPreset,
 		"jswaku": JSWakuPreset,
 		"gowaku": GoWakuPreset,
 	}

@@ -126,6 +126,8 @@ func TestDisconnectCountsAsFailurePerProtocolRule(t *testing.T) {
 	victim := push[0]
 	inFilter := slices.Contains(filt, victim)
 	f.disconnect(victim)
+	require.Contains(t, f.pool(protocols.LightPush, 0), victim, "not before the disconnect grace")
+	f.advance(DefaultConfig().DisconnectGrace)
 	require.NotContains(t, f.pool(protocols.LightPush, 0), victim, "light push replaces on a lost connection")
 	if inFilter {
 		require.Contains(t, f.pool(protocols.FilterSubscribe, 0), victim, "filter tolerates one failure")

@@ -52,6 +52,10 @@ func (c *Core) ReportPeer(id peerid.ID, o Outcome, now time.Time) int {
 
 func (c *Core) report(id peerid.ID, ref book.ProtocolRef, o Outcome, now time.Time) {
 	c.stats.outcomes[ref][o]++
+	if c.offline && connectivityOutcomes.Has(o) {
+		c.stats.excused++ // the client has no network: not the peer's failure
+		return
+	}
 	rule := &c.protos[ref].cfg.Replace
 	key := peerProto{id, ref}
 	switch {
@@ -90,6 +94,9 @@ func (c *Core) replace(id peerid.ID, ref book.ProtocolRef, o Outcome, now time.T
 		if i < 0 {
 			continue
 		}
+		if c.hasStore && ref == c.storeRef && i == 0 {
+			c.notify(Notification{Kind: NotifyStoreNodeNotWorking, Protocol: c.protos[ref].id, Shard: c.shardOf(pl.key), Peer: id, Outcome: o})
+		}
 		c.removeMember(pl, i)
 		pl.departed = append(pl.departed, departure{id: id, kind: NotifyPeerReplaced, outcome: o})
 		c.stats.replacements[ref][o]++
@@ -100,18 +107,21 @@ func (c *Core) replace(id peerid.ID, ref book.ProtocolRef, o Outcome, now time.T
 // PeerUpdated tells the selector that the book changed about id
 // (connected, disconnected, identified, metadata, discovered, removed).
 // Pools holding id are brought up to date (a lost connection is reported
-// as OutcomeDisconnected) and short pools try to refill. Cost: the number
+// as OutcomeDisconnected unless excused, see SetOnline) and short pools
+// try to refill; pending lost connections whose grace ended are settled. Cost: the number
 // of pools times their size, never the book.
 func (c *Core) PeerUpdated(id peerid.ID, now time.Time) {
 	if c.inPools[id] > 0 {
 		// A pinned member may join a pool before the book has its record.
 		c.book.Keep(id, true)
 	}
+	c.observeConnectivity()
 	for _, pl := range c.poolList {
 		if len(pl.members) < pl.target || pl.index(id) >= 0 {
 			c.maintain(pl, "", now)
 		}
 	}
+	c.settleLosses(now)
 }
 
 // Release drops the pool of (proto, shard), e.g. after the client stopped

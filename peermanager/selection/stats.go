@@ -22,6 +22,7 @@ type counters struct {
 	replacements [book.MaxTrackedProtocols][numOutcomes]uint64
 	released     [book.MaxTrackedProtocols]uint64
 	untracked    uint64
+	excused      uint64
 }
 
 func (s *counters) selected(ref book.ProtocolRef, got, want int) {
@@ -54,6 +55,10 @@ type Stats struct {
 	Pools []PoolStats
 	// Health is the light-client health per shard.
 	Health []ShardLightHealth
+	// ExcusedFailures counts lost connections and connectivity outcomes
+	// not held against the peer (offline, caused by the client, healed
+	// within DisconnectGrace; see Core.SetOnline).
+	ExcusedFailures uint64
 	// NotificationsDropped counts notifications the selector shell dropped
 	// because its reader was behind (0 from a bare Core).
 	NotificationsDropped uint64
@@ -92,7 +97,7 @@ type PoolStats struct {
 // Stats returns a snapshot. It allocates; call it at scrape time, not on a
 // hot path.
 func (c *Core) Stats() Stats {
-	st := Stats{Name: c.cfg.Name, UntrackedSelections: c.stats.untracked}
+	st := Stats{Name: c.cfg.Name, UntrackedSelections: c.stats.untracked, ExcusedFailures: c.stats.excused}
 	results := [3]string{ResultFull, ResultPartial, ResultNone}
 	for r, ps := range c.protos {
 		for i, n := range c.stats.selections[r] {

@@ -18,6 +18,16 @@ import (
 // connections and starts the goroutines New promises: the host loop and,
 // when configured, the keep-alive.
 func (s *Selector) follow(cfg config) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	if s.shared {
+		// The book's owner feeds host events (BookChanged); only the
+		// ticks and the pings are ours.
+		s.wg.Add(1)
+		go s.run(ctx, cfg.tick)
+		s.startPingers(ctx, cfg)
+		return nil
+	}
 	sub, err := s.host.EventBus().Subscribe([]any{
 		new(event.EvtPeerConnectednessChanged),
 		new(event.EvtPeerIdentificationCompleted),
@@ -27,16 +37,23 @@ func (s *Selector) follow(cfg config) error {
 		return err
 	}
 	s.sub = sub
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
 	s.seed()
 	s.wg.Add(1)
 	go s.run(ctx, cfg.tick)
+	s.startPingers(ctx, cfg)
+	return nil
+}
+
+// startPingers starts the keep-alive and the store cycle, when configured.
+func (s *Selector) startPingers(ctx context.Context, cfg config) {
 	if cfg.keepalive != nil {
 		s.wg.Add(1)
 		go s.keepalive(ctx, *cfg.keepalive)
 	}
-	return nil
+	if cfg.storeCycle != nil {
+		s.wg.Add(1)
+		go s.storeCycle(ctx, *cfg.storeCycle)
+	}
 }
 
 // seed records the host's current connections and known protocols.
@@ -50,13 +67,17 @@ func (s *Selector) run(ctx context.Context, tick time.Duration) {
 	defer s.wg.Done()
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var events <-chan any
+	if s.sub != nil {
+		events = s.sub.Out()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			s.Tick()
-		case ev, ok := <-s.sub.Out():
+		case ev, ok := <-events:
 			if !ok {
 				return
 			}

@@ -72,7 +72,9 @@ func (s *Selector) keepalive(ctx context.Context, k KeepaliveConfig) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.pingRound(ctx, k)
+			if s.Online() { // offline, a failed ping says nothing about the peer
+				s.pingRound(ctx, k)
+			}
 		}
 	}
 }

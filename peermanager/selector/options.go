@@ -3,9 +3,11 @@ package selector
 import (
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/selection"
@@ -29,14 +31,18 @@ func optionError(name, format string, a ...any) error {
 }
 
 type config struct {
-	selection selection.Config
-	host      host.Host
-	clock     func() time.Time
-	log       *slog.Logger
-	buffer    int
-	tick      time.Duration
-	bookOpts  []book.Option
-	keepalive *KeepaliveConfig
+	selection  selection.Config
+	host       host.Host
+	clock      func() time.Time
+	log        *slog.Logger
+	buffer     int
+	tick       time.Duration
+	bookOpts   []book.Option
+	keepalive  *KeepaliveConfig
+	sharedBook *book.Book
+	sharedLock sync.Locker
+	poolWatch  func(peer.ID, bool)
+	storeCycle *StoreCycleConfig
 }
 
 // Defaults of the Selector shell.
@@ -152,6 +158,38 @@ func WithKeepalive(k KeepaliveConfig) Option {
 			return optionError("WithKeepalive", "%v", err)
 		}
 		c.keepalive = &k
+		return nil
+	}
+}
+
+// WithSharedBook makes the selector read another shell's book under that
+// shell's lock instead of owning one: a full node's relay Manager and its
+// service-peer selector on one host share one book (peermanager
+// Manager.NewSelector uses it). The owner writes every host event into
+// the book and calls Selector.BookChanged, with mu held, for each peer it
+// changed; the selector then follows no host events itself (WithHost only
+// serves its pings: keep-alive, store cycle) and WithBookOptions is
+// ignored. The book must track the configuration's protocols.
+func WithSharedBook(b *book.Book, mu sync.Locker) Option {
+	return func(c *config) error {
+		if b == nil || mu == nil {
+			return optionError("WithSharedBook", "nil book or lock")
+		}
+		c.sharedBook, c.sharedLock = b, mu
+		return nil
+	}
+}
+
+// WithPoolWatcher calls f, with the selector's lock held, when a peer
+// joins its first pool (true) or leaves its last (false). f must not call
+// the selector and must not block (Manager.NewSelector uses it to spare
+// the selector's service peers from relay pruning).
+func WithPoolWatcher(f func(id peer.ID, inPool bool)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return optionError("WithPoolWatcher", "nil function")
+		}
+		c.poolWatch = f
 		return nil
 	}
 }

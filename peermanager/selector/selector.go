@@ -34,7 +34,9 @@ import (
 //
 // All methods are safe for concurrent use.
 type Selector struct {
-	mu      sync.Mutex
+	mu      sync.Locker // own, or the relay Manager's (WithSharedBook)
+	own     sync.Mutex
+	shared  bool // the book is another shell's: never write host events into it
 	book    *book.Book
 	core    *selection.Core
 	clock   func() time.Time
@@ -42,7 +44,8 @@ type Selector struct {
 	host    host.Host
 	notes   chan selection.Notification
 	closed  bool
-	scratch []peerid.ID // AppendSelect's destination, under mu
+	scratch []peerid.ID   // AppendSelect's destination, under mu
+	changed chan struct{} // closed at the next change, when someone waits (SelectWait)
 
 	dropped atomic.Uint64
 
@@ -65,16 +68,38 @@ func New(opts ...Option) (*Selector, error) {
 	if cfg.keepalive != nil && cfg.host == nil {
 		return nil, optionError("WithKeepalive", "needs WithHost")
 	}
-	b, err := book.New(cfg.selection.Cluster, cfg.bookOpts...)
-	if err != nil {
-		return nil, err
+	if cfg.storeCycle != nil && cfg.host == nil {
+		return nil, optionError("WithStoreCycle", "needs WithHost")
 	}
-	core, err := selection.NewCore(b, cfg.selection)
-	if err != nil {
-		return nil, err
+	b := cfg.sharedBook
+	if b == nil {
+		// The book tracks what the configuration names (light push v2 for
+		// a preset that uses it); WithBookOptions may still override.
+		bookOpts := append([]book.Option{book.WithTrackedProtocols(selection.TrackedProtocols(cfg.selection)...)}, cfg.bookOpts...)
+		var err error
+		if b, err = book.New(cfg.selection.Cluster, bookOpts...); err != nil {
+			return nil, err
+		}
 	}
-	s := &Selector{book: b, core: core, clock: cfg.clock, log: cfg.log, host: cfg.host,
+	s := &Selector{book: b, clock: cfg.clock, log: cfg.log, host: cfg.host,
 		notes: make(chan selection.Notification, cfg.buffer)}
+	s.mu = &s.own
+	if cfg.sharedBook != nil {
+		s.mu, s.shared = cfg.sharedLock, true
+	}
+	s.mu.Lock()
+	core, err := selection.NewCore(b, cfg.selection)
+	if err == nil {
+		if w := cfg.poolWatch; w != nil {
+			core.OnPoolMembership(func(id peerid.ID, in bool) { w(peer.ID(id), in) })
+		}
+		core.Tick(cfg.clock()) // declares the configured shards of interest
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.core = core
 	if cfg.host == nil {
 		return s, nil
 	}
@@ -126,20 +151,6 @@ func (s *Selector) ObserveRTT(id peer.ID, rtt time.Duration) {
 	s.book.ObserveRTT(peerid.ID(id), rtt, s.clock())
 }
 
-// AddPeer records a discovered peer (from peer exchange, DNS discovery,
-// static configuration) with what its ENR says.
-func (s *Selector) AddPeer(d book.DiscoveredPeer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock()
-	if _, err := s.book.Discover(d, now); err != nil {
-		return err
-	}
-	s.core.PeerUpdated(d.ID, now)
-	s.flush()
-	return nil
-}
-
 // MetadataReceived records the cluster and shards a peer announced in a
 // metadata exchange; they override its ENR's.
 func (s *Selector) MetadataReceived(id peer.ID, cluster uint16, shards shardmesh.ShardSet) {
@@ -168,6 +179,15 @@ func (s *Selector) update(id peer.ID, f func(p peerid.ID, now time.Time)) {
 	now := s.clock()
 	f(peerid.ID(id), now)
 	s.core.PeerUpdated(peerid.ID(id), now)
+	s.flush()
+}
+
+// BookChanged tells a selector over a shared book (WithSharedBook) that
+// the book's owner changed id's record at now. The owner calls it with the
+// shared lock held, after each change (connection, identify, metadata,
+// discovery, dial failure).
+func (s *Selector) BookChanged(id peerid.ID, now time.Time) {
+	s.core.PeerUpdated(id, now)
 	s.flush()
 }
 
@@ -241,7 +261,9 @@ func (s *Selector) Close() error {
 	s.closeOnce.Do(func() {
 		if s.cancel != nil {
 			s.cancel()
-			_ = s.sub.Close()
+			if s.sub != nil {
+				_ = s.sub.Close()
+			}
 		}
 		s.wg.Wait()
 		s.mu.Lock()
@@ -252,9 +274,17 @@ func (s *Selector) Close() error {
 	return nil
 }
 
-// flush delivers the core's notifications without blocking. Called with mu
-// held.
+// flush delivers the core's notifications without blocking and wakes
+// the SelectWait callers. Called with mu held.
 func (s *Selector) flush() {
+	s.signal()
+	s.deliver()
+}
+
+// deliver delivers the core's notifications without blocking (SelectWait
+// uses it alone: a waiter's own retries must not wake the other waiters).
+// Called with mu held.
+func (s *Selector) deliver() {
 	for _, n := range s.core.Notifications() {
 		if s.closed {
 			continue
@@ -283,4 +313,11 @@ func protocolStrings(ids []protocol.ID) []string {
 		out[i] = string(id)
 	}
 	return out
+}
+
+// Failures returns id's consecutive counted failures for proto.
+func (s *Selector) Failures(id peer.ID, proto protocol.ID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.core.Failures(peerid.ID(id), string(proto))
 }

@@ -164,6 +164,7 @@ var protocolNames = map[string]string{
 	"relay": protocols.Relay, "store": protocols.Store,
 	"filter": protocols.FilterSubscribe, "lightpush": protocols.LightPush,
 	"px": protocols.PeerExchange, "metadata": protocols.Metadata,
+	"lightpush2": protocols.LightPushLegacy,
 }
 
 func parseProtocols(s string) ([]string, error) {

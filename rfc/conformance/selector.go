@@ -64,6 +64,17 @@ func (d *selectorDriver) set(k, v string) error {
 		return err
 	}
 	switch k {
+	case "shards":
+		list, err := ParseIntList(v)
+		cfg.Shards = nil
+		for _, s := range list {
+			cfg.Shards = append(cfg.Shards, uint16(s))
+		}
+		return err
+	case "disconnect-grace":
+		d, err := time.ParseDuration(v)
+		cfg.DisconnectGrace = d
+		return err
 	case "seed":
 		n, err := strconv.ParseUint(v, 10, 64)
 		cfg.Seed = n
@@ -151,7 +162,7 @@ func (d *selectorDriver) ensure() error {
 	if d.sel != nil {
 		return nil
 	}
-	b, err := book.New(d.cfg.Cluster)
+	b, err := book.New(d.cfg.Cluster, book.WithTrackedProtocols(selection.TrackedProtocols(d.cfg)...))
 	if err != nil {
 		return err
 	}
@@ -179,7 +190,8 @@ func (d *selectorDriver) Exec(now time.Time, c Command) ([]string, error) {
 
 // selectorEvents are the event names of the selector vocabulary.
 var selectorEvents = []string{"tick", "select", "release", "remember", "report", "ping-failed", "discovered",
-	"connected", "disconnected", "removed", "identified", "metadata", "dial-failed", "rtt"}
+	"connected", "disconnected", "removed", "identified", "metadata", "dial-failed", "rtt",
+	"declare", "pin", "unpin", "offline", "online", "expect-disconnect"}
 
 func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	if !slices.Contains(selectorEvents, c.Name) {
@@ -188,6 +200,21 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 	switch c.Name {
 	case "tick":
 		d.sel.Tick(now)
+		return nil, nil
+	case "declare":
+		v, err := c.Arg(0)
+		if err != nil {
+			return nil, err
+		}
+		idx, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return nil, err
+		}
+		return nil, d.sel.DeclareShard(shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(idx)}, now)
+	case "pin", "unpin":
+		return nil, d.pin(now, c)
+	case "offline", "online":
+		d.sel.SetOnline(c.Name == "online", now)
 		return nil, nil
 	case "select":
 		return d.selectPeers(now, c)
@@ -216,6 +243,9 @@ func (d *selectorDriver) exec(now time.Time, c Command) ([]string, error) {
 		return nil, d.report(now, p, c)
 	case "ping-failed":
 		d.sel.ReportPeer(p, selection.OutcomePingFailed, now)
+		return nil, nil
+	case "expect-disconnect":
+		d.sel.ExpectDisconnect(p, now)
 		return nil, nil
 	}
 	if err := d.bookEvent(now, p, c); err != nil {
@@ -359,7 +389,9 @@ func (d *selectorDriver) report(now time.Time, p peerid.ID, c Command) error {
 		return err
 	}
 	var o selection.Outcome
-	if v, ok := c.Opts["status"]; ok {
+	if v, ok := c.Opts["v2-info"]; ok {
+		o = selection.OutcomeOfLightPushV2(v == "OK", v)
+	} else if v, ok := c.Opts["status"]; ok {
 		code, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return err
@@ -394,4 +426,32 @@ func (d *selectorDriver) protoShard(c Command, i int) (string, shardmesh.Shard, 
 	}
 	n, err := strconv.ParseUint(s, 10, 16)
 	return id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(n)}, err
+}
+
+// pin runs "pin PROTO a,b [shard=S]" and "unpin PROTO [shard=S]".
+func (d *selectorDriver) pin(now time.Time, c Command) error {
+	name, err := c.Arg(0)
+	if err != nil {
+		return err
+	}
+	id, err := parseProtocol(name)
+	if err != nil {
+		return err
+	}
+	var ids []peerid.ID
+	if c.Name == "pin" {
+		list, err := c.Arg(1)
+		if err != nil {
+			return err
+		}
+		ids = parsePeers(list)
+	}
+	if v, ok := c.Opts["shard"]; ok {
+		idx, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return err
+		}
+		return d.sel.PinFor(id, shardmesh.Shard{Cluster: d.cfg.Cluster, Index: uint16(idx)}, ids, now)
+	}
+	return d.sel.Pin(id, ids, now)
 }

@@ -212,8 +212,21 @@ func formatNotification(e selection.Notification) string {
 		return fmt.Sprintf("restored %s %s", proto, shard)
 	case selection.NotifyHealthChanged:
 		return "health " + shard + " " + e.Health.String()
+	case selection.NotifyStoreNodeChanged:
+		return fmt.Sprintf("store-node %s %s -> %s", shard, orNone(e.Peer), orNone(e.Replacement))
+	case selection.NotifyStoreNodeNotWorking:
+		return fmt.Sprintf("store-node-not-working %s %s %s", shard, string(e.Peer), e.Outcome)
+	case selection.NotifyStoreNodeAvailable:
+		return fmt.Sprintf("store-node-available %s %s", shard, string(e.Peer))
 	}
 	return e.Kind.String()
+}
+
+func orNone(id peerid.ID) string {
+	if id == "" {
+		return "none"
+	}
+	return string(id)
 }
 
 func parseProtocol(name string) (string, error) {

@@ -73,6 +73,12 @@ func (d *slotsDriver) set(k, v string) error {
 		d.poolOpts = append(d.poolOpts, slots.WithMaxPerPeer(n))
 	case "max-per-prefix":
 		d.poolOpts = append(d.poolOpts, slots.WithMaxPerPrefix(n))
+	case "waiting":
+		d.ledgerCfg.MaxWaiting = n
+	case "max-wait":
+		dur, err := parseDur(v)
+		d.ledgerCfg.MaxWait = dur
+		return err
 	case "inbound-per-ip":
 		d.ledgerCfg.MaxPerPrefix, d.ledgerCfg.IPv4PrefixLen, d.ledgerCfg.IPv6PrefixLen = n, 32, 64
 	default:
@@ -158,8 +164,13 @@ func (d *slotsDriver) connect(now time.Time, p peerid.ID, c Command) ([]string, 
 	if c.Name == "outbound" {
 		dir = slots.Outbound
 		r = d.ledger.CheckDial(p, now)
-	} else if addr.IsValid() {
-		r = d.ledger.CheckAccept(addr)
+	} else {
+		if addr.IsValid() {
+			r = d.ledger.CheckAccept(addr)
+		}
+		if r == 0 {
+			r = d.ledger.CheckReconnect(p, now) // as gater.InterceptSecured
+		}
 	}
 	if r == 0 {
 		r = d.ledger.CheckSecured(dir, p, addr)
@@ -201,6 +212,7 @@ func (d *slotsDriver) lease(now time.Time, p peerid.ID, c Command) ([]string, er
 	l, err := pool.Renew(slots.Client{Peer: p, Addr: d.addrs[p], Relay: d.ledger.IsRelay(p)}, now)
 	var rej *slots.Rejection
 	if errors.As(err, &rej) {
+		d.ledger.Denied(p) // as gater.AdmitPeer: a refused peer does not wait (SLOT-11)
 		return []string{fmt.Sprintf("refused %s %s %d", string(p), name, rej.Reason.StatusCode())}, nil
 	}
 	if err != nil {

@@ -64,6 +64,7 @@ func (g *Gater) AdmitPeer(svc slots.Service, id peer.ID, addr netip.Addr, now ti
 	l, err := g.pools[svc].Renew(slots.Client{Peer: pid, Addr: addr, Relay: g.ledger.IsRelay(pid)}, now)
 	if err != nil {
 		g.log.Debug("gater: admission refused", "service", svc.String(), "peer", id, "addr", addr, "err", err)
+		g.ledger.Denied(pid)
 		return slots.Lease{}, err
 	}
 	g.ledger.Leased(pid)

@@ -80,6 +80,17 @@ func New(b slots.Budget, opts ...Option) (*Gater, error) {
 		return nil, err
 	}
 	g := &Gater{budget: b, cfg: cfg, log: cfg.logger}
+	waiting := cfg.maxWaiting
+	if waiting < 0 {
+		total := 0
+		for _, s := range slots.Services() {
+			total += b.Reserved.Of(s)
+		}
+		waiting = total * DefaultWaitingShare / 100
+		if total > 0 {
+			waiting = max(1, waiting)
+		}
+	}
 	for _, s := range slots.Services() {
 		p, err := slots.NewPool(s, b.Reserved.Of(s), cfg.poolOptions[s]...)
 		if err != nil {
@@ -95,6 +106,8 @@ func New(b slots.Budget, opts ...Option) (*Gater, error) {
 		// Only IPv6 addresses count per site.
 		MaxPerIPv6Site:    cfg.siteLimit,
 		IPv6SitePrefixLen: cfg.siteBits,
+		MaxWaiting:        waiting,
+		MaxWait:           cfg.maxWait,
 	})
 	return g, nil
 }

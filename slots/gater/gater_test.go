@@ -112,7 +112,9 @@ func newLifecycleRig(t *testing.T) *lifecycleRig {
 	// Inbound: 1 relay peer + 3 reserved slots.
 	budget := slots.Budget{MaxConnections: 14, RelayInbound: 1, RelayOutbound: 7,
 		Reserved: slots.Reserved{Filter: 2, LightPush: 1}}
-	g, err := gater.New(budget, gater.WithGrace(lifecycleGrace),
+	// This rig checks the grace close itself: no peer waits past its grace
+	// period (waiting light clients, SLOT-11, are tested in service/filter).
+	g, err := gater.New(budget, gater.WithGrace(lifecycleGrace), gater.WithWaiting(0, 0),
 		gater.WithPoolOptions(slots.Filter, slots.WithTTL(lifecycleTTL)))
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,13 @@ func (g *Gater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
 func (g *Gater) InterceptSecured(dir network.Direction, id peer.ID, addrs network.ConnMultiaddrs) bool {
 	addr := addrOf(addrs.RemoteMultiaddr())
 	g.mu.Lock()
-	r := g.ledger.CheckSecured(direction(dir), peerid.ID(id), addr)
+	var r slots.Refusal
+	if dir == network.DirInbound {
+		r = g.ledger.CheckReconnect(peerid.ID(id), time.Now())
+	}
+	if r == 0 {
+		r = g.ledger.CheckSecured(direction(dir), peerid.ID(id), addr)
+	}
 	g.mu.Unlock()
 	if r != 0 {
 		g.log.Debug("gater: connection refused", "peer", id, "addr", addr, "dir", dir, "reason", r.String())

@@ -63,6 +63,8 @@ type config struct {
 	relayProtocols []protocol.ID
 	poolOptions    [slots.NumServices][]slots.PoolOption
 	logger         *slog.Logger
+	maxWaiting     int // < 0: DefaultWaitingShare of the reserved slots
+	maxWait        time.Duration
 }
 
 func defaultConfig() config {
@@ -74,6 +76,7 @@ func defaultConfig() config {
 		v6Bits:         DefaultColocationIPv6PrefixLen,
 		siteLimit:      -1,
 		siteBits:       DefaultIPv6SitePrefixLen,
+		maxWaiting:     -1,
 		relayProtocols: []protocol.ID{protocols.Relay},
 		logger:         slog.New(slog.DiscardHandler),
 	}
@@ -161,6 +164,28 @@ func WithPoolOptions(s slots.Service, opts ...slots.PoolOption) Option {
 			return &OptionError{Option: "WithPoolOptions", Reason: fmt.Sprintf("unknown service %d", s)}
 		}
 		c.poolOptions[s] = append(c.poolOptions[s], opts...)
+		return nil
+	}
+}
+
+// DefaultWaitingShare is the default bound on waiting light clients
+// (WithWaiting) as a percentage of all reserved slots (at least 1 when any
+// slot is reserved): peers that connect before they subscribe wait in a
+// quarter of the room their leases will take.
+const DefaultWaitingShare = 25
+
+// WithWaiting bounds the inbound peers kept past the grace period because
+// they have not asked for a service yet (SLOT-11): at most maxWaiting at
+// once, each for at most maxWait after it connected (0: the pool TTL
+// default, slots.DefaultTTL). maxWaiting 0 closes every pending peer at the
+// end of its grace period. Default: DefaultWaitingShare percent of the
+// reserved slots.
+func WithWaiting(maxWaiting int, maxWait time.Duration) Option {
+	return func(c *config) error {
+		if maxWaiting < 0 || maxWait < 0 {
+			return &OptionError{Option: "WithWaiting", Reason: fmt.Sprintf("negative bound %d or duration %v", maxWaiting, maxWait)}
+		}
+		c.maxWaiting, c.maxWait = maxWaiting, maxWait
 		return nil
 	}
 }

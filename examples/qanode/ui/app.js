@@ -86,6 +86,18 @@ function renderShards(health) {
   }
 }
 
+// served sums up what the node's own server of a service answered
+// (qanode -serve); "not served" otherwise.
+function served(sv) {
+  if (!sv) return "not served";
+  const answers = Object.entries(sv.answers).map(([code, n]) => code + ": " + n).join(", ") || "no request yet";
+  const extra = [];
+  if (sv.subscribers) extra.push(sv.subscribers + " subscribers");
+  if (sv.pushed || sv.dropped) extra.push(sv.pushed + " pushed, " + sv.dropped + " dropped");
+  if (sv.relayed) extra.push(sv.relayed + " relayed");
+  return answers + (extra.length ? "; " + extra.join(", ") : "");
+}
+
 function renderSlots(sl) {
   const b = sl.budget;
   document.getElementById("budget").textContent =
@@ -97,7 +109,7 @@ function renderSlots(sl) {
   for (const s of sl.services) {
     const refused = Object.entries(s.rejected).filter(([, n]) => n > 0).map(([r, n]) => r + " " + n).join(", ") || "none";
     const prefixes = s.prefixes.map((p) => p.prefix + ": " + p.leases).join(", ") || "none";
-    row(sv, [s.service, s.inUse + " / " + s.capacity, s.free, prefixes + " (cap " + s.maxPerPrefix + ")", refused]).dataset.service = s.service;
+    row(sv, [s.service, s.inUse + " / " + s.capacity, s.free, prefixes + " (cap " + s.maxPerPrefix + ")", refused, served(s.served)]).dataset.service = s.service;
   }
   const cl = document.querySelector("#classes tbody");
   cl.replaceChildren();

@@ -64,3 +64,34 @@ func TestRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestServeIdleStream: a stream the peer opens and never writes to (js-waku
+// opens one per protocol on identify) ends with ErrIdle, which callers do
+// not log; a stream with a partial request is a real error.
+func TestServeIdleStream(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := simhost.NewT(t, 2, simhost.WithoutPubsub())
+		client, server := nw.Node(0).Host, nw.Node(1).Host
+		errs := make(chan error, 2)
+		server.SetStreamHandler("/idle", func(s network.Stream) {
+			errs <- Serve(s, time.Second, 64, func(req []byte) ([]byte, error) { return req, nil })
+		})
+		client.Peerstore().AddAddrs(server.ID(), server.Addrs(), time.Hour)
+		for _, write := range [][]byte{nil, {0x05, 'a'}} {
+			s, err := client.NewStream(t.Context(), server.ID(), "/idle")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if write != nil {
+				_, _ = s.Write(write)
+			} else {
+				_, _ = s.Write(nil) // negotiate the protocol without a byte of request
+			}
+			err = <-errs
+			if idle := errors.Is(err, ErrIdle); idle != (write == nil) {
+				t.Errorf("wrote %q: err %v", write, err)
+			}
+			_ = s.Reset()
+		}
+	})
+}

@@ -1,7 +1,9 @@
 package reqresp
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -47,8 +49,16 @@ func (m *Mount) Stop(h host.Host, proto protocol.ID) {
 // saying which of them failed, is returned for the caller to log.
 func Serve(st network.Stream, timeout time.Duration, maxRead int, answer func(req []byte) ([]byte, error)) error {
 	_ = st.SetDeadline(time.Now().Add(timeout))
-	req, err := frame.Read(st, maxRead)
+	cr := &countingReader{r: st}
+	req, err := frame.Read(cr, maxRead)
 	if err != nil {
+		if cr.n == 0 {
+			// Nothing came: js-waku's stream manager opens a stream per
+			// protocol on identify and writes to it only when it queries.
+			// Not an error worth a log line per connection.
+			_ = st.Close()
+			return fmt.Errorf("%w: %w", ErrIdle, err)
+		}
 		_ = st.Reset()
 		return fmt.Errorf("reading request: %w", err)
 	}
@@ -62,4 +72,20 @@ func Serve(st network.Stream, timeout time.Duration, maxRead int, answer func(re
 		return fmt.Errorf("writing response: %w", err)
 	}
 	return st.Close()
+}
+
+// ErrIdle is wrapped by Serve's error when the peer sent no byte before the
+// stream ended or timed out (a stream opened ahead of use).
+var ErrIdle = errors.New("reqresp: idle stream")
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
