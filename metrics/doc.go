@@ -24,6 +24,14 @@
 //   - BandwidthCollector: bytes by gossipsub message type and shard, and by
 //     libp2p protocol, from a BandwidthTracer (installed in gossipsub) and a
 //     BandwidthReporter (libp2p.BandwidthReporter when building the host).
+//   - NwakuCollector: nwaku's connection series under nwaku's names
+//     (waku_connected_peers, waku_streams_peers, waku_peer_store_size,
+//     waku_peers_dials, waku_node_conns_initiated) from the libp2p host and
+//     the relay policy, for the dashboards operators already have.
+//
+// grafana/wakupm.json is a Grafana dashboard of these series;
+// TestDashboardNamesExportedMetrics checks that each of its queries names
+// a series a collector exports.
 //
 // Names: where nwaku (or the nim-libp2p it embeds) exports a series with the
 // same meaning, the same name and labels are used so existing Waku dashboards

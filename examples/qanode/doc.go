@@ -14,6 +14,13 @@
 //	       [-nodekey-file F] [-shard-signing-key-file 32:F]… \
 //	       [-rest-public] [-rest-allowed-host H]… [-rest-token-file F]
 //	qanode -genkey    # prints a new shard key pair as JSON
+//	qanode communities [-nodes 6] [-communities 2] [-first-shard 200] [-duration 0] [-keys-out F]
+//
+// "qanode communities" starts N nodes in one process on M protected
+// community shards (each with a new key pair; a community's first node is
+// its owner and signs) and the shared shard 32, prints each node's page and
+// REST URLs, and stops them all on SIGINT, SIGTERM or after -duration: many
+// communities for QA on one machine.
 //
 // It prints its peer id, its listen addresses with /p2p/<id> (what other
 // nodes take as -peer) and the REST address, and stops cleanly on SIGINT or
@@ -38,7 +45,8 @@
 // # REST API
 //
 // JSON in and out; errors are {"error": "..."} with 400 for bad input (the
-// message says what to fix), 404 for a shard not subscribed, 409 for a
+// message says what to fix; a query string on an endpoint that takes none
+// is bad input), 404 for a shard not subscribed, 409 for a
 // replay, 413 for oversized bodies or messages, 503 while shutting down. A
 // {shard} in a path is an index of the node's cluster (32) or a URL-escaped
 // pubsub topic (%2Fwaku%2F2%2Frs%2F16%2F32).
@@ -56,7 +64,8 @@
 //
 //	GET    /health                  node health (weakest subscribed shard) and, per shard: health level,
 //	                                mesh/outbound/low-score mesh peers, connected relay peers, floor,
-//	                                protected, canSign
+//	                                protected, canSign, the reason for the level; the mesh degrees
+//	                                (D, Dlo, Dout) and health cut-offs
 //	GET    /info, /debug/v1/info    peer id, listen addresses with /p2p/<id>, cluster, shards, uptime
 //	GET    /shards                  the mesh tracker's snapshot: node summary, thresholds, per-shard
 //	                                mesh figures, event counters
@@ -64,6 +73,15 @@
 //	                                floors, dials, disconnects, discovery), the connection budget, slots,
 //	                                peers per budget class, refused connections, and every connected
 //	                                peer (direction, class, shards where it is in our mesh)
+//	GET    /slots                   the connection budget and its use: budget parts, connected peers
+//	                                by class, each service pool (slots, in use, free, per-peer and
+//	                                per-prefix caps, leases per client prefix, admitted, rejected by
+//	                                reason), peers per address
+//	                                prefix against -colocation-limit, connections refused by reason
+//	GET    /bandwidth               gossipsub bytes since start per direction: data, control, other,
+//	                                by message type and by shard; bytes per libp2p protocol
+//	GET    /                        the node page (HTML): the above, readable by a person; its files
+//	                                under /ui/ need no token, the API calls it makes do
 //	POST   /relay/subscribe         body: JSON array of shards, e.g. [32, "/waku/2/rs/16/33"]; all are
 //	                                checked before any is joined; answers {"subscribed": [...]}
 //	DELETE /relay/subscribe         same body; leaves the shards (their buffers are dropped)

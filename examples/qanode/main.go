@@ -30,6 +30,9 @@ const shutdownTimeout = 5 * time.Second
 // runMain runs the node until ctx is done (SIGINT or SIGTERM in main) and
 // returns the exit code: 0, 1 on a runtime error, 2 on bad flags.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "communities" {
+		return runCommunities(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2

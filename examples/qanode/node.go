@@ -116,6 +116,9 @@ type Node struct {
 	registry *prometheus.Registry
 	started  time.Time
 
+	// bandwidth counts gossipsub bytes by type and shard (GET /bandwidth).
+	bandwidth *metrics.BandwidthTracer
+
 	ctx    context.Context // cancelled by Close; pubsub runs under it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -170,7 +173,7 @@ func startNode(cfg config, h host.Host, parts hostParts, log *slog.Logger) (*Nod
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{
-		cfg: cfg, log: log, host: h, tracker: tracker, tracer: tracer, gater: parts.gater, parts: parts,
+		cfg: cfg, log: log, host: h, tracker: tracker, tracer: tracer, gater: parts.gater, parts: parts, bandwidth: bw,
 		ctx: ctx, cancel: cancel, started: time.Now(),
 		shards: map[uint16]*relayShard{}, protected: map[uint16]*protection{},
 	}
@@ -278,7 +281,11 @@ func (n *Node) newRegistry(bw *metrics.BandwidthTracer) (*prometheus.Registry, e
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []prometheus.Collector{tc, pc, sc, bc, &nodeCollector{n: n}} {
+	nc, err := metrics.NewNwakuCollector(n.host, metrics.WithNwakuRelaySource(n.manager))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []prometheus.Collector{tc, pc, sc, bc, nc, &nodeCollector{n: n}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

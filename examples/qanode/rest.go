@@ -15,11 +15,11 @@ import (
 // endpoint).
 func (n *Node) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", n.getHealth)
-	mux.HandleFunc("GET /info", n.getInfo)
-	mux.HandleFunc("GET /debug/v1/info", n.getInfo)
-	mux.HandleFunc("GET /shards", n.getShards)
-	mux.HandleFunc("GET /peers", n.getPeers)
+	mux.HandleFunc("GET /health", noQuery(n.getHealth))
+	mux.HandleFunc("GET /info", noQuery(n.getInfo))
+	mux.HandleFunc("GET /debug/v1/info", noQuery(n.getInfo))
+	mux.HandleFunc("GET /shards", noQuery(n.getShards))
+	mux.HandleFunc("GET /peers", noQuery(n.getPeers))
 	mux.HandleFunc("POST /relay/subscribe", n.postSubscribe)
 	mux.HandleFunc("DELETE /relay/subscribe", n.deleteSubscribe)
 	mux.HandleFunc("POST /relay/publish/{shard}", n.postPublish)
@@ -34,7 +34,9 @@ func (n *Node) Handler() http.Handler {
 	mux.HandleFunc("POST /relay/v1/messages/{shard}", n.postPublish)
 	mux.HandleFunc("GET /relay/v1/messages/{shard}", n.getMessagesV1)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
-	return restGuard{hosts: n.cfg.restHosts, token: n.cfg.restToken}.wrap(mux)
+	mux.HandleFunc("GET /slots", noQuery(n.getSlots))
+	mux.HandleFunc("GET /bandwidth", noQuery(n.getBandwidth))
+	return n.withPage(restGuard{hosts: n.cfg.restHosts, token: n.cfg.restToken}.wrap(mux))
 }
 
 type shardHealthJSON struct {
@@ -48,12 +50,15 @@ type shardHealthJSON struct {
 	Floor               int    `json:"floor"`
 	Protected           bool   `json:"protected"`
 	CanSign             bool   `json:"canSign"`
+	// Reason explains the level (healthReason).
+	Reason string `json:"reason"`
 }
 
 type healthJSON struct {
 	NodeHealth     string            `json:"nodeHealth"`
 	ConnectedPeers int               `json:"connectedPeers"`
 	Shards         []shardHealthJSON `json:"shards"`
+	Mesh           meshDegreesJSON   `json:"mesh"`
 }
 
 // getHealth: the node's health (its weakest subscribed shard, unhealthy
@@ -64,6 +69,7 @@ func (n *Node) getHealth(w http.ResponseWriter, _ *http.Request) {
 		NodeHealth:     n.tracker.NodeHealth().Health.String(),
 		ConnectedPeers: len(n.host.Network().Peers()),
 		Shards:         []shardHealthJSON{},
+		Mesh:           meshDegrees(n.tracker.Thresholds()),
 	}
 	for _, h := range n.tracker.Snapshot() {
 		if h.Shard.Cluster != n.cfg.cluster {
@@ -80,6 +86,7 @@ func (n *Node) getHealth(w http.ResponseWriter, _ *http.Request) {
 		if p := n.protection(h.Shard.Index); p != nil {
 			s.Protected, s.CanSign = true, p.signer != nil
 		}
+		s.Reason = healthReason(s, out.Mesh)
 		out.Shards = append(out.Shards, s)
 	}
 	writeJSON(w, http.StatusOK, out)
