@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -105,10 +106,12 @@ func tail(s string, n int) string {
 	return s
 }
 
-// wsAddr returns the node's loopback websocket address with its peer id.
+// wsAddr returns the node's plain loopback websocket address with its peer
+// id (not a /wss or /tls/ws one).
 func (tn *testNode) wsAddr(t *testing.T) string {
+	secure := secureWSAddrs(tn.node.host.Addrs())
 	for _, a := range tn.node.host.Addrs() {
-		if _, err := a.ValueForProtocol(ma.P_WS); err == nil {
+		if _, err := a.ValueForProtocol(ma.P_WS); err == nil && !slices.ContainsFunc(secure, a.Equal) {
 			return a.String() + "/p2p/" + tn.node.host.ID().String()
 		}
 	}

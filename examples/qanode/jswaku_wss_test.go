@@ -156,3 +156,53 @@ func TestJSWakuOverWSS(t *testing.T) {
 	t.Logf("dial over /wss took %d ms (dialed at %d ms after the driver started); subscribe %d ms; relay publish to filter callback %v",
 		got["dialed"].Ms, got["dialed"].T, got["subscribe"].Ms, firstPush)
 }
+
+// TestJSWakuOverWSSControls: what makes TestJSWakuOverWSS pass is /wss and
+// the trusted certificate. With the same default options js-waku refuses
+// the node's plain /ws address (its address filter), and without
+// NODE_EXTRA_CA_CERTS it refuses the self-signed certificate.
+func TestJSWakuOverWSSControls(t *testing.T) {
+	env := nodejs.Require(t, jsPackages...)
+	certFile, keyFile := selfSignedCert(t, t.TempDir())
+	_, svc := jsNodes(t, 5, func(c *config) {
+		c.listen = append(c.listen, ma.StringCast("/ip4/127.0.0.1/tcp/0/wss"))
+		if err := c.finishWSS(wsTLSFiles{cert: certFile, key: keyFile}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		addr string
+		env  []string
+	}{
+		{"plain /ws", svc.wsAddr(t), []string{"NODE_EXTRA_CA_CERTS=" + certFile}},
+		// js-waku reports only "Could not connect"; libp2p's websockets
+		// log shows the TLS socket's error.
+		{"untrusted certificate", svc.wssAddr(t), []string{"DEBUG=libp2p:websockets*"}},
+	} {
+		events, stderr := runDriverEnv(t, env, tc.env, map[string]any{
+			"mode": "dial", "jsDefaults": true, "peers": []string{tc.addr}, "cluster": 16, "shard": 32, "deadlineMs": 15000,
+		}, nil)
+		var failed *jsEvent
+		for i := range events {
+			switch events[i].Event {
+			case "dialed":
+				t.Errorf("%s: js-waku connected to %s", tc.name, tc.addr)
+			case "dial-failed":
+				failed = &events[i]
+			}
+		}
+		if failed == nil {
+			t.Errorf("%s: no dial-failed event: %+v", tc.name, events)
+			continue
+		}
+		why := ""
+		for line := range strings.Lines(stderr) {
+			if strings.Contains(line, "certificate") || strings.Contains(line, "TLSSocket") {
+				why = strings.TrimSpace(line)
+				break
+			}
+		}
+		t.Logf("%s: js-waku: %s (%s)", tc.name, failed.Error, why)
+	}
+}

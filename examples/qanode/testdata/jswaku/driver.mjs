@@ -4,7 +4,7 @@
 // t, the milliseconds since start. It never runs longer than cfg.deadlineMs.
 //
 // cfg: {peers: [multiaddr], cluster, shard, contentTopic, clients,
-//       mode: "basic" | "subscribe" | "wait", waitMs, deadlineMs, holdMs,
+//       mode: "basic" | "subscribe" | "wait" | "dial", waitMs, deadlineMs, holdMs,
 //       jsDefaults}
 //   jsDefaults: keep js-waku's default libp2p options but the muxer (its
 //              address filter keeps only /wss; for a node listening on it).
@@ -13,6 +13,8 @@
 //   subscribe: every client subscribes once, prints the outcome, holds its
 //              subscription for holdMs, then stops (frees the slot).
 //   wait:      every client connects, waits waitMs, then subscribes.
+//   dial:      client 0 dials cfg.peers (printing dialed or dial-failed)
+//              and stops.
 import { createLightNode, utf8ToBytes, bytesToUtf8 } from "@waku/sdk";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { multiaddr } from "@multiformats/multiaddr";
@@ -147,7 +149,12 @@ async function wait() {
   await node.stop();
 }
 
-const modes = { basic, subscribe: subscribeAll, wait };
+async function dial() {
+  const node = await makeNode(0);
+  await node.stop();
+}
+
+const modes = { basic, subscribe: subscribeAll, wait, dial };
 try {
   await modes[cfg.mode]();
   out({ event: "done" });
