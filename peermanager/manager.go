@@ -132,7 +132,25 @@ func NewManager(h host.Host, opts ...Option) (*Manager, error) {
 
 // Start launches the manager: it registers its stream handler and host
 // notifications and starts its loop. It fails if called twice.
+// Connections the host made before Start are taken as new ones.
 func (m *Manager) Start() error {
+	if err := m.start(); err != nil {
+		return err
+	}
+	// Outside spawnMu: onConnected spawns the metadata request, and
+	// spawn takes spawnMu (holding it here deadlocked Start on a host
+	// that already had a connection).
+	for _, c := range m.host.Network().Conns() { // connections made before Start
+		m.onConnected(m.host.Network(), c)
+	}
+	for _, p := range m.cfg.static {
+		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(p.ID), Origin: book.OriginStatic}, p.Addrs)
+	}
+	return nil
+}
+
+// start does the part of Start that spawnMu guards.
+func (m *Manager) start() error {
 	m.spawnMu.Lock()
 	defer m.spawnMu.Unlock()
 	if m.started {
@@ -150,12 +168,6 @@ func (m *Manager) Start() error {
 	}
 	m.notifiee = &network.NotifyBundle{ConnectedF: m.onConnected, DisconnectedF: m.onDisconnected}
 	m.host.Network().Notify(m.notifiee)
-	for _, c := range m.host.Network().Conns() { // connections made before Start
-		m.onConnected(m.host.Network(), c)
-	}
-	for _, p := range m.cfg.static {
-		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(p.ID), Origin: book.OriginStatic}, p.Addrs)
-	}
 	m.wg.Go(m.loop)
 	m.wg.Go(m.readIdentify)
 	if m.cfg.discoverer != nil && m.cfg.background > 0 {

@@ -66,6 +66,9 @@ type RunMetrics struct {
 	LatencyP95    float64 `json:"latency_p95_ms"`
 	LatencyMax    float64 `json:"latency_max_ms"`
 
+	// WeakPairs lists the pairs below SufficientlyHealthy at the end,
+	// with what the network and the node's policy show about them.
+	WeakPairs   []weakPair   `json:"weak_pairs,omitempty"`
 	Curve       []CurvePoint `json:"curve"`
 	WallSeconds float64      `json:"wall_s"`
 	// Telemetry is the run's telemetry reports, one request body each
@@ -104,6 +107,7 @@ func metricsOf(sc *Scenario, r *runResult) RunMetrics {
 		m.FinalAtLeastMinimal = fraction(last.Sufficient+last.Minimal, last.Pairs)
 		m.FinalPairs = last.Pairs
 		m.FinalCapped = last.Capped
+		m.WeakPairs = last.Weak
 		m.WorstShard, m.WorstShardFraction = -1, 1
 		shards := make([]int, 0, len(last.PerShard))
 		for s := range last.PerShard {
@@ -280,6 +284,7 @@ func aggregate(policy string, c Config, sc *Scenario, runs []RunMetrics) PolicyR
 		mean.ConnsMax = max(mean.ConnsMax, r.ConnsMax)
 		mean.SybilConnsMean += r.SybilConnsMean / n
 		mean.LiarConnsMean += r.LiarConnsMean / n
+		mean.WeakPairs = append(mean.WeakPairs, r.WeakPairs...)
 		mean.Dials += r.Dials
 		mean.DialFailures += r.DialFailures
 		mean.Disconnects += r.Disconnects

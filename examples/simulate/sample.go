@@ -33,10 +33,11 @@ type sample struct {
 // weakPair describes a (node, shard) pair below SufficientlyHealthy.
 type weakPair struct {
 	Node, Shard int
-	Mesh        int // mesh peers
-	Topic       int // connected peers subscribed to the topic (gossipsub's view)
-	Connected   int // connected peers
-	Members     int // live nodes subscribed to the shard, this one included
+	Mesh        int    // mesh peers
+	Topic       int    // connected peers subscribed to the topic (gossipsub's view)
+	Connected   int    // connected peers
+	Members     int    // live nodes subscribed to the shard, this one included
+	Why         string // what the network and the node's policy show (diagnose)
 }
 
 func (s sample) sufficientFraction() float64 { return fraction(s.Sufficient, s.Pairs) }
@@ -96,7 +97,7 @@ func (e *engine) sample(at time.Duration, last bool) sample {
 				topic := e.sc.Shard(shard).PubsubTopic()
 				s.Weak = append(s.Weak, weakPair{Node: sn.spec.Index, Shard: int(shard), Mesh: mesh,
 					Topic: len(sn.node.PubSub.ListPeers(topic)), Connected: len(sn.node.Host.Network().Peers()),
-					Members: members[shard]})
+					Members: members[shard], Why: e.diagnose(sn, shard)})
 			}
 			if last {
 				v := s.PerShard[shard]

@@ -197,6 +197,14 @@ type Config struct {
 	// GossipsubTopicsGrace: announcements of a peer connected for less
 	// than this are not used yet (its gossipsub hello may be on its way).
 	GossipsubTopicsGrace time.Duration
+	// GossipsubTopicsCountAfter, when positive and below the grace: a
+	// peer connected for that long whose gossipsub announcements name
+	// none of a shard stops counting on it at once (it no longer holds up
+	// the shard's floor, so the node dials a replacement), while eviction
+	// (EvictOffShard) still waits for the whole grace. An honest peer's
+	// hello comes one round trip after the stream opens; a late one only
+	// costs a spare dial, as the peer counts again once it is heard.
+	GossipsubTopicsCountAfter time.Duration
 	// EvictOffShard: while a subscribed shard is short, connected relay
 	// peers whose gossipsub announcements name none of our shards give up
 	// their slots to peers on our shards, even below the targets and the
@@ -205,6 +213,13 @@ type Config struct {
 	// (nwaku never knows them; go-waku keeps counting a peer on the shards
 	// it advertised until it leaves one it had joined).
 	EvictOffShard bool
+	// DeferFailedUnseen: a peer whose last dial failed and that discovery
+	// has not returned since is dialled only after every other candidate
+	// (with the peers in their prune cooldown): under churn it has most
+	// likely left, and discovery returning it again is the evidence that
+	// it may be back. Needs the coverage dial strategy. Off: such a peer
+	// is an ordinary candidate again once its backoff ends.
+	DeferFailedUnseen bool
 	// DisconnectRelayWithoutShards disconnects relay peers whose metadata
 	// lists no shard (go-waku).
 	DisconnectRelayWithoutShards bool
@@ -292,12 +307,16 @@ func (c Config) Validate() error {
 		return bad("ColocationIPv6Bits outside 0-128")
 	case c.GossipsubTopicsGrace < 0:
 		return bad("negative GossipsubTopicsGrace")
+	case c.GossipsubTopicsCountAfter < 0 || c.GossipsubTopicsCountAfter > c.GossipsubTopicsGrace:
+		return bad("GossipsubTopicsCountAfter %v, want in [0, GossipsubTopicsGrace]", c.GossipsubTopicsCountAfter)
 	case c.EarlyCloseWindow < 0:
 		return bad("negative EarlyCloseWindow")
 	case c.GossipsubJoinsAddShards && c.TrustGossipsubTopics:
 		return bad("GossipsubJoinsAddShards and TrustGossipsubTopics exclude each other")
 	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
 		return bad("EvictOffShard needs TrustGossipsubTopics and the coverage dial strategy")
+	case c.DeferFailedUnseen && c.Dial != DialByCoverage:
+		return bad("DeferFailedUnseen needs the coverage dial strategy")
 	case c.OutboundQuota > c.OutboundTarget:
 		return bad("outbound quota %d above the outbound target %d", c.OutboundQuota, c.OutboundTarget)
 	case c.Dial < DialByCoverage || c.Dial > DialPerTopicGlobalTarget:

@@ -74,8 +74,8 @@ func (c *Core) dialByCoverage(now time.Time) {
 		}
 	}
 	c.under = under
-	if c.cfg.EvictOffShard && !under.Empty() {
-		c.evictOffShard(now)
+	if c.cfg.EvictOffShard {
+		c.evictOffShard(!under.Empty(), now)
 	}
 	rc := c.relayCounts()
 	inflight := len(c.dials)
@@ -105,7 +105,8 @@ func (c *Core) dialByCoverage(now time.Time) {
 }
 
 // candidate is a peer of a dial pass's pool: how many wanted shards it
-// covers, and whether it is in its prune cooldown (fixed for the pass).
+// covers, and whether it is a last resort (fixed for the pass): in its
+// prune cooldown, or failed and not rediscovered (Core.deferred).
 type candidate struct {
 	p       *book.Peer
 	cov     int
@@ -226,20 +227,21 @@ func (c *Core) sampleCandidates(want, under shardmesh.ShardSet, now time.Time) [
 			if !c.dialable(p, now) {
 				continue
 			}
-			st := c.state(p)
-			if now.Before(st.pruneCooldownUntil) {
+			if c.deferred(p, now) {
 				reserve = append(reserve, p)
 				continue
 			}
+			st := c.state(p)
 			got++
 			if st.mark != c.epoch {
 				st.mark = c.epoch
 				pool = append(pool, candidate{p: p})
 			}
 		}
-		// Peers in their prune cooldown (pruned, or closed on us) are a
-		// last resort for a shard that is short of candidates; discovery
-		// is asked too, as eligible counts only the others.
+		// Peers in their prune cooldown (pruned, or closed on us) and
+		// peers that failed and were not rediscovered are a last resort
+		// for a shard that is short of candidates; discovery is asked
+		// too, as eligible counts only the others.
 		for _, p := range reserve[:min(len(reserve), max(sample-got, 0))] {
 			if st := c.state(p); under.Contains(s) && st.mark != c.epoch {
 				st.mark = c.epoch

@@ -63,6 +63,7 @@ func (c *Core) onDiscovered(d book.DiscoveredPeer, now time.Time) {
 		c.stats.BookFull++
 		return
 	}
+	c.state(p).failedUnseen = false // seen again: it may be back
 	if p.Static() && !slices.Contains(c.static, p.ID()) {
 		c.static = append(c.static, p.ID())
 		if c.online && c.dialable(p, now) && len(c.dials) < c.cfg.MaxDialsInFlight {
@@ -94,6 +95,7 @@ func (c *Core) onConnected(e PeerConnected, now time.Time) {
 		}
 	}
 	p := c.book.Connected(e.ID, e.Direction, e.IP, now)
+	c.state(p).failedUnseen = false
 	if c.cfg.ColocationLimit > 0 && p.IP().IsValid() && c.book.ConnectedOnIP(p.IP()) > c.cfg.ColocationLimit {
 		c.enforceColocation(p, now)
 		if p.Connectedness() != book.Connected {
@@ -169,7 +171,16 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 		return
 	}
 	p := c.book.Get(e.ID)
-	if p == nil || p.Connectedness() != book.Connected || now.Before(p.ConnectedAt().Add(c.cfg.GossipsubTopicsGrace)) {
+	if p == nil || p.Connectedness() != book.Connected {
+		return
+	}
+	if age := now.Sub(p.ConnectedAt()); age < c.cfg.GossipsubTopicsGrace {
+		// Within the grace, the announcements decide what the peer
+		// counts for after GossipsubTopicsCountAfter; not announcedAt,
+		// so not eviction (announcedOffShard).
+		if after := c.cfg.GossipsubTopicsCountAfter; after > 0 && age >= after && c.book.GossipsubTopics(e.ID, e.Shards) {
+			c.react(now)
+		}
 		return
 	}
 	st := c.state(p)
@@ -307,6 +318,7 @@ func (c *Core) onDialFailed(id peerid.ID, cause DialCause, now time.Time, expire
 	if p == nil || p.Connectedness() == book.Connected {
 		return
 	}
+	c.state(p).failedUnseen = true
 	c.backOff(p, now)
 	c.drainQueue(now)
 	c.react(now)

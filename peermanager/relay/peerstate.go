@@ -34,6 +34,9 @@ type peerState struct {
 	// announcements (TopicsAnnounced, past the grace). Evidence that
 	// predates the current connection says nothing of it.
 	announcedAt time.Time
+	// failedUnseen: our last dial of the peer failed and discovery has
+	// not returned it since (Config.DeferFailedUnseen).
+	failedUnseen bool
 }
 
 // state returns p's state, a zero one when the core has none for p yet.
@@ -64,6 +67,13 @@ func (c *Core) newState(p *book.Peer) *peerState {
 // pruned it, or it closed on us, less than PruneCooldown ago.
 func (c *Core) inPruneCooldown(p *book.Peer, now time.Time) bool {
 	return now.Before(c.state(p).pruneCooldownUntil)
+}
+
+// deferred reports whether p is a last-resort candidate at now: in its
+// prune cooldown, or (DeferFailedUnseen) failed and not rediscovered.
+func (c *Core) deferred(p *book.Peer, now time.Time) bool {
+	st := c.state(p)
+	return now.Before(st.pruneCooldownUntil) || (c.cfg.DeferFailedUnseen && st.failedUnseen)
 }
 
 // InPruneCooldown reports whether the core keeps peer id as a last resort

@@ -81,8 +81,14 @@ func WakupmPreset() Config {
 		// A hello takes one round trip after the stream opens; 5 s leaves
 		// room for slow links and a busy peer.
 		GossipsubTopicsGrace: 5 * time.Second,
+		// ... but a peer silent for 1 s stops holding up our floors: a
+		// peer advertising every shard and joining none then costs a
+		// short shard 1 s per round instead of 5 (the simulator's liars).
+		GossipsubTopicsCountAfter: time.Second,
 		// Such peers hold no slot a short shard needs.
-		EvictOffShard:     true,
+		EvictOffShard: true,
+		// Under churn most failed dials are to peers that have left.
+		DeferFailedUnseen: true,
 		ProtectFloorPeers: true,
 
 		Backoff: Backoff{

@@ -31,10 +31,20 @@ import (
 // (announcedOffShard): an ENR or metadata can say anything. Static and
 // service peers are kept, as by pruning. Cost: O(connected peers), on
 // passes with a short shard only.
-func (c *Core) evictOffShard(now time.Time) {
+//
+// With no shard short (short false), such a peer goes only while its
+// direction is above its target: with GossipsubTopicsCountAfter the short
+// shard has usually had its replacement before the grace ends, and the
+// peer would otherwise hold a slot beyond the target for good (pruning
+// acts on the total only).
+func (c *Core) evictOffShard(short bool, now time.Time) {
 	rc := c.relayCounts()
 	inFull := rc.in >= c.cfg.InboundTarget
 	outFull := rc.out+len(c.dials) >= c.cfg.OutboundTarget
+	if !short {
+		inFull = rc.in > c.cfg.InboundTarget
+		outFull = rc.out+len(c.dials) > c.cfg.OutboundTarget
+	}
 	if !inFull && !outFull {
 		return
 	}

@@ -127,3 +127,54 @@ func TestEvictOffShardOnlyInWakupmPreset(t *testing.T) {
 		t.Errorf("EvictOffShard without TrustGossipsubTopics: %v", err)
 	}
 }
+
+// TestSilentPeerStopsCountingBeforeItsGrace: a peer that has announced
+// none of our shards 1 s into its connection (GossipsubTopicsCountAfter)
+// no longer holds up the floor, so the node dials a replacement at once;
+// it is evicted only when the whole grace has passed. An announcement
+// naming our shard keeps it counted.
+func TestSilentPeerStopsCountingBeforeItsGrace(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		after  time.Duration
+		shards shardmesh.ShardSet
+		dial   bool
+	}{
+		{name: "silent after 1 s", after: time.Second, dial: true},
+		{name: "announces ours", after: time.Second, shards: shards(1)},
+		{name: "rule off", after: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := WakupmPreset()
+			cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra, cfg.UnhealthyExtraMax = 1, 0, 0, 0
+			cfg.OnDemandDiscovery, cfg.GossipsubTopicsCountAfter = false, tc.after
+			cfg.OutboundTarget, cfg.OutboundQuota = 1, 1
+			core, err := NewCore(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := t0
+			core.Step(Subscribed{Shard: twn(1)}, now)
+			core.Step(PeerConnected{ID: pid(1), Direction: book.Outbound, IP: netip.AddrFrom4([4]byte{10, 0, 0, 1})}, now)
+			core.Step(PeerIdentified{ID: pid(1), Protocols: []string{protocols.Relay}}, now)
+			core.Step(MetadataReceived{ID: pid(1), Cluster: cfg.Cluster, Shards: shards(1, 2, 3)}, now)
+			h := enrPeer(2, shardmesh.ClusterTWN, shardmesh.CapRelay, 1)
+			h.IP = netip.AddrFrom4([4]byte{10, 0, 0, 2})
+			if got := dialled(core.Step(PeerDiscovered{Peer: h}, now)); len(got) != 0 {
+				t.Fatalf("dialled %v with the floor met", got)
+			}
+			// Before CountAfter, an empty announcement (the hello not yet
+			// in) changes nothing.
+			if acts := core.Step(TopicsAnnounced{ID: pid(1), Shards: tc.shards}, now.Add(500*time.Millisecond)); len(dialled(acts)) != 0 {
+				t.Fatalf("at 0.5 s: %v", acts)
+			}
+			acts := core.Step(TopicsAnnounced{ID: pid(1), Shards: tc.shards}, now.Add(1500*time.Millisecond))
+			if got := dialled(acts); (len(got) == 1 && got[0] == pid(2)) != tc.dial {
+				t.Fatalf("at 1.5 s: actions %v, want a dial of peer 2: %v", acts, tc.dial)
+			}
+			if _, gone := disconnected(acts, pid(1)); gone {
+				t.Fatalf("at 1.5 s: evicted within the grace: %v", acts)
+			}
+		})
+	}
+}

@@ -14,6 +14,9 @@ type Snapshot struct {
 	Cluster uint16
 	// BookSize is the number of peer records.
 	BookSize int
+	// Footprint is what the core holds per peer, in entries: what must
+	// stay bounded however many peers a long-running node has seen.
+	Footprint Footprint
 	// RelayInbound and RelayOutbound count connected relay peers.
 	RelayInbound, RelayOutbound int
 	// ConnectedByOrigin counts connected peers (relay or not) by how we
@@ -30,6 +33,20 @@ type Snapshot struct {
 	// fills them; Core.Snapshot leaves them zero.
 	EventsQueued  int
 	EventsDropped uint64
+}
+
+// Footprint counts the core's per-peer entries.
+type Footprint struct {
+	// BookSlots is the book's slot table (records and free slots): it
+	// never shrinks, and grows only up to the book's capacity.
+	BookSlots int
+	// PeerStates is the core's per-peer state table, indexed by book
+	// slot: at most BookSlots.
+	PeerStates int
+	// Dials are the dials in flight (at most MaxDialsInFlight, plus static
+	// peers), DialingIPs their colocation groups, Queue the dial queue of
+	// the preset strategies, Static the static peers.
+	Dials, DialingIPs, Queue, Static int
 }
 
 // ShardSnapshot is one subscribed shard's connected relay peers.
@@ -61,6 +78,8 @@ func (c *Core) Snapshot() Snapshot {
 	s := Snapshot{
 		Name: c.cfg.Name, Cluster: c.cfg.Cluster, BookSize: c.book.Len(),
 		RelayInbound: rc.in, RelayOutbound: rc.out, Stats: c.stats,
+		Footprint: Footprint{BookSlots: c.book.Slots(), PeerStates: len(c.states), Dials: len(c.dials),
+			DialingIPs: len(c.dialingIP), Queue: len(c.queue), Static: len(c.static)},
 		Shards: make([]ShardSnapshot, 0, c.subscribed.Len()),
 	}
 	for i, ok := c.subscribed.Next(0); ok; i, ok = c.subscribed.Next(i + 1) {

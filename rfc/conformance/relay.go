@@ -49,11 +49,13 @@ func (d *relayDriver) set(k, v string) error {
 		"dial-timeout": &cfg.DialTimeout, "grace": &cfg.PruneGrace, "cooldown": &cfg.PruneCooldown,
 		"discovery-timeout": &cfg.DiscoveryTimeout, "tick": &cfg.TickInterval,
 		"backoff-initial": &cfg.Backoff.Initial, "backoff-max": &cfg.Backoff.Max,
+		"topics-count-after": &cfg.GossipsubTopicsCountAfter,
 	}
 	bools := map[string]*bool{
 		"dial-on-events": &cfg.DialOnEvents, "dial-on-subscribe": &cfg.DialOnSubscribe, "protect": &cfg.ProtectFloorPeers,
 		"on-demand-discovery": &cfg.OnDemandDiscovery, "discovery-dedup": &cfg.DiscoveryDedup,
 		"reset-on-success": &cfg.Backoff.ResetOnSuccess, "reset-on-online": &cfg.Backoff.ResetOnOnline,
+		"defer-failed-unseen": &cfg.DeferFailedUnseen,
 	}
 	floats := map[string]*float64{"headroom": &cfg.DialHeadroom, "backoff-factor": &cfg.Backoff.Factor,
 		"jitter": &cfg.Backoff.JitterFraction}
