@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,9 +36,10 @@ type config struct {
 	logLevel  string
 	genKey    bool
 	noMetrics bool
-	noReplay  bool     // validate protected shards as nwaku and go-waku do
-	serve     []string // -serve: light-client services (serve.go)
-	waiting   int      // -waiting-clients; < 0: the gater's default
+	noReplay  bool        // validate protected shards as nwaku and go-waku do
+	serve     []string    // -serve: light-client services (serve.go)
+	waiting   int         // -waiting-clients; < 0: the gater's default
+	wsTLS     *tls.Config // -ws-cert-file, -ws-key-file: the /wss listeners' certificate (wss.go)
 
 	restPublic bool     // -rest-public: a non-loopback -rest is intended
 	restHosts  []string // -rest-allowed-host: Host names accepted besides loopback ("*": any)
@@ -86,6 +88,7 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 	defineNodeFlags(fs, &c, &raw)
 	defineKeyAndRESTFlags(fs, &c, &raw)
 	defineServeFlags(fs, &c)
+	defineWSSFlags(fs, &raw.wsTLS)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -104,6 +107,7 @@ type rawFlags struct {
 	cluster                uint
 	nodeKeyFile, tokenFile string
 	extra                  string // the first argument that is not a flag
+	wsTLS                  wsTLSFiles
 }
 
 // defineNodeFlags defines the flags of the node itself: addresses, cluster,
@@ -241,6 +245,9 @@ func (c *config) finish(raw rawFlags, getenv func(string) string) error {
 	c.cluster = uint16(raw.cluster)
 	if len(c.listen) == 0 {
 		c.listen = []ma.Multiaddr{ma.StringCast(defaultListen)}
+	}
+	if err := c.finishWSS(raw.wsTLS); err != nil {
+		return err
 	}
 	for shard, priv := range c.signKeys {
 		if pub, ok := c.protect[shard]; ok && pub != priv.Public() {

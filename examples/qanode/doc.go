@@ -26,6 +26,11 @@
 // nodes take as -peer) and the REST address, and stops cleanly on SIGINT or
 // SIGTERM.
 //
+// A secure websocket -listen address (/wss or /tls/ws, what js-waku keeps by
+// default and browsers need) takes its certificate and key from
+// -ws-cert-file and -ws-key-file; one without the other, or either without
+// such an address, is refused at start.
+//
 // # Protected shards
 //
 // A shard protected by a public key relays only messages whose meta is a

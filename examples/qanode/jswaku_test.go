@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +50,12 @@ type jsEvent struct {
 // comes, and returns every event and what js-waku logged on stderr.
 func runDriver(t *testing.T, env *nodejs.Env, cfg map[string]any, onEvent func(jsEvent)) ([]jsEvent, string) {
 	t.Helper()
+	return runDriverEnv(t, env, nil, cfg, onEvent)
+}
+
+// runDriverEnv is runDriver with extra environment variables for Node.
+func runDriverEnv(t *testing.T, env *nodejs.Env, extraEnv []string, cfg map[string]any, onEvent func(jsEvent)) ([]jsEvent, string) {
+	t.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "jswaku", "driver.mjs"))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +70,7 @@ func runDriver(t *testing.T, env *nodejs.Env, cfg map[string]any, onEvent func(j
 	defer cancel()
 	cmd := env.Command(ctx, script, string(arg))
 	// js-waku logs through debug: its errors carry the status codes.
-	cmd.Env = append(os.Environ(), "DEBUG=waku:*:error,waku:*:warn")
+	cmd.Env = append(append(os.Environ(), "DEBUG=waku:*:error,waku:*:warn"), extraEnv...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -99,10 +106,12 @@ func tail(s string, n int) string {
 	return s
 }
 
-// wsAddr returns the node's loopback websocket address with its peer id.
+// wsAddr returns the node's plain loopback websocket address with its peer
+// id (not a /wss or /tls/ws one).
 func (tn *testNode) wsAddr(t *testing.T) string {
+	secure := secureWSAddrs(tn.node.host.Addrs())
 	for _, a := range tn.node.host.Addrs() {
-		if _, err := a.ValueForProtocol(ma.P_WS); err == nil {
+		if _, err := a.ValueForProtocol(ma.P_WS); err == nil && !slices.ContainsFunc(secure, a.Equal) {
 			return a.String() + "/p2p/" + tn.node.host.ID().String()
 		}
 	}
@@ -111,8 +120,9 @@ func (tn *testNode) wsAddr(t *testing.T) string {
 }
 
 // jsNodes starts a relay node and a service node serving filter and light
-// push on shard 32 over TCP and /ws, peered and meshed.
-func jsNodes(t *testing.T, colocate int) (relayNode, svc *testNode) {
+// push on shard 32 over TCP and /ws, peered and meshed; tweaks change the
+// service node's configuration before it starts.
+func jsNodes(t *testing.T, colocate int, tweaks ...func(*config)) (relayNode, svc *testNode) {
 	rc := testConfig()
 	rc.shards = []uint16{32}
 	relayNode = startTestNode(t, "relay", rc)
@@ -121,6 +131,9 @@ func jsNodes(t *testing.T, colocate int) (relayNode, svc *testNode) {
 	sc.shards = []uint16{32}
 	sc.serve = []string{serveFilter, serveLightPush}
 	sc.colocate = colocate
+	for _, tweak := range tweaks {
+		tweak(&sc)
+	}
 	svc = startTestNode(t, "service", sc)
 	eventually(t, 10*time.Second, "the service node meshes with the relay node on shard 32", func() bool {
 		tp := svc.node.joinedTopic("/waku/2/rs/16/32")

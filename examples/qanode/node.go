@@ -85,6 +85,7 @@ func newHost(cfg config, parts hostParts) (host.Host, error) {
 		return nil, err
 	}
 	opts := append(parts.options(), libp2p.Identity(key), libp2p.ListenAddrs(cfg.listen...), libp2p.ConnectionManager(cm))
+	opts = append(opts, transportOptions(cfg.wsTLS)...)
 	h, err := libp2p.New(opts...)
 	if err != nil {
 		_ = cm.Close()

@@ -4,12 +4,17 @@
 // t, the milliseconds since start. It never runs longer than cfg.deadlineMs.
 //
 // cfg: {peers: [multiaddr], cluster, shard, contentTopic, clients,
-//       mode: "basic" | "subscribe" | "wait", waitMs, deadlineMs, holdMs}
+//       mode: "basic" | "subscribe" | "wait" | "dial", waitMs, deadlineMs, holdMs,
+//       jsDefaults}
+//   jsDefaults: keep js-waku's default libp2p options but the muxer (its
+//              address filter keeps only /wss; for a node listening on it).
 //   basic:     client 0 subscribes, prints "subscribed", light-pushes
 //              cfg.push, and waits for one filter message.
 //   subscribe: every client subscribes once, prints the outcome, holds its
 //              subscription for holdMs, then stops (frees the slot).
 //   wait:      every client connects, waits waitMs, then subscribes.
+//   dial:      client 0 dials cfg.peers (printing dialed or dial-failed)
+//              and stops.
 import { createLightNode, utf8ToBytes, bytesToUtf8 } from "@waku/sdk";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { multiaddr } from "@multiformats/multiaddr";
@@ -21,20 +26,24 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 setTimeout(() => { out({ event: "deadline" }); process.exit(3); }, cfg.deadlineMs).unref();
 
 async function makeNode(i) {
+  // js-waku's default muxer is mplex, which go-libp2p v0.51 dropped; yamux
+  // is the one both sides have. filterMultiaddrs: false keeps plain /ws.
+  const libp2p = cfg.jsDefaults
+    ? { streamMuxers: [yamux()] }
+    : { streamMuxers: [yamux()], filterMultiaddrs: false, hideWebSocketInfo: true };
   const node = await createLightNode({
     networkConfig: { clusterId: cfg.cluster },
     defaultBootstrap: false,
-    // js-waku's default muxer is mplex, which go-libp2p v0.51 dropped; yamux
-    // is the one both sides have. filterMultiaddrs: false keeps plain /ws.
-    libp2p: { streamMuxers: [yamux()], filterMultiaddrs: false, hideWebSocketInfo: true },
+    libp2p,
   });
   node.libp2p.addEventListener("connection:open", (e) => out({ client: i, event: "conn-open", peer: e.detail.remotePeer.toString() }));
   node.libp2p.addEventListener("connection:close", (e) => out({ client: i, event: "conn-close", peer: e.detail.remotePeer.toString() }));
   await node.start();
   for (const p of cfg.peers) {
+    const td = Date.now();
     try {
       await node.libp2p.dial(multiaddr(p));
-      out({ client: i, event: "dialed", peer: p });
+      out({ client: i, event: "dialed", peer: p, ms: Date.now() - td });
     } catch (err) {
       out({ client: i, event: "dial-failed", peer: p, error: String(err?.message ?? err) });
     }
@@ -93,9 +102,12 @@ async function basic() {
   let got;
   const received = new Promise((resolve) => { got = resolve; });
   await subscribe(node, 0, (m) => { out({ client: 0, event: "message", payload: bytesToUtf8(m.payload), pubsubTopic: m.pubsubTopic }); got(); });
-  // What js-waku's metadata handshake stored for the service node.
+  // What js-waku's metadata handshake stored for the service node. The node
+  // starts it on connect; it may finish after a fast subscribe (up to 2 s).
   for (const c of node.libp2p.getConnections()) {
-    const info = node.libp2p.services.metadata?.handshakesConfirmed?.get(c.remotePeer.toString());
+    const confirmed = () => node.libp2p.services.metadata?.handshakesConfirmed?.get(c.remotePeer.toString());
+    for (let end = Date.now() + 2000; !confirmed() && Date.now() < end;) await sleep(20);
+    const info = confirmed();
     out({ client: 0, event: "metadata", peer: c.remotePeer.toString(), cluster: info?.clusterId ?? -1, shards: info?.shards ?? [] });
   }
   out({ client: 0, event: "subscribed" });
@@ -137,7 +149,12 @@ async function wait() {
   await node.stop();
 }
 
-const modes = { basic, subscribe: subscribeAll, wait };
+async function dial() {
+  const node = await makeNode(0);
+  await node.stop();
+}
+
+const modes = { basic, subscribe: subscribeAll, wait, dial };
 try {
   await modes[cfg.mode]();
   out({ event: "done" });
