@@ -126,7 +126,15 @@
 // metadata protocol; since the peer manager only exchanges metadata when a
 // connection opens, the node sends its metadata again to every connected
 // peer after each subscription change, so that shards subscribed through
-// the API count at once. It serves no filter, light push or store: its
-// reserved service slots stay empty, and inbound peers that are not relay
-// peers are closed after the gater's grace period.
+// the API count at once.
+//
+// # Light clients
+//
+// With -serve filter,lightpush the node serves filter v2 and light push v3
+// and v2 (package service) behind its reserved slots; GET /slots shows
+// their occupancy and refusals. It serves no store. A light client that
+// connects before it asks for a service waits in a bounded pool instead of
+// being closed after the gater's grace (-waiting-clients); without -serve
+// the reserved slots stay empty and such clients are closed after the
+// grace.
 package main
