@@ -123,16 +123,7 @@ func DecodeSubscribeResponse(data []byte) (SubscribeResponse, error) {
 
 // Marshal encodes the response.
 func (r SubscribeResponse) Marshal() []byte {
-	var b []byte
-	if r.RequestID != "" {
-		b = appendString(b, 1, r.RequestID)
-	}
-	if r.StatusCode != 0 {
-		b = appendVarint(b, 10, uint64(r.StatusCode))
-	}
-	if r.StatusDesc != "" {
-		b = appendString(b, 11, r.StatusDesc)
-	}
+	b := appendStatusHead(nil, r.RequestID, r.StatusCode, r.StatusDesc)
 	return b
 }
 

@@ -91,16 +91,7 @@ func DecodePushResponse(data []byte) (PushResponse, error) {
 
 // Marshal encodes the response.
 func (r PushResponse) Marshal() []byte {
-	var b []byte
-	if r.RequestID != "" {
-		b = appendString(b, 1, r.RequestID)
-	}
-	if r.StatusCode != 0 {
-		b = appendVarint(b, 10, uint64(r.StatusCode))
-	}
-	if r.StatusDesc != "" {
-		b = appendString(b, 11, r.StatusDesc)
-	}
+	b := appendStatusHead(nil, r.RequestID, r.StatusCode, r.StatusDesc)
 	if r.HasPeerCount || r.RelayPeerCount != 0 {
 		b = appendVarint(b, 12, uint64(r.RelayPeerCount))
 	}
