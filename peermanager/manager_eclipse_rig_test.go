@@ -4,16 +4,19 @@ import (
 	"context"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/wakupm/wakupm/internal/simhost"
 	"github.com/wakupm/wakupm/internal/wakugossip"
 	"github.com/wakupm/wakupm/peermanager"
+	"github.com/wakupm/wakupm/peermanager/book"
 	"github.com/wakupm/wakupm/peermanager/metadata"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/gossipsub"
@@ -39,6 +42,13 @@ type eclipseSpec struct {
 	// options returns the Manager options of honest node i (a victim
 	// when i < victims), besides its tracker and the directory.
 	options func(i int) []peermanager.Option
+	// lateDiscovery: the victims' discovery finds no honest node until
+	// openDiscovery (a new node's discv5 needs time to find peers; an
+	// attacker that already knows the node needs none).
+	lateDiscovery bool
+	// discoverAttackers: the victims' discovery finds the attackers, at
+	// once (they advertise themselves as relays on the shard).
+	discoverAttackers bool
 }
 
 // eclipseRig is a built eclipse network. Its Managers are built, not
@@ -49,6 +59,33 @@ type eclipseRig struct {
 	dir       *directory
 	honest    []*relayNode
 	attackers map[peer.ID]bool
+	open      atomic.Bool // the victims' discovery finds honest nodes
+	// attackerDir lists the attackers, for the victims' discovery.
+	attackerDir *directory
+}
+
+// victimDiscovery is the victims' discovery: the honest nodes once open,
+// the attackers from the start with discoverAttackers.
+type victimDiscovery struct{ r *eclipseRig }
+
+func (d victimDiscovery) FindPeers(ctx context.Context, shard shardmesh.Shard, n int, found func(book.DiscoveredPeer, []ma.Multiaddr)) error {
+	if d.r.spec.discoverAttackers {
+		if err := d.r.attackerDir.FindPeers(ctx, shard, n, found); err != nil {
+			return err
+		}
+	}
+	if !d.r.open.Load() {
+		return nil
+	}
+	return d.r.dir.FindPeers(ctx, shard, n, found)
+}
+
+func (r *eclipseRig) openDiscovery() { r.open.Store(true) }
+
+func onEclipseShard() shardmesh.ShardSet {
+	var on shardmesh.ShardSet
+	on.Add(eclipseShard.Index)
+	return on
 }
 
 // newEclipseRig builds the network of spec inside a synctest bubble.
@@ -80,9 +117,15 @@ func newEclipseRig(t *testing.T, spec eclipseSpec) *eclipseRig {
 	}))
 	r := &eclipseRig{spec: spec, nw: nw, attackers: map[peer.ID]bool{},
 		dir: &directory{cluster: eclipseCluster, entries: map[peer.ID]dirEntry{}, rng: rand.New(rand.NewPCG(spec.seed, 7))}}
+	r.open.Store(!spec.lateDiscovery)
+	r.attackerDir = &directory{cluster: eclipseCluster, entries: map[peer.ID]dirEntry{}, rng: rand.New(rand.NewPCG(spec.seed, 8))}
 	for i := range spec.honest {
 		n := &relayNode{node: nw.Node(i), tracker: trackers[i], topics: map[uint16]*pubsub.Topic{}, subs: map[uint16]*pubsub.Subscription{}}
-		opts := append(spec.options(i), peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(r.dir))
+		var disc peermanager.Discoverer = r.dir
+		if i < spec.victims {
+			disc = victimDiscovery{r}
+		}
+		opts := append(spec.options(i), peermanager.WithTracker(trackers[i]), peermanager.WithDiscoverer(disc))
 		var err error
 		if n.mgr, err = peermanager.NewManager(n.node.Host, opts...); err != nil {
 			t.Fatal(err)
@@ -92,6 +135,7 @@ func newEclipseRig(t *testing.T, spec eclipseSpec) *eclipseRig {
 	}
 	for i := spec.honest; i < nw.Len(); i++ {
 		startAttacker(t, nw.Node(i))
+		r.attackerDir.set(nw.Node(i).ID(), nw.Node(i).Host.Addrs(), onEclipseShard())
 		r.attackers[nw.Node(i).ID()] = true
 	}
 	return r
@@ -99,10 +143,8 @@ func newEclipseRig(t *testing.T, spec eclipseSpec) *eclipseRig {
 
 // list puts honest nodes from..to-1 in the directory.
 func (r *eclipseRig) list(from, to int) {
-	var on shardmesh.ShardSet
-	on.Add(eclipseShard.Index)
 	for _, n := range r.honest[from:to] {
-		r.dir.set(n.node.ID(), n.node.Host.Addrs(), on)
+		r.dir.set(n.node.ID(), n.node.Host.Addrs(), onEclipseShard())
 	}
 }
 
@@ -164,9 +206,7 @@ func (r *eclipseRig) redial(t *testing.T, every time.Duration) {
 // go-libp2p-pubsub neither delivers, forwards, gossips nor penalises.
 func startAttacker(t *testing.T, a *simhost.Node) {
 	t.Helper()
-	var on shardmesh.ShardSet
-	on.Add(eclipseShard.Index)
-	meta, err := metadata.NewService(a.Host, eclipseCluster, metadata.WithShards(func() shardmesh.ShardSet { return on }))
+	meta, err := metadata.NewService(a.Host, eclipseCluster, metadata.WithShards(onEclipseShard))
 	if err != nil {
 		t.Fatal(err)
 	}
