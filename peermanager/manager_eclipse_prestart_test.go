@@ -88,11 +88,11 @@ func (v prestartVictim) delivered() (n int) {
 // discovered-honest-after-20s 0/120 each, 2-4 outbound connections all to
 // attackers / 0/120; with background discovery 92/120 each (every message
 // from 28 s on), 6-8 honest outbound connections but 0-3 honest outbound
-// mesh peers (gossipsub keeps the silent ones it has) / 0/120. Three runs
-// gave the same deliveries. CI runs the discovered case with the quota at 8 honest
-// nodes (2 victims with targets 8/4) and 12 attackers for 30 s; -eclipse
-// runs every case in both variants at 20 honest nodes (4 victims with the
-// default targets 20/10) and 40 attackers for 2 min.
+// mesh peers (gossipsub keeps the silent ones it has) / 0/120. Three
+// runs gave the same deliveries. CI runs the discovered case with the
+// quota at 8 honest nodes (2 victims with targets 8/4) and 12 attackers
+// for 30 s; -eclipse runs every case in both variants at 20 honest nodes
+// (4 victims with the default targets 20/10) and 40 attackers for 2 min.
 func TestEclipseAttackersBeforeStart(t *testing.T) {
 	size := prestartSize{honest: 8, victims: 2, attackers: 12, in: 8, out: 4,
 		lead: 20 * time.Second, window: 30 * time.Second, bound: 20 * time.Second}
