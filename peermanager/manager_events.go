@@ -124,11 +124,13 @@ func (m *Manager) backgroundDiscovery() {
 // announcePoll is how often the Manager hands the tracker's announcements
 // to the core. A peer in no topic sends no hello at all (go-libp2p-pubsub
 // writes no empty first RPC: comm.go, handleSendingMessages), so such a
-// peer is found out only when its GossipsubTopicsGrace runs out without
-// a word; polling once per tick (5 s) would add up to a tick to that, for
-// every round of such peers a short shard dials. The core ignores sets
-// that did not change.
-const announcePoll = time.Second
+// peer is found out only by time: when GossipsubTopicsCountAfter (500 ms
+// in WakupmPreset) has passed without a word. The poll adds up to one
+// period to that, for every round of such peers a short shard dials; at
+// 250 ms a round fits between two gossipsub heartbeats (1 s). The core
+// ignores sets that did not change, so a poll costs one map lookup per
+// connected peer.
+const announcePoll = 250 * time.Millisecond
 
 // announceTopics steps the core with the shard topics each connected peer
 // announced in gossipsub, as the tracker heard them, for peers heard from

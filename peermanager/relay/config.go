@@ -213,6 +213,16 @@ type Config struct {
 	// (nwaku never knows them; go-waku keeps counting a peer on the shards
 	// it advertised until it leaves one it had joined).
 	EvictOffShard bool
+	// DistrustBroadClaims: after a connected peer's gossipsub
+	// announcements name none of the subscribed shards it advertised (in
+	// its ENR or metadata), and for this long after the last such peer,
+	// the coverage strategy ranks candidates first by the share of their
+	// advertised shards that it wants, then by coverage. A peer that
+	// advertises every shard and joins none covers every short shard, so
+	// plain coverage dials all such peers before any honest one, one
+	// round per GossipsubTopicsCountAfter. Needs TrustGossipsubTopics and
+	// the coverage dial strategy. 0: coverage first, always.
+	DistrustBroadClaims time.Duration
 	// DeferFailedUnseen: a peer whose last dial failed and that discovery
 	// has not returned since is dialled only after every other candidate
 	// (with the peers in their prune cooldown): under churn it has most
@@ -313,6 +323,10 @@ func (c Config) Validate() error {
 		return bad("negative EarlyCloseWindow")
 	case c.GossipsubJoinsAddShards && c.TrustGossipsubTopics:
 		return bad("GossipsubJoinsAddShards and TrustGossipsubTopics exclude each other")
+	case c.DistrustBroadClaims < 0:
+		return bad("DistrustBroadClaims %v, want >= 0", c.DistrustBroadClaims)
+	case c.DistrustBroadClaims > 0 && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
+		return bad("DistrustBroadClaims needs TrustGossipsubTopics and the coverage dial strategy")
 	case c.EvictOffShard && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):
 		return bad("EvictOffShard needs TrustGossipsubTopics and the coverage dial strategy")
 	case c.DeferFailedUnseen && c.Dial != DialByCoverage:

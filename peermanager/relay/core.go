@@ -41,6 +41,9 @@ type Core struct {
 
 	discoverUntil [shardmesh.ShardsPerCluster]time.Time
 	below         shardmesh.ShardSet // shards under ShardFloor at the last check
+	// until then candidates are ranked by how specific their claims are
+	// (Config.DistrustBroadClaims; see noteMisreport)
+	distrustUntil time.Time
 	under         shardmesh.ShardSet // shards with a deficit at the last pass
 
 	// scratch, reused across steps so that steady-state steps allocate

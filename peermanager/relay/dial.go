@@ -110,6 +110,7 @@ func (c *Core) dialByCoverage(now time.Time) {
 type candidate struct {
 	p       *book.Peer
 	cov     int
+	claims  int // advertised shards of the cluster, for moreSpecific
 	cooling bool
 }
 
@@ -119,12 +120,14 @@ type candidate struct {
 // met, and the coverage of the candidates on it is recomputed.
 func (c *Core) dialGreedily(pool []candidate, want, under shardmesh.ShardSet, room int, now time.Time) shardmesh.ShardSet {
 	for i := range pool {
-		pool[i].cov = pool[i].p.IndexedShards().IntersectionLen(want)
+		on := pool[i].p.IndexedShards()
+		pool[i].cov, pool[i].claims = on.IntersectionLen(want), on.Len()
 	}
+	specific := c.distrusting(now)
 	for ; room > 0 && len(pool) > 0; room-- {
 		best := -1
 		for i := range pool {
-			if pool[i].cov > 0 && (best < 0 || preferCandidate(&pool[i], &pool[best])) {
+			if pool[i].cov > 0 && (best < 0 || preferCandidate(&pool[i], &pool[best], specific)) {
 				best = i
 			}
 		}
@@ -166,11 +169,17 @@ func (c *Core) dialGreedily(pool []candidate, want, under shardmesh.ShardSet, ro
 // preferCandidate reports whether candidate a goes before b. A peer in its
 // prune cooldown (we pruned it, or it closed on us) comes after every
 // other candidate, whatever its coverage or RTT: it is a short shard's
-// last resort. Then the one covering more wanted shards, then
-// betterCandidate.
-func preferCandidate(a, b *candidate) bool {
+// last resort. Then, when specific (DistrustBroadClaims), the one whose
+// advertised shards are more of them wanted; then the one covering more
+// wanted shards, then betterCandidate.
+func preferCandidate(a, b *candidate, specific bool) bool {
 	if a.cooling != b.cooling {
 		return b.cooling
+	}
+	if specific {
+		if d := moreSpecific(a, b); d != 0 {
+			return d > 0
+		}
 	}
 	if a.cov != b.cov {
 		return a.cov > b.cov

@@ -178,8 +178,11 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 		// Within the grace, the announcements decide what the peer
 		// counts for after GossipsubTopicsCountAfter; not announcedAt,
 		// so not eviction (announcedOffShard).
-		if after := c.cfg.GossipsubTopicsCountAfter; after > 0 && age >= after && c.book.GossipsubTopics(e.ID, e.Shards) {
-			c.react(now)
+		if after := c.cfg.GossipsubTopicsCountAfter; after > 0 && age >= after {
+			c.noteMisreport(p, e.Shards, now)
+			if c.book.GossipsubTopics(e.ID, e.Shards) {
+				c.react(now)
+			}
 		}
 		return
 	}
@@ -190,6 +193,7 @@ func (c *Core) onTopicsAnnounced(e TopicsAnnounced, now time.Time) {
 		c.onTopicsJoined(p, e.Shards, first, now)
 		return
 	}
+	c.noteMisreport(p, e.Shards, now)
 	if c.book.GossipsubTopics(e.ID, e.Shards) || first {
 		c.react(now)
 	}

@@ -84,9 +84,15 @@ func WakupmPreset() Config {
 		// ... but a peer silent for 1 s stops holding up our floors: a
 		// peer advertising every shard and joining none then costs a
 		// short shard 1 s per round instead of 5 (the simulator's liars).
-		GossipsubTopicsCountAfter: time.Second,
+		GossipsubTopicsCountAfter: 500 * time.Millisecond,
 		// Such peers hold no slot a short shard needs.
 		EvictOffShard: true,
+		// ... and, once one is seen, broad claims are not taken at face
+		// value: an honest peer on a few of our shards is dialled before
+		// one claiming them all. Ten minutes outlasts a liar wave's
+		// rounds; the Manager's book forgets misfits' announcements
+		// with their metadata.
+		DistrustBroadClaims: 10 * time.Minute,
 		// Under churn most failed dials are to peers that have left.
 		DeferFailedUnseen: true,
 		ProtectFloorPeers: true,

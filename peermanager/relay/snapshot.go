@@ -127,4 +127,8 @@ type Stats struct {
 	// targets, so that the exact search ran; PruneSearchRescues those where
 	// it found a plan that reaches them.
 	PruneSearches, PruneSearchRescues uint64
+	// Misreports counts connected peers whose gossipsub announcements
+	// named none of the subscribed shards they advertised
+	// (Config.DistrustBroadClaims).
+	Misreports uint64
 }

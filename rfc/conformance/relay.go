@@ -49,7 +49,8 @@ func (d *relayDriver) set(k, v string) error {
 		"dial-timeout": &cfg.DialTimeout, "grace": &cfg.PruneGrace, "cooldown": &cfg.PruneCooldown,
 		"discovery-timeout": &cfg.DiscoveryTimeout, "tick": &cfg.TickInterval,
 		"backoff-initial": &cfg.Backoff.Initial, "backoff-max": &cfg.Backoff.Max,
-		"topics-count-after": &cfg.GossipsubTopicsCountAfter,
+		"topics-count-after":    &cfg.GossipsubTopicsCountAfter,
+		"distrust-broad-claims": &cfg.DistrustBroadClaims,
 	}
 	bools := map[string]*bool{
 		"dial-on-events": &cfg.DialOnEvents, "dial-on-subscribe": &cfg.DialOnSubscribe, "protect": &cfg.ProtectFloorPeers,
