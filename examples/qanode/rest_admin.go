@@ -1,21 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
 // The admin endpoints: protected shards and key generation.
-
-// protectRequest sets a protected shard's keys.
-type protectRequest struct {
-	Shard       json.RawMessage `json:"shard"`
-	PubsubTopic string          `json:"pubsubTopic"`
-	PublicKey   string          `json:"publicKey"`
-	PrivateKey  string          `json:"privateKey"`
-}
 
 type protectionJSON struct {
 	Shard       uint16            `json:"shard"`
@@ -53,37 +45,15 @@ func (n *Node) protectionJSON(p *protection) protectionJSON {
 // (relay only) or with "privateKey" (also signs what the node publishes;
 // the public key is then optional).
 func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
-	var req protectRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	var req restbody.Protect
+	if err := restbody.Decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	var shard uint16
-	var err error
-	switch {
-	case len(req.Shard) > 0 && req.PubsubTopic != "":
-		err = badRequest("give shard or pubsubTopic, not both")
-	case len(req.Shard) > 0:
-		shard, err = n.parseShardJSON(req.Shard)
-	case req.PubsubTopic != "":
-		shard, err = n.parseShardRef(req.PubsubTopic)
-	default:
-		err = badRequest("shard is missing: give \"shard\": <index> or \"pubsubTopic\"")
-	}
-	var pub protected.PublicKey
-	var priv protected.PrivateKey
-	if err == nil && req.PublicKey == "" && req.PrivateKey == "" {
-		err = badRequest("no key: give publicKey (hex, 65 or 33 bytes), privateKey (hex, 32 bytes) or both")
-	}
-	if err == nil && req.PublicKey != "" {
-		pub, err = protected.ParsePublicKey(req.PublicKey)
-	}
-	if err == nil && req.PrivateKey != "" {
-		priv, err = protected.ParsePrivateKey(req.PrivateKey)
-	}
+	want, err := req.Parse(n.cfg.cluster)
 	var p *protection
 	if err == nil {
-		p, err = n.Protect(shard, pub, priv)
+		p, err = n.Protect(want.Shard, want.Public, want.Private)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -101,7 +71,7 @@ func (n *Node) getProtected(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (n *Node) deleteProtected(w http.ResponseWriter, r *http.Request) {
-	shard, err := n.parseShardRef(r.PathValue("shard"))
+	shard, err := restbody.ShardRef(r.PathValue("shard"), n.cfg.cluster)
 	if err != nil {
 		writeError(w, err)
 		return
