@@ -19,6 +19,7 @@ func (m *Manager) loop() {
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	due := m.cfg.clock() // when timer fires
 	var announce <-chan time.Time
 	if m.cfg.tracker != nil && m.cfg.relay.ReadsGossipsubTopics() {
 		poll := time.NewTicker(announcePoll)
@@ -38,8 +39,11 @@ func (m *Manager) loop() {
 			next := m.core.NextTick()
 			m.mu.Unlock()
 			timer.Reset(next)
+			due = m.cfg.clock().Add(next)
+			m.tickSooner(timer, &due)
 		case <-announce:
 			m.announceTopics()
+			m.tickSooner(timer, &due)
 		case <-health:
 			changes = sub.Next(changes[:0])
 			for _, c := range changes {
@@ -59,6 +63,7 @@ func (m *Manager) loop() {
 				m.step(ev)
 			}
 			clear(batch)
+			m.tickSooner(timer, &due)
 		}
 	}
 }
@@ -96,5 +101,21 @@ func (m *Manager) step(ev relay.Event) {
 	m.mu.Unlock()
 	for _, a := range actions {
 		m.execute(a)
+	}
+}
+
+// tickSooner brings the next tick forward to when a dial in flight stops
+// counting toward its shards (relay.Core.DialCreditEndsIn), when that is
+// sooner than the tick already due: those shards then dial again at once.
+func (m *Manager) tickSooner(timer *time.Timer, due *time.Time) {
+	m.mu.Lock()
+	wait, ok := m.core.DialCreditEndsIn()
+	m.mu.Unlock()
+	if !ok {
+		return
+	}
+	if at := m.cfg.clock().Add(wait); at.Before(*due) {
+		timer.Reset(wait)
+		*due = at
 	}
 }

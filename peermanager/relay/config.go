@@ -223,6 +223,14 @@ type Config struct {
 	// round per GossipsubTopicsCountAfter. Needs TrustGossipsubTopics and
 	// the coverage dial strategy. 0: coverage first, always.
 	DistrustBroadClaims time.Duration
+	// DialCountsFor, when positive: a dial in flight for longer stops
+	// counting toward its shards' deficits (RELAY-35), so a short shard
+	// dials another peer while it goes on; it still takes a dial slot
+	// until it ends or DialTimeout runs out. A live peer answers within a
+	// few round trips; a departed one only times out, and each such dial
+	// otherwise held the shard for the whole DialTimeout. 0: a dial counts
+	// until it ends.
+	DialCountsFor time.Duration
 	// DeferFailedUnseen: a peer whose last dial failed and that discovery
 	// has not returned since is dialled only after every other candidate
 	// (with the peers in their prune cooldown): under churn it has most
@@ -323,6 +331,8 @@ func (c Config) Validate() error {
 		return bad("negative EarlyCloseWindow")
 	case c.GossipsubJoinsAddShards && c.TrustGossipsubTopics:
 		return bad("GossipsubJoinsAddShards and TrustGossipsubTopics exclude each other")
+	case c.DialCountsFor < 0:
+		return bad("DialCountsFor %v, want >= 0", c.DialCountsFor)
 	case c.DistrustBroadClaims < 0:
 		return bad("DistrustBroadClaims %v, want >= 0", c.DistrustBroadClaims)
 	case c.DistrustBroadClaims > 0 && (!c.TrustGossipsubTopics || c.Dial != DialByCoverage):

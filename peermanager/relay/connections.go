@@ -13,6 +13,9 @@ type dialState struct {
 	deadline time.Time
 	shards   shardmesh.ShardSet // subscribed shards the peer was dialled for
 	ip       netip.Addr         // colocation group (Book.ColocationGroup)
+	// creditUntil: until then the dial counts toward its shards' pending
+	// dials (Config.DialCountsFor); zero once it no longer does.
+	creditUntil time.Time
 }
 
 func (c *Core) onShardsOf(p *book.Peer) shardmesh.ShardSet {
@@ -39,6 +42,10 @@ func (c *Core) dialable(p *book.Peer, now time.Time) bool {
 
 func (c *Core) dial(p *book.Peer, now time.Time) {
 	d := dialState{deadline: now.Add(2 * c.cfg.DialTimeout), shards: c.onShardsOf(p), ip: c.book.ColocationGroup(p.IP())}
+	d.creditUntil = d.deadline
+	if c.cfg.DialCountsFor > 0 {
+		d.creditUntil = now.Add(c.cfg.DialCountsFor)
+	}
 	c.dials[p.ID()] = d
 	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
 		c.pending[s]++
@@ -59,8 +66,8 @@ func (c *Core) endDial(id peerid.ID, now time.Time) (dialState, bool) {
 		return d, false
 	}
 	delete(c.dials, id)
-	for s, ok := d.shards.Next(0); ok; s, ok = d.shards.Next(s + 1) {
-		c.pending[s]--
+	if !d.creditUntil.IsZero() {
+		c.uncount(d)
 	}
 	if d.ip.IsValid() {
 		if n := c.dialingIP[d.ip] - 1; n > 0 {

@@ -41,6 +41,7 @@ type Core struct {
 
 	discoverUntil [shardmesh.ShardsPerCluster]time.Time
 	below         shardmesh.ShardSet // shards under ShardFloor at the last check
+	now           time.Time          // of the last Step, for NextTick
 	// until then candidates are ranked by how specific their claims are
 	// (Config.DistrustBroadClaims; see noteMisreport)
 	distrustUntil time.Time
@@ -182,6 +183,7 @@ func (c *Core) floor(s uint16) int {
 // a shard of another cluster are ignored.
 func (c *Core) Step(ev Event, now time.Time) []Action {
 	c.actions = c.actions[:0]
+	c.now = now
 	switch e := ev.(type) {
 	case Tick:
 		c.tick(now)

@@ -16,6 +16,7 @@ func (c *Core) fillDeficits(now time.Time) {
 	if !c.online {
 		return
 	}
+	c.uncountSlowDials(now)
 	c.redialStatic(now)
 	switch c.cfg.Dial {
 	case DialByCoverage:

@@ -54,7 +54,11 @@ func WakupmPreset() Config {
 		MaxDialsInFlight: 8,
 		// nwaku's DefaultDialTimeout (pm.nim); QUIC handshakes finish well
 		// within it.
-		DialTimeout:     10 * time.Second,
+		DialTimeout: 10 * time.Second,
+		// ... but a dial still in flight after 3 s (several round trips
+		// of a slow link) no longer holds up its shards: under churn
+		// most such dials are to peers that have left.
+		DialCountsFor:   3 * time.Second,
 		CandidateSample: 16,
 		// nwaku DefaultColocationLimit and go-waku's per-IP limit are 5
 		// (nwaku peer_manager.nim DefaultColocationLimit; go-waku

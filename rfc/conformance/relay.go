@@ -51,6 +51,7 @@ func (d *relayDriver) set(k, v string) error {
 		"backoff-initial": &cfg.Backoff.Initial, "backoff-max": &cfg.Backoff.Max,
 		"topics-count-after":    &cfg.GossipsubTopicsCountAfter,
 		"distrust-broad-claims": &cfg.DistrustBroadClaims,
+		"dial-counts-for":       &cfg.DialCountsFor,
 	}
 	bools := map[string]*bool{
 		"dial-on-events": &cfg.DialOnEvents, "dial-on-subscribe": &cfg.DialOnSubscribe, "protect": &cfg.ProtectFloorPeers,
