@@ -262,13 +262,13 @@ func (n *Node) startManager() error {
 func (n *Node) applyShardFlags() error {
 	cfg := n.cfg
 	for shard, pub := range cfg.protect {
-		if _, err := n.Protect(shard, pub, cfg.signKeys[shard]); err != nil {
+		if _, err := n.Protect(shard, pub, cfg.signKeys[shard], 0); err != nil {
 			return err
 		}
 	}
 	for shard, priv := range cfg.signKeys {
 		if _, ok := cfg.protect[shard]; !ok {
-			if _, err := n.Protect(shard, priv.Public(), priv); err != nil {
+			if _, err := n.Protect(shard, priv.Public(), priv, 0); err != nil {
 				return err
 			}
 		}

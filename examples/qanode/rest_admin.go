@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
@@ -15,26 +16,69 @@ type protectRequest struct {
 	PubsubTopic string          `json:"pubsubTopic"`
 	PublicKey   string          `json:"publicKey"`
 	PrivateKey  string          `json:"privateKey"`
+	// KeepPreviousKeyFor keeps the key being replaced accepted for that
+	// long: a Go duration string ("10m", "90s").
+	KeepPreviousKeyFor json.RawMessage `json:"keepPreviousKeyFor"`
+}
+
+// maxKeepPrevious bounds keepPreviousKeyFor: a leaked key accepted for
+// longer than a day defeats the rotation, and switching a community's
+// publishing nodes takes minutes.
+const maxKeepPrevious = 24 * time.Hour
+
+// parseKeepPrevious reads keepPreviousKeyFor (absent: 0).
+func parseKeepPrevious(raw json.RawMessage) (time.Duration, error) {
+	if len(raw) == 0 {
+		return 0, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, badRequest(`keepPreviousKeyFor %s: want a duration string such as "10m" or "90s"`, raw)
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, badRequest(`keepPreviousKeyFor %q: want a duration such as "10m" or "90s"`, s)
+	}
+	if d < 0 || d > maxKeepPrevious {
+		return 0, badRequest("keepPreviousKeyFor %v: want 0 (replace the key at once) to %v", d, maxKeepPrevious)
+	}
+	return d, nil
 }
 
 type protectionJSON struct {
-	Shard       uint16            `json:"shard"`
-	PubsubTopic string            `json:"pubsubTopic"`
-	PublicKey   string            `json:"publicKey"`
-	CanSign     bool              `json:"canSign"`
-	Subscribed  bool              `json:"subscribed"`
-	Window      string            `json:"window"`
-	Accepted    uint64            `json:"accepted"`
-	Rejected    map[string]uint64 `json:"rejected"`
-	Ignored     map[string]uint64 `json:"ignored"`
-	ReplayCache int               `json:"replayCacheEntries"`
+	Shard       uint16 `json:"shard"`
+	PubsubTopic string `json:"pubsubTopic"`
+	PublicKey   string `json:"publicKey"`
+	// The key a rotation replaced, while it is still accepted, and the
+	// instant from which it is refused (absent outside a rotation).
+	PreviousPublicKey string `json:"previousPublicKey,omitempty"`
+	PreviousKeyUntil  string `json:"previousKeyAcceptedUntil,omitempty"`
+	CanSign           bool   `json:"canSign"`
+	Subscribed        bool   `json:"subscribed"`
+	Window            string `json:"window"`
+	Accepted          uint64 `json:"accepted"`
+	// AcceptedPreviousKey counts the accepted messages signed with a
+	// previous key during a rotation (included in Accepted): once it stops
+	// growing, every publisher has switched.
+	AcceptedPreviousKey uint64            `json:"acceptedPreviousKey"`
+	Rejected            map[string]uint64 `json:"rejected"`
+	Ignored             map[string]uint64 `json:"ignored"`
+	ReplayCache         int               `json:"replayCacheEntries"`
 }
 
+// untilFormat is RFC 3339 in milliseconds, enough to tell which side of the
+// deadline a message fell.
+const untilFormat = "2006-01-02T15:04:05.000Z07:00"
+
 func (n *Node) protectionJSON(p *protection) protectionJSON {
-	st := p.validator.Stats()
-	out := protectionJSON{Shard: p.shard.Index, PubsubTopic: p.shard.PubsubTopic(), PublicKey: p.validator.PublicKey().Hex(),
-		CanSign: p.signer != nil, Window: p.validator.Window().String(), Accepted: st.ByReason[protected.ReasonValid],
-		Rejected: map[string]uint64{}, Ignored: map[string]uint64{}, ReplayCache: st.ReplayEntries}
+	st, k := p.validator.Stats(), p.validator.Keys(time.Now())
+	out := protectionJSON{Shard: p.shard.Index, PubsubTopic: p.shard.PubsubTopic(), PublicKey: k.Current.Hex(),
+		CanSign: p.signer != nil, Window: p.validator.Window().String(), Accepted: st.Count(protected.Accept),
+		AcceptedPreviousKey: st.ByReason[protected.ReasonValidPreviousKey],
+		Rejected:            map[string]uint64{}, Ignored: map[string]uint64{}, ReplayCache: st.ReplayEntries}
+	if !k.Previous.IsZero() {
+		out.PreviousPublicKey, out.PreviousKeyUntil = k.Previous.Hex(), k.Until.UTC().Format(untilFormat)
+	}
 	_, err := n.relayShard(p.shard.Index)
 	out.Subscribed = err == nil
 	for r, c := range st.ByReason {
@@ -51,7 +95,9 @@ func (n *Node) protectionJSON(p *protection) protectionJSON {
 
 // postProtected protects a shard: {"shard": 32, "publicKey": "0x04…"}
 // (relay only) or with "privateKey" (also signs what the node publishes;
-// the public key is then optional).
+// the public key is then optional). On a shard already protected with
+// another key, "keepPreviousKeyFor": "10m" keeps the replaced key accepted
+// for that long (the overlap of a key rotation).
 func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
 	var req protectRequest
 	if err := decodeBody(w, r, &req); err != nil {
@@ -81,9 +127,13 @@ func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
 	if err == nil && req.PrivateKey != "" {
 		priv, err = protected.ParsePrivateKey(req.PrivateKey)
 	}
+	var keep time.Duration
+	if err == nil {
+		keep, err = parseKeepPrevious(req.KeepPreviousKeyFor)
+	}
 	var p *protection
 	if err == nil {
-		p, err = n.Protect(shard, pub, priv)
+		p, err = n.Protect(shard, pub, priv, keep)
 	}
 	if err != nil {
 		writeError(w, err)
