@@ -1,9 +1,12 @@
 package main
 
 import (
+	"io"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
 // TestProtectedKeyRotation runs a key rotation between two nodes on
@@ -99,4 +102,25 @@ func bProtection(b *testNode) protectionJSON {
 		b.t.Fatalf("%s: protected shards %+v", b.name, list)
 	}
 	return list[0]
+}
+
+// TestPreviousKeyFlag starts a relay with -protected-shard-previous: the old
+// key is accepted for the duration given, counted from the start.
+func TestPreviousKeyFlag(t *testing.T) {
+	oldKey, _ := protected.GenerateKey()
+	newKey, _ := protected.GenerateKey()
+	before := time.Now()
+	cfg, err := parseFlagsEnv([]string{"-listen", "/ip4/127.0.0.1/tcp/0", "-rest", "127.0.0.1:0",
+		"-shard-signing-key", "32:" + newKey.Hex(), "-protected-shard-previous", "32:" + oldKey.Public().Hex() + ":10m"},
+		io.Discard, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := startTestNode(t, "R", cfg)
+	prot := bProtection(n)
+	until, err := time.Parse(time.RFC3339, prot.PreviousKeyUntil)
+	if err != nil || prot.PublicKey != newKey.Public().Hex() || !prot.CanSign || prot.PreviousPublicKey != oldKey.Public().Hex() ||
+		until.Before(before.Add(10*time.Minute).Add(-time.Millisecond)) || until.After(time.Now().Add(10*time.Minute)) {
+		t.Fatalf("protection after start: %+v (%v)", prot, err)
+	}
 }
