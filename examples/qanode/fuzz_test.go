@@ -16,6 +16,7 @@ func FuzzRESTBodies(f *testing.F) {
 	f.Add(uint8(0), []byte(`[32, "/waku/2/rs/16/33"]`))
 	f.Add(uint8(1), []byte(`{"payload":"aGk=","contentTopic":"/qa/1/chat/proto","timestamp":1,"meta":"AA==","version":2,"ephemeral":true}`))
 	f.Add(uint8(2), []byte(`{"shard":32,"publicKey":"0x049c5fac802da41e07e6cdf51c3b9a6351ad5e65921527f2df5b7d59fd9b56ab02bab736cdcfc37f25095e78127500da371947217a8cd5186ab890ea866211c3f6"}`))
+	f.Add(uint8(2), []byte(`{"shard":32,"privateKey":"0x5526a8990317c9b7b58d07843d270f9cd1d9aaee129294c1c478abf7261dd9e6","keepPreviousKeyFor":"90s"}`))
 	f.Add(uint8(3), []byte(`["/waku/2/rs/16/32"]`))
 	f.Add(uint8(1), []byte(`{"payload":null,"contentTopic":"/a/b"}`))
 	cfg := testConfig()
