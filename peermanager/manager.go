@@ -142,11 +142,25 @@ func (m *Manager) Start() error {
 	// that already had a connection).
 	for _, c := range m.host.Network().Conns() { // connections made before Start
 		m.onConnected(m.host.Network(), c)
+		m.identifiedBeforeStart(c.RemotePeer())
 	}
 	for _, p := range m.cfg.static {
 		m.AddPeer(book.DiscoveredPeer{ID: peerid.ID(p.ID), Origin: book.OriginStatic}, p.Addrs)
 	}
 	return nil
+}
+
+// identifiedBeforeStart hands the core the protocols identify stored for
+// a peer connected before Start: its EvtPeerIdentificationCompleted went
+// by before the Manager subscribed, and without it the core would never
+// count the peer as a relay peer (nor prune it). A peer still being
+// identified has none yet; its event comes later.
+func (m *Manager) identifiedBeforeStart(p peer.ID) {
+	protos, err := m.host.Peerstore().GetProtocols(p)
+	if err != nil || len(protos) == 0 {
+		return
+	}
+	m.push(relay.PeerIdentified{ID: peerid.ID(p), Protocols: protocolStrings(protos)})
 }
 
 // start does the part of Start that spawnMu guards.

@@ -2,8 +2,11 @@
 // light push, in service/filter and service/lightpush) share: the Scope of
 // shards a node serves and how a request's pubsub topic and content topics
 // resolve to shards of that scope, with typed errors a server maps to its
-// protocol's status codes.
+// protocol's status codes; and the stream handlers' common steps, reading a
+// request frame under a deadline (ReadRequest) and answering a refused slot
+// admission (AdmissionRefusal).
 //
-// It is a pure core (standard library and shardmesh only); it speaks no wire
-// protocol and admits no client (package slots does that).
+// It links no libp2p (a Stream is the part of a libp2p stream it uses) and
+// decides no admission (package slots does) nor any protocol's answer
+// beyond those steps (the servers do).
 package service

@@ -10,13 +10,12 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
-	"github.com/wakupm/wakupm/shardmesh"
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
@@ -126,7 +125,7 @@ func defineNodeFlags(fs *flag.FlagSet, c *config, raw *rawFlags) {
 	fs.StringVar(&c.rest, "rest", defaultREST, "REST API listen address host:port (keep it on loopback: the admin API takes private keys)")
 	fs.UintVar(&raw.cluster, "cluster", 16, "cluster id (16: Status)")
 	fs.Var(&multiFlag{parse: func(s string) error {
-		n, err := parseShardIndex(s)
+		n, err := restbody.ShardIndex(s)
 		if err != nil {
 			return err
 		}
@@ -288,20 +287,11 @@ func readSecretFile(path string) (string, error) {
 	return line, nil
 }
 
-// parseShardIndex reads a shard index 0..1023.
-func parseShardIndex(s string) (uint16, error) {
-	n, err := strconv.ParseUint(s, 10, 16)
-	if err != nil || n > shardmesh.MaxShardIndex {
-		return 0, fmt.Errorf("shard %q: want a decimal index 0..%d", s, shardmesh.MaxShardIndex)
-	}
-	return uint16(n), nil
-}
-
 func splitShardKey(s string) (uint16, string, error) {
 	shard, key, ok := strings.Cut(s, ":")
 	if !ok {
 		return 0, "", errors.New("want <shard>:<hex key>")
 	}
-	n, err := parseShardIndex(shard)
+	n, err := restbody.ShardIndex(shard)
 	return n, key, err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
@@ -35,8 +36,8 @@ func definePreviousKeyFlag(fs *flag.FlagSet, c *config) {
 			return err
 		}
 		keep, err := time.ParseDuration(dur)
-		if err != nil || keep <= 0 || keep > maxKeepPrevious {
-			return fmt.Errorf("duration %q: want a Go duration above 0 and up to %v, e.g. 10m", dur, maxKeepPrevious)
+		if err != nil || keep <= 0 || keep > restbody.MaxKeepPrevious {
+			return fmt.Errorf("duration %q: want a Go duration above 0 and up to %v, e.g. 10m", dur, restbody.MaxKeepPrevious)
 		}
 		if c.previous == nil {
 			c.previous = map[uint16]previousKey{}

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh"
 )
 
@@ -152,7 +152,7 @@ func (n *Node) getShards(w http.ResponseWriter, _ *http.Request) {
 // postSubscribe subscribes to a JSON array of shards, each an index or a
 // pubsub topic. Every entry is checked before any subscription is made.
 func (n *Node) postSubscribe(w http.ResponseWriter, r *http.Request) {
-	shards, err := n.shardList(w, r)
+	shards, err := restbody.ShardList(w, r, n.cfg.cluster)
 	if err == nil {
 		for _, s := range shards {
 			if err = n.Subscribe(s); err != nil {
@@ -168,7 +168,7 @@ func (n *Node) postSubscribe(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) deleteSubscribe(w http.ResponseWriter, r *http.Request) {
-	shards, err := n.shardList(w, r)
+	shards, err := restbody.ShardList(w, r, n.cfg.cluster)
 	if err == nil {
 		for _, s := range shards {
 			if err = n.Unsubscribe(s); err != nil {
@@ -183,25 +183,6 @@ func (n *Node) deleteSubscribe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string][]uint16{"subscribed": nonNilShards(n.subscribed())})
 }
 
-func (n *Node) shardList(w http.ResponseWriter, r *http.Request) ([]uint16, error) {
-	var raw []json.RawMessage
-	if err := decodeBody(w, r, &raw); err != nil {
-		return nil, err
-	}
-	if len(raw) == 0 {
-		return nil, badRequest("no shard: want a JSON array of shard indexes or pubsub topics, such as [32] or [\"/waku/2/rs/%d/32\"]", n.cfg.cluster)
-	}
-	shards := make([]uint16, 0, len(raw))
-	for _, item := range raw {
-		s, err := n.parseShardJSON(item)
-		if err != nil {
-			return nil, err
-		}
-		shards = append(shards, s)
-	}
-	return shards, nil
-}
-
 type publishedJSON struct {
 	PubsubTopic string `json:"pubsubTopic"`
 	MessageHash string `json:"messageHash"`
@@ -212,17 +193,17 @@ type publishedJSON struct {
 }
 
 func (n *Node) postPublish(w http.ResponseWriter, r *http.Request) {
-	shard, err := n.parseShardRef(r.PathValue("shard"))
+	shard, err := restbody.ShardRef(r.PathValue("shard"), n.cfg.cluster)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	var req publishRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	var req restbody.Publish
+	if err := restbody.Decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	msg, err := req.message()
+	msg, err := req.Message()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -248,7 +229,7 @@ type messagesJSON struct {
 // getMessages returns buffered messages, oldest first: ?since=<seq> keeps
 // those after a sequence number, ?limit=<n> the first n of them.
 func (n *Node) getMessages(w http.ResponseWriter, r *http.Request) {
-	shard, err := n.parseShardRef(r.PathValue("shard"))
+	shard, err := restbody.ShardRef(r.PathValue("shard"), n.cfg.cluster)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -282,7 +263,7 @@ func (n *Node) getMessages(w http.ResponseWriter, r *http.Request) {
 // getMessagesV1 is nwaku's GET /relay/v1/messages/{topic}: the messages
 // received since the previous call, as a bare array.
 func (n *Node) getMessagesV1(w http.ResponseWriter, r *http.Request) {
-	shard, err := n.parseShardRef(r.PathValue("shard"))
+	shard, err := restbody.ShardRef(r.PathValue("shard"), n.cfg.cluster)
 	if err != nil {
 		writeError(w, err)
 		return

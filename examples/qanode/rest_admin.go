@@ -1,49 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh/protected"
 )
 
 // The admin endpoints: protected shards and key generation.
-
-// protectRequest sets a protected shard's keys.
-type protectRequest struct {
-	Shard       json.RawMessage `json:"shard"`
-	PubsubTopic string          `json:"pubsubTopic"`
-	PublicKey   string          `json:"publicKey"`
-	PrivateKey  string          `json:"privateKey"`
-	// KeepPreviousKeyFor keeps the key being replaced accepted for that
-	// long: a Go duration string ("10m", "90s").
-	KeepPreviousKeyFor json.RawMessage `json:"keepPreviousKeyFor"`
-}
-
-// maxKeepPrevious bounds keepPreviousKeyFor: a leaked key accepted for
-// longer than a day defeats the rotation, and switching a community's
-// publishing nodes takes minutes.
-const maxKeepPrevious = 24 * time.Hour
-
-// parseKeepPrevious reads keepPreviousKeyFor (absent: 0).
-func parseKeepPrevious(raw json.RawMessage) (time.Duration, error) {
-	if len(raw) == 0 {
-		return 0, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return 0, badRequest(`keepPreviousKeyFor %s: want a duration string such as "10m" or "90s"`, raw)
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, badRequest(`keepPreviousKeyFor %q: want a duration such as "10m" or "90s"`, s)
-	}
-	if d < 0 || d > maxKeepPrevious {
-		return 0, badRequest("keepPreviousKeyFor %v: want 0 (replace the key at once) to %v", d, maxKeepPrevious)
-	}
-	return d, nil
-}
 
 type protectionJSON struct {
 	Shard       uint16 `json:"shard"`
@@ -99,41 +64,15 @@ func (n *Node) protectionJSON(p *protection) protectionJSON {
 // another key, "keepPreviousKeyFor": "10m" keeps the replaced key accepted
 // for that long (the overlap of a key rotation).
 func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
-	var req protectRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	var req restbody.Protect
+	if err := restbody.Decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	var shard uint16
-	var err error
-	switch {
-	case len(req.Shard) > 0 && req.PubsubTopic != "":
-		err = badRequest("give shard or pubsubTopic, not both")
-	case len(req.Shard) > 0:
-		shard, err = n.parseShardJSON(req.Shard)
-	case req.PubsubTopic != "":
-		shard, err = n.parseShardRef(req.PubsubTopic)
-	default:
-		err = badRequest("shard is missing: give \"shard\": <index> or \"pubsubTopic\"")
-	}
-	var pub protected.PublicKey
-	var priv protected.PrivateKey
-	if err == nil && req.PublicKey == "" && req.PrivateKey == "" {
-		err = badRequest("no key: give publicKey (hex, 65 or 33 bytes), privateKey (hex, 32 bytes) or both")
-	}
-	if err == nil && req.PublicKey != "" {
-		pub, err = protected.ParsePublicKey(req.PublicKey)
-	}
-	if err == nil && req.PrivateKey != "" {
-		priv, err = protected.ParsePrivateKey(req.PrivateKey)
-	}
-	var keep time.Duration
-	if err == nil {
-		keep, err = parseKeepPrevious(req.KeepPreviousKeyFor)
-	}
+	want, err := req.Parse(n.cfg.cluster)
 	var p *protection
 	if err == nil {
-		p, err = n.Protect(shard, pub, priv, keep)
+		p, err = n.Protect(want.Shard, want.Public, want.Private, want.KeepPrevious)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -151,7 +90,7 @@ func (n *Node) getProtected(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (n *Node) deleteProtected(w http.ResponseWriter, r *http.Request) {
-	shard, err := n.parseShardRef(r.PathValue("shard"))
+	shard, err := restbody.ShardRef(r.PathValue("shard"), n.cfg.cluster)
 	if err != nil {
 		writeError(w, err)
 		return

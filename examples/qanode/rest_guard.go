@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 )
 
 // The REST API takes private keys (protected shards, keygen), so a request
@@ -72,27 +74,27 @@ func (g restGuard) wrap(next http.Handler) http.Handler {
 
 func (g restGuard) check(r *http.Request) error {
 	if !g.allowedHost(r.Host) {
-		return &httpError{status: http.StatusMisdirectedRequest,
-			msg: "Host " + quoteOrEmpty(r.Host) + " is not a loopback address or a -rest-allowed-host"}
+		return &restbody.Error{Status: http.StatusMisdirectedRequest,
+			Msg: "Host " + quoteOrEmpty(r.Host) + " is not a loopback address or a -rest-allowed-host"}
 	}
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host == "" || !g.allowedHost(u.Host) {
-			return &httpError{status: http.StatusForbidden,
-				msg: "cross-origin request from " + quoteOrEmpty(o) + " refused"}
+			return &restbody.Error{Status: http.StatusForbidden,
+				Msg: "cross-origin request from " + quoteOrEmpty(o) + " refused"}
 		}
 	}
 	if g.token != "" {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(g.token)) != 1 {
-			return &httpError{status: http.StatusUnauthorized, msg: "want Authorization: Bearer <token> (see -rest-token-file)"}
+			return &restbody.Error{Status: http.StatusUnauthorized, Msg: "want Authorization: Bearer <token> (see -rest-token-file)"}
 		}
 	}
 	if r.ContentLength != 0 && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil || mt != "application/json" {
-			return &httpError{status: http.StatusUnsupportedMediaType,
-				msg: "Content-Type " + quoteOrEmpty(r.Header.Get("Content-Type")) + ": want application/json"}
+			return &restbody.Error{Status: http.StatusUnsupportedMediaType,
+				Msg: "Content-Type " + quoteOrEmpty(r.Header.Get("Content-Type")) + ": want application/json"}
 		}
 	}
 	return nil

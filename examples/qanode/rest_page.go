@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/wakupm/wakupm/examples/qanode/restbody"
 )
 
 // uiFiles is the node page: plain HTML, CSS and JavaScript, no build step
@@ -61,7 +63,7 @@ func (n *Node) withPage(api http.Handler) http.Handler {
 func noQuery(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery != "" {
-			writeError(w, badRequest("%s takes no query parameters (got %q)", r.URL.Path, r.URL.RawQuery))
+			writeError(w, restbody.BadRequest("%s takes no query parameters (got %q)", r.URL.Path, r.URL.RawQuery))
 			return
 		}
 		h(w, r)

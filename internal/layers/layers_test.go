@@ -173,3 +173,16 @@ func statSources(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The examples' network decoders live in packages of their own so that CI
+// fuzzes them without an instrumented build of the libp2p tree (minutes on
+// 2 cores): they and their tests must not link libp2p.
+func TestExampleDecodersLinkNoLibp2p(t *testing.T) {
+	for _, rel := range []string{"examples/qanode/restbody", "examples/lightclient/pushwire"} {
+		for path := range goListFlags(t, []string{"-test"}, full(rel)) {
+			if strings.HasPrefix(path, "github.com/libp2p/") {
+				t.Errorf("%s or its test links %s", rel, path)
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/wakupm/wakupm/peerid"
+	"github.com/wakupm/wakupm/service"
 	"github.com/wakupm/wakupm/service/subscriptions"
 	"github.com/wakupm/wakupm/service/wire"
 	"github.com/wakupm/wakupm/slots"
@@ -68,11 +69,11 @@ func (s *Server) subscribe(id peer.ID, addr netip.Addr, req wire.SubscribeReques
 	}
 	pid := peerid.ID(id)
 	if _, err := s.g.AdmitPeer(slots.Filter, id, addr, now); err != nil {
-		var rej *slots.Rejection
+		if code, desc, ok := service.AdmissionRefusal(err); ok {
+			return code, desc
+		}
 		var nc *gater.NotConnectedError
 		switch {
-		case errors.As(err, &rej):
-			return rej.StatusCode(), rej.Reason.String()
 		case errors.As(err, &nc):
 			return wire.StatusServiceUnavailable, "not connected"
 		default:

@@ -3,15 +3,12 @@ package filter
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
-	ma "github.com/multiformats/go-multiaddr"
-	manet "github.com/multiformats/go-multiaddr/net"
 
 	"github.com/wakupm/wakupm/peerid"
 	"github.com/wakupm/wakupm/protocols"
@@ -123,29 +120,20 @@ func (s *Server) drop(id peerid.ID) {
 // handle serves one filter-subscribe stream: one request, one answer.
 func (s *Server) handle(st network.Stream) {
 	defer st.Close()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.requestTimeout))
-	data, err := wire.ReadFrame(st, wire.MaxFilterRequestFrame)
-	var resp wire.SubscribeResponse
-	switch {
-	case errors.Is(err, wire.ErrFrameTooLarge):
-		// Read what the client is still writing (a few times the limit at
-		// most, under the stream deadline) so that it gets the answer.
-		if !wire.DiscardOversized(st, err, 4*wire.MaxFilterRequestFrame) {
-			_ = st.Reset()
-			return
-		}
-		resp = wire.SubscribeResponse{StatusCode: wire.StatusBadRequest, StatusDesc: err.Error()}
-	case err != nil:
-		_ = st.Reset()
+	// An oversized request is drained up to a few times the limit (under
+	// the stream deadline) so that the client gets the answer.
+	data, tooLarge, ok := service.ReadRequest(st, s.cfg.requestTimeout, wire.MaxFilterRequestFrame, 4*wire.MaxFilterRequestFrame)
+	if !ok {
 		return
-	default:
-		req, err := wire.DecodeSubscribeRequest(data)
-		if err != nil {
-			resp = wire.SubscribeResponse{StatusCode: wire.StatusBadRequest, StatusDesc: err.Error()}
-		} else {
-			c := st.Conn()
-			resp = s.Serve(c.RemotePeer(), addrOf(c.RemoteMultiaddr()), req, time.Now())
-		}
+	}
+	var resp wire.SubscribeResponse
+	if tooLarge != nil {
+		resp = wire.SubscribeResponse{StatusCode: wire.StatusBadRequest, StatusDesc: tooLarge.Error()}
+	} else if req, err := wire.DecodeSubscribeRequest(data); err != nil {
+		resp = wire.SubscribeResponse{StatusCode: wire.StatusBadRequest, StatusDesc: err.Error()}
+	} else {
+		c := st.Conn()
+		resp = s.Serve(c.RemotePeer(), gater.AddrOf(c.RemoteMultiaddr()), req, time.Now())
 	}
 	s.count(resp.StatusCode)
 	_ = wire.WriteFrame(st, resp.Marshal())
@@ -182,16 +170,3 @@ func (s *Server) Stats() Stats {
 
 // Table returns the subscription state (read it; do not change it).
 func (s *Server) Table() *subscriptions.Table { return s.table }
-
-// addrOf returns the IP address of a multiaddr, or the zero Addr.
-func addrOf(m ma.Multiaddr) netip.Addr {
-	if m == nil {
-		return netip.Addr{}
-	}
-	ip, err := manet.ToIP(m)
-	if err != nil {
-		return netip.Addr{}
-	}
-	a, _ := netip.AddrFromSlice(ip)
-	return a.Unmap()
-}

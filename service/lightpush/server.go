@@ -13,8 +13,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
-	manet "github.com/multiformats/go-multiaddr/net"
 
 	"github.com/wakupm/wakupm/protocols"
 	"github.com/wakupm/wakupm/service"
@@ -136,9 +134,8 @@ type Result struct {
 // another transport may too. message is the WakuMessage's encoding.
 func (s *Server) Push(ctx context.Context, id peer.ID, addr netip.Addr, pubsubTopic string, hasTopic bool, message []byte, hasMessage bool) Result {
 	if _, err := s.g.AdmitPeer(slots.LightPush, id, addr, time.Now()); err != nil {
-		var rej *slots.Rejection
-		if errors.As(err, &rej) {
-			return Result{Code: rej.StatusCode(), Desc: rej.Reason.String()}
+		if code, desc, ok := service.AdmissionRefusal(err); ok {
+			return Result{Code: code, Desc: desc}
 		}
 		return Result{Code: wire.StatusServiceUnavailable, Desc: err.Error()}
 	}
@@ -178,19 +175,14 @@ func (s *Server) handleV3(st network.Stream) {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 	defer cancel()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.timeout))
-	data, err := wire.ReadFrame(st, wire.MaxLightPushFrame)
+	data, tooLarge, ok := service.ReadRequest(st, s.cfg.timeout, wire.MaxLightPushFrame, 2*wire.MaxLightPushFrame)
+	if !ok {
+		return
+	}
 	var resp wire.PushResponse
 	switch {
-	case errors.Is(err, wire.ErrFrameTooLarge):
-		if !wire.DiscardOversized(st, err, 2*wire.MaxLightPushFrame) {
-			_ = st.Reset()
-			return
-		}
-		resp = wire.PushResponse{StatusCode: wire.StatusPayloadTooLarge, StatusDesc: err.Error()}
-	case err != nil:
-		_ = st.Reset()
-		return
+	case tooLarge != nil:
+		resp = wire.PushResponse{StatusCode: wire.StatusPayloadTooLarge, StatusDesc: tooLarge.Error()}
 	default:
 		req, err := wire.DecodePushRequest(data)
 		if err != nil {
@@ -198,7 +190,7 @@ func (s *Server) handleV3(st network.Stream) {
 			break
 		}
 		c := st.Conn()
-		r := s.Push(ctx, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), req.PubsubTopic, req.HasPubsub, req.Message, req.HasMessage)
+		r := s.Push(ctx, c.RemotePeer(), gater.AddrOf(c.RemoteMultiaddr()), req.PubsubTopic, req.HasPubsub, req.Message, req.HasMessage)
 		resp = wire.PushResponse{RequestID: req.RequestID, StatusCode: r.Code, StatusDesc: r.Desc}
 		if r.Code == wire.StatusOK {
 			resp.RelayPeerCount, resp.HasPeerCount = uint32(r.RelayPeers), true
@@ -214,20 +206,15 @@ func (s *Server) handleV2(st network.Stream) {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 	defer cancel()
-	_ = st.SetDeadline(time.Now().Add(s.cfg.timeout))
-	data, err := wire.ReadFrame(st, wire.MaxLightPushFrame)
+	data, tooLarge, ok := service.ReadRequest(st, s.cfg.timeout, wire.MaxLightPushFrame, 2*wire.MaxLightPushFrame)
+	if !ok {
+		return
+	}
 	resp := wire.PushRPC{HasResponse: true}
 	var r Result
 	switch {
-	case errors.Is(err, wire.ErrFrameTooLarge):
-		if !wire.DiscardOversized(st, err, 2*wire.MaxLightPushFrame) {
-			_ = st.Reset()
-			return
-		}
-		r = Result{Code: wire.StatusPayloadTooLarge, Desc: err.Error()}
-	case err != nil:
-		_ = st.Reset()
-		return
+	case tooLarge != nil:
+		r = Result{Code: wire.StatusPayloadTooLarge, Desc: tooLarge.Error()}
 	default:
 		req, err := wire.DecodePushRPC(data)
 		switch {
@@ -240,7 +227,7 @@ func (s *Server) handleV2(st network.Stream) {
 			resp.RequestID = req.RequestID
 			c := st.Conn()
 			// v2 always names the pubsub topic (a proto3 string: empty when absent).
-			r = s.Push(ctx, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), req.PubsubTopic, req.PubsubTopic != "", req.Message, req.HasMessage)
+			r = s.Push(ctx, c.RemotePeer(), gater.AddrOf(c.RemoteMultiaddr()), req.PubsubTopic, req.PubsubTopic != "", req.Message, req.HasMessage)
 		}
 	}
 	resp.IsSuccess = r.Code == wire.StatusOK
@@ -285,16 +272,4 @@ func (s *Server) Stats() Stats {
 		return true
 	})
 	return st
-}
-
-func addrOf(m ma.Multiaddr) netip.Addr {
-	if m == nil {
-		return netip.Addr{}
-	}
-	ip, err := manet.ToIP(m)
-	if err != nil {
-		return netip.Addr{}
-	}
-	a, _ := netip.AddrFromSlice(ip)
-	return a.Unmap()
 }

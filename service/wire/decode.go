@@ -98,20 +98,3 @@ const (
 	bytesT  = protowire.BytesType
 	varintT = protowire.VarintType
 )
-
-// appendStatusHead appends the fields that filter v2's subscribe response
-// and light push v3's response share, with the same numbers: request id
-// (1), status code (10) and status description (11), each left out when
-// empty.
-func appendStatusHead(b []byte, requestID string, code uint32, desc string) []byte {
-	if requestID != "" {
-		b = appendString(b, 1, requestID)
-	}
-	if code != 0 {
-		b = appendVarint(b, 10, uint64(code))
-	}
-	if desc != "" {
-		b = appendString(b, 11, desc)
-	}
-	return b
-}

@@ -104,15 +104,8 @@ type SubscribeResponse struct {
 func DecodeSubscribeResponse(data []byte) (SubscribeResponse, error) {
 	const msg = "FilterSubscribeResponse"
 	var r SubscribeResponse
-	err := walk(msg, data, func(fd field) (err error) {
-		switch {
-		case fd.num == 1 && fd.typ == bytesT:
-			r.RequestID, err = str(msg, "request_id", fd)
-		case fd.num == 10 && fd.typ == varintT:
-			r.StatusCode = uint32(fd.v)
-		case fd.num == 11 && fd.typ == bytesT:
-			r.StatusDesc, err = str(msg, "status_desc", fd)
-		}
+	err := walk(msg, data, func(fd field) error {
+		_, err := decodeStatusHead(msg, fd, &r.RequestID, &r.StatusCode, &r.StatusDesc)
 		return err
 	})
 	if err != nil {
@@ -123,8 +116,7 @@ func DecodeSubscribeResponse(data []byte) (SubscribeResponse, error) {
 
 // Marshal encodes the response.
 func (r SubscribeResponse) Marshal() []byte {
-	b := appendStatusHead(nil, r.RequestID, r.StatusCode, r.StatusDesc)
-	return b
+	return appendStatusHead(nil, r.RequestID, r.StatusCode, r.StatusDesc)
 }
 
 // MessagePush is filter's MessagePush: waku_message = 1, optional

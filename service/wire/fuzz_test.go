@@ -107,3 +107,30 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeResponses feeds the same bytes to the two response decoders,
+// which share the status head (decodeStatusHead): each must round-trip
+// what it accepts, and when both accept the bytes they must agree on the
+// request id, status code and description.
+func FuzzDecodeResponses(f *testing.F) {
+	f.Add(SubscribeResponse{RequestID: "r1", StatusCode: StatusOK, StatusDesc: "OK"}.Marshal())
+	f.Add(PushResponse{RequestID: "r2", StatusCode: StatusNoPeersToRelay, StatusDesc: "no peers", RelayPeerCount: 3, HasPeerCount: true}.Marshal())
+	f.Add([]byte{0x5a, 0x02, 0xff, 0xfe})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, serr := DecodeSubscribeResponse(data)
+		if serr == nil {
+			if back, err := DecodeSubscribeResponse(s.Marshal()); err != nil || back != s {
+				t.Fatalf("round trip changed %+v into %+v (%v)", s, back, err)
+			}
+		}
+		p, perr := DecodePushResponse(data)
+		if perr == nil {
+			if back, err := DecodePushResponse(p.Marshal()); err != nil || back != p {
+				t.Fatalf("round trip changed %+v into %+v (%v)", p, back, err)
+			}
+		}
+		if serr == nil && perr == nil && (s.RequestID != p.RequestID || s.StatusCode != p.StatusCode || s.StatusDesc != p.StatusDesc) {
+			t.Fatalf("the decoders disagree on the status head: %+v and %+v", s, p)
+		}
+	})
+}

@@ -70,18 +70,14 @@ type PushResponse struct {
 func DecodePushResponse(data []byte) (PushResponse, error) {
 	const msg = "LightpushResponse"
 	var r PushResponse
-	err := walk(msg, data, func(fd field) (err error) {
-		switch {
-		case fd.num == 1 && fd.typ == bytesT:
-			r.RequestID, err = str(msg, "request_id", fd)
-		case fd.num == 10 && fd.typ == varintT:
-			r.StatusCode = uint32(fd.v)
-		case fd.num == 11 && fd.typ == bytesT:
-			r.StatusDesc, err = str(msg, "status_desc", fd)
-		case fd.num == 12 && fd.typ == varintT:
+	err := walk(msg, data, func(fd field) error {
+		if head, err := decodeStatusHead(msg, fd, &r.RequestID, &r.StatusCode, &r.StatusDesc); head {
+			return err
+		}
+		if fd.num == 12 && fd.typ == varintT {
 			r.RelayPeerCount, r.HasPeerCount = uint32(fd.v), true
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return PushResponse{}, err

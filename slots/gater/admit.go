@@ -30,7 +30,7 @@ func (g *Gater) Admit(s network.Stream) (slots.Lease, error) {
 		return slots.Lease{}, fmt.Errorf("%w: %q", ErrNotService, s.Protocol())
 	}
 	c := s.Conn()
-	return g.AdmitPeer(svc, c.RemotePeer(), addrOf(c.RemoteMultiaddr()), time.Now())
+	return g.AdmitPeer(svc, c.RemotePeer(), AddrOf(c.RemoteMultiaddr()), time.Now())
 }
 
 // NotConnectedError is AdmitPeer's refusal of a peer that has no

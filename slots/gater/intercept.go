@@ -36,7 +36,7 @@ func (g *Gater) InterceptAddrDial(peer.ID, ma.Multiaddr) bool { return true }
 // InterceptAccept refuses a raw inbound connection from an address prefix
 // that already has its cap of inbound peers.
 func (g *Gater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
-	addr := addrOf(addrs.RemoteMultiaddr())
+	addr := AddrOf(addrs.RemoteMultiaddr())
 	g.mu.Lock()
 	r := g.ledger.CheckAccept(addr)
 	g.mu.Unlock()
@@ -49,7 +49,7 @@ func (g *Gater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
 // InterceptSecured refuses an authenticated connection of a new peer that
 // the budget has no room for.
 func (g *Gater) InterceptSecured(dir network.Direction, id peer.ID, addrs network.ConnMultiaddrs) bool {
-	addr := addrOf(addrs.RemoteMultiaddr())
+	addr := AddrOf(addrs.RemoteMultiaddr())
 	g.mu.Lock()
 	var r slots.Refusal
 	if dir == network.DirInbound {
@@ -77,7 +77,7 @@ func (n *notifiee) ListenClose(network.Network, ma.Multiaddr) {}
 func (n *notifiee) Connected(_ network.Network, c network.Conn) {
 	g := n.g
 	dir := direction(c.Stat().Direction)
-	addr := addrOf(c.RemoteMultiaddr())
+	addr := AddrOf(c.RemoteMultiaddr())
 	g.mu.Lock()
 	r := g.ledger.Connected(dir, peerid.ID(c.RemotePeer()), addr, time.Now())
 	g.mu.Unlock()
@@ -109,8 +109,10 @@ func direction(d network.Direction) slots.Direction {
 	return slots.Outbound
 }
 
-// addrOf returns the IP address of a multiaddr, or the zero Addr.
-func addrOf(m ma.Multiaddr) netip.Addr {
+// AddrOf returns the IP address of a multiaddr (IPv4-mapped IPv6 unmapped),
+// or the zero Addr: the address AdmitPeer takes for a connection's
+// RemoteMultiaddr.
+func AddrOf(m ma.Multiaddr) netip.Addr {
 	if m == nil {
 		return netip.Addr{}
 	}

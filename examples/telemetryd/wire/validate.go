@@ -11,6 +11,7 @@ import (
 
 	"github.com/wakupm/wakupm/metrics"
 	"github.com/wakupm/wakupm/metrics/telemetry"
+	"github.com/wakupm/wakupm/shardmesh"
 )
 
 type decoder func(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error)
@@ -75,6 +76,58 @@ func checkRows(n int) error {
 	return nil
 }
 
+// checkInOut checks a pair of figures named name+"In" and name+"Out"
+// against [0, hi].
+func checkInOut[T int64 | uint64](name string, in, out, hi T) error {
+	return firstError(checkRange(name+"In", in, 0, hi), checkRange(name+"Out", out, 0, hi))
+}
+
+// checkShard checks a cluster id and a shard index.
+func checkShard(cluster, shard int) error {
+	return firstError(checkRange("cluster", cluster, 0, math.MaxUint16), checkRange("shard", shard, 0, shardmesh.MaxShardIndex))
+}
+
+// checkOneOf checks that field's value v is one of allowed.
+func checkOneOf(field, v string, allowed []string) error {
+	if !slices.Contains(allowed, v) {
+		return fmt.Errorf("%s %q is not one of %q", field, v, allowed)
+	}
+	return nil
+}
+
+// names returns the String of each value: the labels a field allows.
+func names[T fmt.Stringer](vs []T) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+// decodeHeaded decodes data strictly into v, a Wakupm* item whose header
+// is h, and checks the header and the item's number of rows (rows(), once
+// v is decoded).
+func decodeHeaded(data json.RawMessage, v any, h *telemetry.Header, now time.Time, rows func() int) error {
+	if err := strict(data, v); err != nil {
+		return err
+	}
+	return firstError(checkHeader(*h, now), checkRows(rows()))
+}
+
+// eachRow turns the rows of an item into Rows with f, which checks each
+// one first; an error names the row as label[i].
+func eachRow[R any](label string, rows []R, f func(R) (Row, error)) ([]Row, error) {
+	out := make([]Row, 0, len(rows))
+	for i, r := range rows {
+		row, err := f(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", label, i, err)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
 func decodeProtocolStats(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.ProtocolStats
 	if err := strict(data, &v); err != nil {
@@ -97,10 +150,7 @@ func decodeProtocolStats(data json.RawMessage, now time.Time) ([]Row, telemetry.
 		m    telemetry.Metric
 	}{{"relay", v.Relay}, {"store", v.Store}, {"filter-push", v.FilterPush},
 		{"filter-subscribe", v.FilterSubscribe}, {"lightpush", v.Lightpush}} {
-		if err := checkRange(p.name+".totalIn", p.m.TotalIn, 0, math.MaxInt64/2); err != nil {
-			return nil, telemetry.Record{}, err
-		}
-		if err := checkRange(p.name+".totalOut", p.m.TotalOut, 0, math.MaxInt64/2); err != nil {
+		if err := checkInOut(p.name+".total", p.m.TotalIn, p.m.TotalOut, math.MaxInt64/2); err != nil {
 			return nil, telemetry.Record{}, err
 		}
 		for _, r := range []float64{p.m.RateIn, p.m.RateOut} {
@@ -123,7 +173,7 @@ func decodePeerCountByShard(data json.RawMessage, now time.Time) ([]Row, telemet
 	if err := strict(data, &v); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkTimestamp(v.Timestamp, now), checkRange("shard", v.Shard, 0, 1023),
+	if err := firstError(checkTimestamp(v.Timestamp, now), checkRange("shard", v.Shard, 0, shardmesh.MaxShardIndex),
 		checkRange("count", v.Count, 0, MaxPeers)); err != nil {
 		return nil, v.Record, err
 	}
@@ -174,49 +224,29 @@ func firstError(errs ...error) error {
 
 var (
 	directions   = []string{metrics.DirectionOut.String(), metrics.DirectionIn.String(), metrics.DirectionDropped.String()}
-	messageTypes = func() []string {
-		var out []string
-		for _, t := range metrics.MessageTypes() {
-			out = append(out, t.String())
-		}
-		return out
-	}()
+	messageTypes = names(metrics.MessageTypes())
 )
 
 func decodeGossipBytes(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.GossipBytes
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return len(v.Rows) }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRows(len(v.Rows))); err != nil {
-		return nil, v.Record, err
-	}
-	rows := make([]Row, 0, len(v.Rows))
-	for i, r := range v.Rows {
-		var err error
+	rows, err := eachRow("rows", v.Rows, func(r telemetry.GossipRow) (Row, error) {
+		var cluster, shard any
+		err := firstError(checkOneOf("direction", r.Direction, directions), checkOneOf("messageType", r.MessageType, messageTypes))
 		switch {
-		case !slices.Contains(directions, r.Direction):
-			err = fmt.Errorf("direction %q is not one of %v", r.Direction, directions)
-		case !slices.Contains(messageTypes, r.MessageType):
-			err = fmt.Errorf("messageType %q is not one of %v", r.MessageType, messageTypes)
+		case err != nil:
 		case (r.Cluster == nil) != (r.Shard == nil):
 			err = fmt.Errorf("cluster and shard must be both set or both null")
 		case r.Shard != nil:
-			err = firstError(checkRange("cluster", *r.Cluster, 0, math.MaxUint16), checkRange("shard", *r.Shard, 0, 1023))
-		}
-		if err == nil {
-			err = firstError(checkRange("bytes", r.Bytes, 0, MaxBytes), checkRange("entries", r.Entries, 0, MaxCount))
-		}
-		if err != nil {
-			return nil, v.Record, fmt.Errorf("rows[%d]: %w", i, err)
-		}
-		var cluster, shard any
-		if r.Shard != nil {
+			err = checkShard(*r.Cluster, *r.Shard)
 			cluster, shard = *r.Cluster, *r.Shard
 		}
-		rows = append(rows, Row{Table: "gossip_bytes", Time: v.Timestamp,
-			Cols: []string{"interval_s", "direction", "message_type", "cluster", "shard", "bytes", "entries"},
-			Vals: []any{v.IntervalSeconds, r.Direction, r.MessageType, cluster, shard, int64(r.Bytes), int64(r.Entries)}})
-	}
-	return rows, v.Record, nil
+		return Row{Table: "gossip_bytes", Time: v.Timestamp,
+				Cols: []string{"interval_s", "direction", "message_type", "cluster", "shard", "bytes", "entries"},
+				Vals: []any{v.IntervalSeconds, r.Direction, r.MessageType, cluster, shard, int64(r.Bytes), int64(r.Entries)}},
+			firstError(err, checkRange("bytes", r.Bytes, 0, MaxBytes), checkRange("entries", r.Entries, 0, MaxCount))
+	})
+	return rows, v.Record, err
 }

@@ -3,8 +3,6 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"slices"
 	"time"
 
 	"github.com/wakupm/wakupm/metrics/telemetry"
@@ -14,33 +12,25 @@ import (
 
 func decodeProtocolBytes(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.ProtocolBytes
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return len(v.Rows) }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRows(len(v.Rows))); err != nil {
-		return nil, v.Record, err
-	}
-	rows := make([]Row, 0, len(v.Rows))
-	for i, r := range v.Rows {
-		if err := firstError(checkLabel("protocol", r.Protocol), checkRange("bytesIn", r.BytesIn, 0, MaxBytes),
-			checkRange("bytesOut", r.BytesOut, 0, MaxBytes)); err != nil {
-			return nil, v.Record, fmt.Errorf("rows[%d]: %w", i, err)
-		}
-		rows = append(rows, Row{Table: "protocol_bytes", Time: v.Timestamp,
-			Cols: []string{"interval_s", "protocol", "bytes_in", "bytes_out"},
-			Vals: []any{v.IntervalSeconds, r.Protocol, int64(r.BytesIn), int64(r.BytesOut)}})
-	}
-	return rows, v.Record, nil
+	rows, err := eachRow("rows", v.Rows, func(r telemetry.ProtocolRow) (Row, error) {
+		return Row{Table: "protocol_bytes", Time: v.Timestamp,
+				Cols: []string{"interval_s", "protocol", "bytes_in", "bytes_out"},
+				Vals: []any{v.IntervalSeconds, r.Protocol, int64(r.BytesIn), int64(r.BytesOut)}},
+			firstError(checkLabel("protocol", r.Protocol), checkInOut("bytes", r.BytesIn, r.BytesOut, MaxBytes))
+	})
+	return rows, v.Record, err
 }
 
 func decodeDiscoveryBytes(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.DiscoveryBytes
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return 0 }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRange("bytesIn", v.BytesIn, 0, MaxBytes),
-		checkRange("bytesOut", v.BytesOut, 0, MaxBytes), checkRange("packetsIn", v.PacketsIn, 0, MaxCount),
-		checkRange("packetsOut", v.PacketsOut, 0, MaxCount)); err != nil {
+	if err := firstError(checkInOut("bytes", v.BytesIn, v.BytesOut, MaxBytes),
+		checkInOut("packets", v.PacketsIn, v.PacketsOut, MaxCount)); err != nil {
 		return nil, v.Record, err
 	}
 	return []Row{{Table: "discovery_bytes", Time: v.Timestamp,
@@ -50,91 +40,64 @@ func decodeDiscoveryBytes(data json.RawMessage, now time.Time) ([]Row, telemetry
 
 func decodeAppBytes(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.AppBytes
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return len(v.Rows) }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRows(len(v.Rows))); err != nil {
-		return nil, v.Record, err
-	}
-	rows := make([]Row, 0, len(v.Rows))
-	for i, r := range v.Rows {
-		err := firstError(checkLabel("name", r.Name), checkRange("bytesIn", r.BytesIn, 0, MaxBytes),
-			checkRange("bytesOut", r.BytesOut, 0, MaxBytes))
+	rows, err := eachRow("rows", v.Rows, func(r telemetry.AppRow) (Row, error) {
+		err := firstError(checkLabel("name", r.Name), checkInOut("bytes", r.BytesIn, r.BytesOut, MaxBytes))
 		if err == nil && r.Name == "" {
 			err = fmt.Errorf("name: empty")
 		}
-		if err != nil {
-			return nil, v.Record, fmt.Errorf("rows[%d]: %w", i, err)
-		}
-		rows = append(rows, Row{Table: "app_bytes", Time: v.Timestamp,
+		return Row{Table: "app_bytes", Time: v.Timestamp,
 			Cols: []string{"interval_s", "name", "bytes_in", "bytes_out"},
-			Vals: []any{v.IntervalSeconds, r.Name, int64(r.BytesIn), int64(r.BytesOut)}})
-	}
-	return rows, v.Record, nil
+			Vals: []any{v.IntervalSeconds, r.Name, int64(r.BytesIn), int64(r.BytesOut)}}, err
+	})
+	return rows, v.Record, err
 }
 
 var healthLevels = []string{"", shardmesh.Unhealthy.String(), shardmesh.MinimallyHealthy.String(), shardmesh.SufficientlyHealthy.String()}
 
 func decodeShardHealth(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.ShardHealth
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return len(v.Rows) }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRows(len(v.Rows))); err != nil {
-		return nil, v.Record, err
-	}
-	rows := make([]Row, 0, len(v.Rows))
-	for i, r := range v.Rows {
-		err := firstError(checkRange("cluster", r.Cluster, 0, math.MaxUint16), checkRange("shard", r.Shard, 0, 1023),
+	rows, err := eachRow("rows", v.Rows, func(r telemetry.ShardRow) (Row, error) {
+		err := firstError(checkShard(r.Cluster, r.Shard),
 			checkRange("meshPeers", r.MeshPeers, 0, MaxPeers), checkRange("outboundMeshPeers", r.OutboundMeshPeers, 0, r.MeshPeers),
 			checkRange("lowScoreMeshPeers", r.LowScoreMeshPeers, 0, r.MeshPeers),
 			checkRange("inbound", r.Inbound, 0, MaxPeers), checkRange("outbound", r.Outbound, 0, MaxPeers),
 			checkRange("floor", r.Floor, 0, MaxPeers), checkRange("known", r.Known, 0, 10*MaxPeers),
-			checkRange("dials", r.Dials, 0, MaxCount), checkRange("dialFailures", r.DialFailures, 0, r.Dials+MaxCount))
-		if err == nil && !slices.Contains(healthLevels, r.Health) {
-			err = fmt.Errorf("health %q is not one of %q", r.Health, healthLevels)
-		}
-		if err != nil {
-			return nil, v.Record, fmt.Errorf("rows[%d]: %w", i, err)
-		}
-		rows = append(rows, Row{Table: "shard_health", Time: v.Timestamp,
+			checkRange("dials", r.Dials, 0, MaxCount), checkRange("dialFailures", r.DialFailures, 0, r.Dials+MaxCount),
+			checkOneOf("health", r.Health, healthLevels))
+		return Row{Table: "shard_health", Time: v.Timestamp,
 			Cols: []string{"cluster", "shard", "health", "mesh_peers", "outbound_mesh_peers", "low_score_mesh_peers",
 				"inbound", "outbound", "floor", "known", "dials", "dial_failures"},
 			Vals: []any{r.Cluster, r.Shard, r.Health, r.MeshPeers, r.OutboundMeshPeers, r.LowScoreMeshPeers,
-				r.Inbound, r.Outbound, r.Floor, r.Known, int64(r.Dials), int64(r.DialFailures)}})
-	}
-	return rows, v.Record, nil
+				r.Inbound, r.Outbound, r.Floor, r.Known, int64(r.Dials), int64(r.DialFailures)}}, err
+	})
+	return rows, v.Record, err
 }
 
-var serviceNames = func() []string {
-	var out []string
-	for _, s := range slots.Services() {
-		out = append(out, s.String())
-	}
-	return out
-}()
+var services = slots.Services()
+
+var serviceNames = names(services[:])
 
 func decodeSlotOccupancy(data json.RawMessage, now time.Time) ([]Row, telemetry.Record, error) {
 	var v telemetry.SlotOccupancy
-	if err := strict(data, &v); err != nil {
+	if err := decodeHeaded(data, &v, &v.Header, now, func() int { return len(v.Services) + len(v.Peers) }); err != nil {
 		return nil, v.Record, err
 	}
-	if err := firstError(checkHeader(v.Header, now), checkRows(len(v.Services)+len(v.Peers))); err != nil {
-		return nil, v.Record, err
-	}
-	var rows []Row
-	for i, s := range v.Services {
+	rows, err := eachRow("services", v.Services, func(s telemetry.ServiceSlots) (Row, error) {
 		err := firstError(checkRange("capacity", s.Capacity, 0, MaxPeers), checkRange("inUse", s.InUse, 0, s.Capacity),
-			checkRange("admitted", s.Admitted, 0, MaxCount), checkRange("rejected", s.Rejected, 0, MaxCount))
-		if err == nil && !slices.Contains(serviceNames, s.Service) {
-			err = fmt.Errorf("service %q is not one of %q", s.Service, serviceNames)
-		}
-		if err != nil {
-			return nil, v.Record, fmt.Errorf("services[%d]: %w", i, err)
-		}
-		rows = append(rows, Row{Table: "slot_occupancy", Time: v.Timestamp,
+			checkRange("admitted", s.Admitted, 0, MaxCount), checkRange("rejected", s.Rejected, 0, MaxCount),
+			checkOneOf("service", s.Service, serviceNames))
+		return Row{Table: "slot_occupancy", Time: v.Timestamp,
 			Cols: []string{"service", "capacity", "in_use", "admitted", "rejected"},
-			Vals: []any{s.Service, s.Capacity, s.InUse, int64(s.Admitted), int64(s.Rejected)}})
+			Vals: []any{s.Service, s.Capacity, s.InUse, int64(s.Admitted), int64(s.Rejected)}}, err
+	})
+	if err != nil {
+		return nil, v.Record, err
 	}
 	for class, n := range v.Peers {
 		if err := firstError(checkLabel("peers class", class), checkRange("peers["+class+"]", n, 0, MaxPeers)); err != nil {

@@ -1,4 +1,4 @@
-package main
+package pushwire
 
 import (
 	"bufio"
@@ -15,14 +15,14 @@ func FuzzReadResponse(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})                                // absurd length
 	f.Add([]byte{0x02, 0x50})                                                  // truncated varint
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := readDelimited(bufio.NewReader(bytes.NewReader(data)))
+		b, err := ReadFrame(bufio.NewReader(bytes.NewReader(data)))
 		if err != nil {
 			return
 		}
-		if len(b) > maxMessage {
-			t.Fatalf("read %d bytes, limit %d", len(b), maxMessage)
+		if len(b) > MaxMessage {
+			t.Fatalf("read %d bytes, limit %d", len(b), MaxMessage)
 		}
-		_, _ = field1(b)
-		_, _ = field10(b)
+		_, _ = RequestID(b)
+		_, _ = StatusCode(b)
 	})
 }
