@@ -46,16 +46,18 @@
 //
 // # Key rotation
 //
-// The spec gives a shard one key; replacing it everywhere at the same
-// instant is impossible, and in between a relay with the new key rejects
+// The spec gives a shard one key ("only one key is whitelisted per pubsub
+// topic") and says nothing about changing it; replacing it everywhere at
+// the same instant is impossible, and in between a relay with the new key rejects
 // (and gossipsub penalises) the publishers still on the old key, and the
 // reverse. Validator.Rotate installs a new key and keeps the replaced one
 // accepted until a deadline the caller chooses: relays rotate first, the
 // publishers switch within the window, and from the deadline on only the
 // new key verifies. Messages accepted under the old key count as
 // ReasonValidPreviousKey, so an operator sees when that traffic stops. One
-// previous key at most is kept; outside a window validation costs what it
-// did with one key.
+// previous key at most is kept, and only during the window is more than
+// one key accepted; outside it, and for messages under the current key,
+// validation costs what it did with one key.
 //
 // # Where it lives
 //
