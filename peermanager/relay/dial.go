@@ -93,9 +93,12 @@ func (c *Core) dialByCoverage(now time.Time) {
 	if want.Empty() || (room <= 0 && under.Empty()) {
 		return
 	}
+	started := len(c.dials)
 	want = c.dialGreedily(c.sampleCandidates(want, under, now), want, under, room, now)
 	if !under.Empty() {
 		c.under = want // what is still short after these dials
+	} else if left := room - (len(c.dials) - started); left > 0 {
+		c.discoverForOutbound(left, now)
 	}
 	for s, ok := under.Next(0); ok; s, ok = under.Next(s + 1) {
 		if int(c.eligible[s]) < int(c.deficit[s]) && c.shardDeficit(s) > 0 {
