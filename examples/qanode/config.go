@@ -32,6 +32,7 @@ type config struct {
 	buffer    int
 	protect   map[uint16]protected.PublicKey  // -protected-shard
 	signKeys  map[uint16]protected.PrivateKey // -shard-signing-key
+	previous  map[uint16]previousKey          // -protected-shard-previous (config_rotate.go)
 	logLevel  string
 	genKey    bool
 	noMetrics bool
@@ -85,6 +86,7 @@ func parseFlagsEnv(args []string, stderr io.Writer, getenv func(string) string) 
 	c := config{protect: map[uint16]protected.PublicKey{}, signKeys: map[uint16]protected.PrivateKey{}, waiting: -1}
 	var raw rawFlags
 	defineNodeFlags(fs, &c, &raw)
+	definePreviousKeyFlag(fs, &c)
 	defineKeyAndRESTFlags(fs, &c, &raw)
 	defineServeFlags(fs, &c)
 	defineWSSFlags(fs, &raw.wsTLS)
@@ -253,7 +255,7 @@ func (c *config) finish(raw rawFlags, getenv func(string) string) error {
 			return fmt.Errorf("shard %d: -shard-signing-key does not match -protected-shard's public key", shard)
 		}
 	}
-	return nil
+	return c.checkPreviousKeys()
 }
 
 // checkRESTExposure refuses a REST address reachable from other machines

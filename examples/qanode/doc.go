@@ -8,7 +8,8 @@
 //
 //	qanode -listen /ip4/127.0.0.1/tcp/60001 -rest 127.0.0.1:8645 -cluster 16 -shard 32 \
 //	       [-peer /ip4/…/tcp/…/p2p/<id>]… [-protected-shard 32:<hex public key>]… \
-//	       [-shard-signing-key 32:<hex private key>]… [-nodekey <hex>] \
+//	       [-shard-signing-key 32:<hex private key>]… [-protected-shard-previous 32:<hex public key>:10m]… \
+//	       [-nodekey <hex>] \
 //	       [-max-connections 50] [-colocation-limit 5] [-buffer 200] \
 //	       [-no-replay-protection] [-log-level info] \
 //	       [-nodekey-file F] [-shard-signing-key-file 32:F]… \
@@ -46,6 +47,10 @@
 // their behaviour to reproduce it. A node that holds the private key signs
 // what it publishes on the shard. Unprotected shards accept any decodable
 // WakuMessage.
+//
+// A key rotation need not be simultaneous: POST /admin/protected-shards with
+// "keepPreviousKeyFor", or -protected-shard-previous at start, keeps the old
+// key accepted for a while next to the new one (COMMUNITY.md, section 7).
 //
 // # REST API
 //
@@ -103,9 +108,14 @@
 //	                                timestamp, ephemeral, meta, messageHash, from, receivedAt}], next,
 //	                                lost}: pass next as since to poll, lost counts overwritten ones
 //	POST   /admin/protected-shards  body: {"shard": 32 | "pubsubTopic": "...", "publicKey": hex (65 or
-//	                                33 bytes), "privateKey": hex (32 bytes)}: at least one key; with the
-//	                                private key the node also signs. Answers the shard's protection
-//	                                with its counters (accepted, rejected and ignored by reason)
+//	                                33 bytes), "privateKey": hex (32 bytes), "keepPreviousKeyFor":
+//	                                "10m"}: at least one key; with the private key the node also signs;
+//	                                on a shard protected with another key, the replaced key stays
+//	                                accepted for keepPreviousKeyFor (Go duration, up to 24h; absent:
+//	                                refused at once). Answers the shard's protection with its counters
+//	                                (accepted, of which acceptedPreviousKey; rejected and ignored by
+//	                                reason) and, during a rotation, previousPublicKey and
+//	                                previousKeyAcceptedUntil
 //	GET    /admin/protected-shards  every protected shard with its counters
 //	DELETE /admin/protected-shards/{shard}  lifts the protection
 //	POST   /admin/keygen            a new key pair {privateKey, publicKey} (the community owner's step)

@@ -74,8 +74,9 @@ func freePorts(t *testing.T, n int) []int {
 // ports and /tmp/community with free ones. The guide builds qanode, makes
 // the owner's key pair, starts two protected relays, the owner's node and
 // a third node, publishes, sends an unsigned and a replayed message, reads
-// health and bandwidth, rotates the key and stops the nodes; the test
-// checks the outputs the guide shows.
+// health and bandwidth, rotates the key with a window where the old key is
+// still accepted, shows the leaked key refused after it, and stops the
+// nodes; the test checks the outputs the guide shows.
 func TestCommunityGuide(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short: builds qanode and runs four nodes")
@@ -90,8 +91,8 @@ func TestCommunityGuide(t *testing.T) {
 		t.Fatal(err)
 	}
 	script, blocks := guideScript(string(doc))
-	if blocks < 8 {
-		t.Fatalf("COMMUNITY.md has %d sh blocks, want the 8 steps", blocks)
+	if blocks < 10 {
+		t.Fatalf("COMMUNITY.md has %d sh blocks, want the 8 steps (3 blocks in step 7)", blocks)
 	}
 	dir := t.TempDir()
 	script = strings.ReplaceAll(script, "/tmp/community", dir)
@@ -103,7 +104,7 @@ func TestCommunityGuide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := runGuide(t, root, script, 90*time.Second)
+	out := runGuide(t, root, script, 120*time.Second)
 	for _, want := range []string{
 		`"signed": true`,
 		`{"payload":"welcome to the community","from":"16Uiu2`,
@@ -111,14 +112,17 @@ func TestCommunityGuide(t *testing.T) {
 		`{"shard":200,"health":"`,
 		`"protected":true,"canSign":false`,
 		`{"data":`,
+		`"previousKeyAcceptedUntil": "20`,
 		`{"canSign":true,"publicKey":"0x04`,
-		`"new key"`,
+		"\"old key, within the window\"\n\"new key\"\n",
+		`{"accepted":3,"acceptedPreviousKey":1}`,
+		`{"accepted":3,"acceptedPreviousKey":1,"rejected":{"bad_meta_length":1,"bad_signature":1}}` + "\n2\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the guide's output lacks %s", want)
 		}
 	}
-	if !strings.HasSuffix(strings.TrimSpace(out), "--- block 8\n4") {
+	if !strings.HasSuffix(strings.TrimSpace(out), fmt.Sprintf("--- block %d\n4", blocks)) {
 		t.Errorf("the guide's last block: want the 4 nodes shut down cleanly")
 	}
 }

@@ -34,6 +34,12 @@ func TestFlagsRefused(t *testing.T) {
 		{"-protected-shard", "32:0x1234"},
 		{"-shard-signing-key", "32:zz"},
 		{"-protected-shard", "32:" + key.Public().Hex(), "-shard-signing-key", "32:" + other.Hex()},
+		{"-protected-shard-previous", "32:" + key.Public().Hex()},
+		{"-protected-shard-previous", "32:" + key.Public().Hex() + ":0s"},
+		{"-protected-shard-previous", "32:" + key.Public().Hex() + ":25h"},
+		{"-protected-shard-previous", "32:0x1234:10m"},
+		{"-protected-shard-previous", "32:" + key.Public().Hex() + ":10m"}, // no current key
+		{"-protected-shard", "32:" + key.Public().Hex(), "-protected-shard-previous", "32:" + key.Public().Hex() + ":10m"},
 		{"-max-connections", "0"},
 		{"-nodekey", "0x12", "-rest", "127.0.0.1:0", "-listen", "/ip4/127.0.0.1/tcp/0"},
 		{"extra"},

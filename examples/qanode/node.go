@@ -26,6 +26,7 @@ import (
 	"github.com/wakupm/wakupm/service/lightpush"
 	"github.com/wakupm/wakupm/shardmesh"
 	"github.com/wakupm/wakupm/shardmesh/gossipsub"
+	"github.com/wakupm/wakupm/shardmesh/protected"
 	"github.com/wakupm/wakupm/slots"
 	"github.com/wakupm/wakupm/slots/gater"
 )
@@ -257,18 +258,24 @@ func (n *Node) startManager() error {
 }
 
 // applyShardFlags protects the shards given a key on the command line
-// (a private key alone protects with its public key) and subscribes to
-// the shards given there.
+// (a private key alone protects with its public key), rotating from the
+// -protected-shard-previous key where one is given, and subscribes to the
+// shards given there.
 func (n *Node) applyShardFlags() error {
 	cfg := n.cfg
+	for shard, prev := range cfg.previous {
+		if _, err := n.Protect(shard, prev.key, protected.PrivateKey{}, 0); err != nil {
+			return err
+		}
+	}
 	for shard, pub := range cfg.protect {
-		if _, err := n.Protect(shard, pub, cfg.signKeys[shard]); err != nil {
+		if _, err := n.Protect(shard, pub, cfg.signKeys[shard], cfg.previous[shard].keep); err != nil {
 			return err
 		}
 	}
 	for shard, priv := range cfg.signKeys {
 		if _, ok := cfg.protect[shard]; !ok {
-			if _, err := n.Protect(shard, priv.Public(), priv); err != nil {
+			if _, err := n.Protect(shard, priv.Public(), priv, cfg.previous[shard].keep); err != nil {
 				return err
 			}
 		}

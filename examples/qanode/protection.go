@@ -24,11 +24,21 @@ type protection struct {
 // errKeyMismatch: the private key given does not match the public key.
 var errKeyMismatch = errors.New("the private key does not match the public key")
 
+// errNothingToKeep: a previous key to keep was asked for on a shard that
+// had no key.
+var errNothingToKeep = errors.New("the shard is not protected yet: there is no previous key to keep")
+
 // Protect makes the shard protected by pub (from now on its messages must be
 // signed with the matching private key); with priv, the node also signs what
-// it publishes there. Setting the same public key again keeps the replay
-// cache and only updates the signer. The shard need not be subscribed.
-func (n *Node) Protect(index uint16, pub protected.PublicKey, priv protected.PrivateKey) (*protection, error) {
+// it publishes there. The shard need not be subscribed.
+//
+// On a shard already protected, the validator is rotated, not replaced, so
+// its counters and replay cache carry over: the key it held stays accepted
+// for keepPrevious (0: refused at once; see protected.Validator.Rotate).
+// Setting the same public key again only updates the signer, and leaves a
+// window in progress as it is. keepPrevious on a shard without protection
+// is errNothingToKeep.
+func (n *Node) Protect(index uint16, pub protected.PublicKey, priv protected.PrivateKey, keepPrevious time.Duration) (*protection, error) {
 	if pub.IsZero() {
 		if priv.IsZero() {
 			return nil, errors.New("no key: give a public key, a private key or both")
@@ -42,9 +52,16 @@ func (n *Node) Protect(index uint16, pub protected.PublicKey, priv protected.Pri
 	p := &protection{shard: shard}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if old := n.protected[index]; old != nil && old.validator.PublicKey() == pub {
+	old := n.protected[index]
+	switch {
+	case old != nil:
+		if err := old.validator.Rotate(pub, keepPrevious, time.Now()); err != nil {
+			return nil, err
+		}
 		p.validator = old.validator
-	} else {
+	case keepPrevious > 0:
+		return nil, errNothingToKeep
+	default:
 		var opts []protected.Option
 		if n.cfg.noReplay {
 			opts = append(opts, protected.WithoutReplayProtection())
@@ -63,7 +80,11 @@ func (n *Node) Protect(index uint16, pub protected.PublicKey, priv protected.Pri
 		p.signer = s
 	}
 	n.protected[index] = p
-	n.log.Info("protected shard", "topic", shard.PubsubTopic(), "key", pub.Hex(), "signs", p.signer != nil)
+	attrs := []any{"topic", shard.PubsubTopic(), "key", pub.Hex(), "signs", p.signer != nil}
+	if k := p.validator.Keys(time.Now()); !k.Previous.IsZero() {
+		attrs = append(attrs, "previousKey", k.Previous.Hex(), "previousKeyUntil", k.Until)
+	}
+	n.log.Info("protected shard", attrs...)
 	return p, nil
 }
 

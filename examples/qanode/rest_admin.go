@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/wakupm/wakupm/examples/qanode/restbody"
 	"github.com/wakupm/wakupm/shardmesh/protected"
@@ -10,23 +11,39 @@ import (
 // The admin endpoints: protected shards and key generation.
 
 type protectionJSON struct {
-	Shard       uint16            `json:"shard"`
-	PubsubTopic string            `json:"pubsubTopic"`
-	PublicKey   string            `json:"publicKey"`
-	CanSign     bool              `json:"canSign"`
-	Subscribed  bool              `json:"subscribed"`
-	Window      string            `json:"window"`
-	Accepted    uint64            `json:"accepted"`
-	Rejected    map[string]uint64 `json:"rejected"`
-	Ignored     map[string]uint64 `json:"ignored"`
-	ReplayCache int               `json:"replayCacheEntries"`
+	Shard       uint16 `json:"shard"`
+	PubsubTopic string `json:"pubsubTopic"`
+	PublicKey   string `json:"publicKey"`
+	// The key a rotation replaced, while it is still accepted, and the
+	// instant from which it is refused (absent outside a rotation).
+	PreviousPublicKey string `json:"previousPublicKey,omitempty"`
+	PreviousKeyUntil  string `json:"previousKeyAcceptedUntil,omitempty"`
+	CanSign           bool   `json:"canSign"`
+	Subscribed        bool   `json:"subscribed"`
+	Window            string `json:"window"`
+	Accepted          uint64 `json:"accepted"`
+	// AcceptedPreviousKey counts the accepted messages signed with a
+	// previous key during a rotation (included in Accepted): once it stops
+	// growing, every publisher has switched.
+	AcceptedPreviousKey uint64            `json:"acceptedPreviousKey"`
+	Rejected            map[string]uint64 `json:"rejected"`
+	Ignored             map[string]uint64 `json:"ignored"`
+	ReplayCache         int               `json:"replayCacheEntries"`
 }
 
+// untilFormat is RFC 3339 in milliseconds, enough to tell which side of the
+// deadline a message fell.
+const untilFormat = "2006-01-02T15:04:05.000Z07:00"
+
 func (n *Node) protectionJSON(p *protection) protectionJSON {
-	st := p.validator.Stats()
-	out := protectionJSON{Shard: p.shard.Index, PubsubTopic: p.shard.PubsubTopic(), PublicKey: p.validator.PublicKey().Hex(),
-		CanSign: p.signer != nil, Window: p.validator.Window().String(), Accepted: st.ByReason[protected.ReasonValid],
-		Rejected: map[string]uint64{}, Ignored: map[string]uint64{}, ReplayCache: st.ReplayEntries}
+	st, k := p.validator.Stats(), p.validator.Keys(time.Now())
+	out := protectionJSON{Shard: p.shard.Index, PubsubTopic: p.shard.PubsubTopic(), PublicKey: k.Current.Hex(),
+		CanSign: p.signer != nil, Window: p.validator.Window().String(), Accepted: st.Count(protected.Accept),
+		AcceptedPreviousKey: st.ByReason[protected.ReasonValidPreviousKey],
+		Rejected:            map[string]uint64{}, Ignored: map[string]uint64{}, ReplayCache: st.ReplayEntries}
+	if !k.Previous.IsZero() {
+		out.PreviousPublicKey, out.PreviousKeyUntil = k.Previous.Hex(), k.Until.UTC().Format(untilFormat)
+	}
 	_, err := n.relayShard(p.shard.Index)
 	out.Subscribed = err == nil
 	for r, c := range st.ByReason {
@@ -43,7 +60,9 @@ func (n *Node) protectionJSON(p *protection) protectionJSON {
 
 // postProtected protects a shard: {"shard": 32, "publicKey": "0x04…"}
 // (relay only) or with "privateKey" (also signs what the node publishes;
-// the public key is then optional).
+// the public key is then optional). On a shard already protected with
+// another key, "keepPreviousKeyFor": "10m" keeps the replaced key accepted
+// for that long (the overlap of a key rotation).
 func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
 	var req restbody.Protect
 	if err := restbody.Decode(w, r, &req); err != nil {
@@ -53,7 +72,7 @@ func (n *Node) postProtected(w http.ResponseWriter, r *http.Request) {
 	want, err := req.Parse(n.cfg.cluster)
 	var p *protection
 	if err == nil {
-		p, err = n.Protect(want.Shard, want.Public, want.Private)
+		p, err = n.Protect(want.Shard, want.Public, want.Private, want.KeepPrevious)
 	}
 	if err != nil {
 		writeError(w, err)

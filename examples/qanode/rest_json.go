@@ -66,7 +66,7 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, errClosed):
 		return http.StatusServiceUnavailable
-	case errors.Is(err, errKeyMismatch), errors.Is(err, protected.ErrInvalidKey):
+	case errors.Is(err, errKeyMismatch), errors.Is(err, protected.ErrInvalidKey), errors.Is(err, errNothingToKeep):
 		return http.StatusBadRequest
 	default:
 		return http.StatusInternalServerError

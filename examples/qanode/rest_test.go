@@ -77,6 +77,11 @@ func restValidationCases() []restValidationCase {
 		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"0x04` + strings.Repeat("1", 128) + `"}`, 400, "not a point"},
 		{"POST", "/admin/protected-shards", `{"shard":32,"privateKey":"nothex"}`, 400, "private key is not hex"},
 		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","privateKey":"0x` + strings.Repeat("2", 64) + `"}`, 400, "does not match"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","keepPreviousKeyFor":600}`, 400, `keepPreviousKeyFor 600: want a duration string such as \"10m\"`},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","keepPreviousKeyFor":"10 min"}`, 400, `keepPreviousKeyFor \"10 min\": want a duration`},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","keepPreviousKeyFor":"-1m"}`, 400, "keepPreviousKeyFor -1m0s: want 0 (replace the key at once) to 24h0m0s"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","keepPreviousKeyFor":"25h"}`, 400, "to 24h0m0s"},
+		{"POST", "/admin/protected-shards", `{"shard":32,"publicKey":"` + restPublicKey + `","keepPreviousKeyFor":"10m"}`, 400, "not protected yet: there is no previous key to keep"},
 		{"DELETE", "/admin/protected-shards/32", nil, 404, "not protected"},
 	}
 }

@@ -16,7 +16,8 @@
 //   - PublicKey, PrivateKey and Signer: 64-byte r ‖ s signatures,
 //     deterministic (RFC 6979) and low-s, without the recovery byte;
 //   - Validator: the relay-side check, pure (the caller passes now; no
-//     clock, no I/O, no goroutine) and safe for concurrent use.
+//     clock, no I/O, no goroutine) and safe for concurrent use, and its key
+//     rotation with a window where the previous key is still accepted.
 //
 // The spec's test vector (key pair, message, hash and signature) and the
 // deterministic-hash vectors of 14/WAKU2-MESSAGE are checked in the tests.
@@ -42,6 +43,21 @@
 // verification, so replays cost no elliptic-curve work, and only verified
 // messages are remembered, so only key holders can fill the bounded cache.
 // WithoutReplayProtection restores the other implementations' behaviour.
+//
+// # Key rotation
+//
+// The spec gives a shard one key ("only one key is whitelisted per pubsub
+// topic") and says nothing about changing it; replacing it everywhere at
+// the same instant is impossible, and in between a relay with the new key rejects
+// (and gossipsub penalises) the publishers still on the old key, and the
+// reverse. Validator.Rotate installs a new key and keeps the replaced one
+// accepted until a deadline the caller chooses: relays rotate first, the
+// publishers switch within the window, and from the deadline on only the
+// new key verifies. Messages accepted under the old key count as
+// ReasonValidPreviousKey, so an operator sees when that traffic stops. One
+// previous key at most is kept, and only during the window is more than
+// one key accepted; outside it, and for messages under the current key,
+// validation costs what it did with one key.
 //
 // # Where it lives
 //

@@ -3,6 +3,7 @@ package protected
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,8 @@ const DefaultWindow = 5 * time.Minute
 // after it).
 const DefaultReplayCapacity = 1 << 16
 
-// OptionError reports an invalid argument or option of NewValidator.
+// OptionError reports an invalid argument or option of NewValidator, or an
+// invalid argument of Rotate.
 type OptionError struct {
 	Option string
 	Reason string
@@ -74,10 +76,12 @@ func WithoutReplayProtection() Option {
 // decision: the caller passes the data and now; it reads no clock, does no
 // I/O and starts no goroutine. It is safe for concurrent use (gossipsub
 // validates messages of different peers concurrently): a mutex guards the
-// replay cache and counters, and signatures are verified outside it.
+// replay cache and counters, and signatures are verified outside it. The
+// keys are an immutable keySet swapped whole by Rotate, so verification
+// reads them without the mutex.
 type Validator struct {
 	topic string
-	key   PublicKey
+	keys  atomic.Pointer[keySet]
 	cfg   config
 
 	mu     sync.Mutex
@@ -103,7 +107,8 @@ func NewValidator(pubsubTopic string, key PublicKey, opts ...Option) (*Validator
 			return nil, err
 		}
 	}
-	v := &Validator{topic: pubsubTopic, key: key, cfg: cfg}
+	v := &Validator{topic: pubsubTopic, cfg: cfg}
+	v.keys.Store(&keySet{current: key})
 	if !cfg.noReplay {
 		v.replay = newReplayCache(cfg.capacity)
 	}
@@ -113,8 +118,9 @@ func NewValidator(pubsubTopic string, key PublicKey, opts ...Option) (*Validator
 // PubsubTopic returns the protected topic.
 func (v *Validator) PubsubTopic() string { return v.topic }
 
-// PublicKey returns the key messages must be signed with.
-func (v *Validator) PublicKey() PublicKey { return v.key }
+// PublicKey returns the key messages must be signed with (the current one
+// since the last Rotate; see Keys for the previous one).
+func (v *Validator) PublicKey() PublicKey { return v.keys.Load().current }
 
 // Window returns the timestamp window.
 func (v *Validator) Window() time.Duration { return v.cfg.window }
@@ -162,14 +168,15 @@ func (v *Validator) decide(m *Message, now time.Time, commit bool) Verdict {
 	if v.replay != nil && v.seen(hash, nowNs) {
 		return Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash}
 	}
-	if !v.key.Verify(hash, m.Meta) {
-		return Verdict{Result: Reject, Reason: ReasonBadSignature, Hash: hash}
+	reason := v.keys.Load().verify(hash, m.Meta, now)
+	if reason.Result() != Accept {
+		return Verdict{Result: Reject, Reason: reason, Hash: hash}
 	}
 	if commit && v.replay != nil && !v.remember(hash, m.Timestamp+window, nowNs) {
 		// Another copy was accepted while we verified this one.
 		return Verdict{Result: Ignore, Reason: ReasonReplay, Hash: hash}
 	}
-	return Verdict{Result: Accept, Reason: ReasonValid, Hash: hash}
+	return Verdict{Result: Accept, Reason: reason, Hash: hash}
 }
 
 func (v *Validator) seen(h Hash, nowNs int64) bool {
@@ -200,8 +207,10 @@ func (v *Validator) count(vd Verdict) Verdict {
 
 // Stats counts a Validator's verdicts.
 type Stats struct {
-	// ByReason counts verdicts per Reason (ByReason[ReasonValid] is the
-	// number of accepted messages).
+	// ByReason counts verdicts per Reason: ByReason[ReasonValid] is the
+	// number of messages accepted under the current key,
+	// ByReason[ReasonValidPreviousKey] under the previous one during a
+	// rotation (Count(Accept) is their sum).
 	ByReason [NumReasons]uint64
 	// ReplayEntries is the number of signing hashes remembered;
 	// ReplayEvictions counts those dropped early because the cache was

@@ -44,8 +44,14 @@ const (
 	// cover (version, unknown fields).
 	ReasonReplay
 	// ReasonBadSignature: meta is not a valid low-s signature of the
-	// signing hash by the shard key.
+	// signing hash by the shard key (nor by the previous key while Rotate
+	// keeps it accepted).
 	ReasonBadSignature
+	// ReasonValidPreviousKey: as ReasonValid, but signed by the key that
+	// Rotate replaced, within the time it keeps that key accepted. Checked
+	// only when the current key does not verify; its counter stops growing
+	// once every publisher has switched to the new key.
+	ReasonValidPreviousKey
 
 	// NumReasons is the number of reasons, for arrays indexed by Reason.
 	NumReasons
@@ -59,6 +65,8 @@ var reasonText = [...]string{
 	ReasonBadMetaLength: "bad_meta_length",
 	ReasonReplay:        "replay",
 	ReasonBadSignature:  "bad_signature",
+
+	ReasonValidPreviousKey: "valid_previous_key",
 }
 
 // String returns a snake_case name, usable as a metric label.
@@ -72,7 +80,7 @@ func (r Reason) String() string {
 // Result returns what the reason leads to.
 func (r Reason) Result() Result {
 	switch r {
-	case ReasonValid:
+	case ReasonValid, ReasonValidPreviousKey:
 		return Accept
 	case ReasonReplay:
 		return Ignore
