@@ -95,7 +95,10 @@ func TestManagerChurnSoak(t *testing.T) {
 			t.Logf("minute %2d: %d nodes seen, healthy again after %v; per node max: book %d records / %d slots, "+
 				"%d peer states, %d dials, %d tracked peers; heap %d KiB",
 				m, s.seen, took, book, f.BookSlots, f.PeerStates, f.Dials, tracked, ms.HeapAlloc>>10)
-			if book > soakBookCap || f.BookSlots > soakNodes+soakChurn || f.PeerStates > f.BookSlots {
+			// Records beyond the capacity are connected or dialling
+			// peers, which the book never evicts: at most the hosts
+			// alive at once.
+			if book > max(soakBookCap, soakNodes+soakChurn) || f.BookSlots > soakNodes+soakChurn || f.PeerStates > f.BookSlots {
 				t.Fatalf("minute %d: book %d records (capacity %d), %d slots, %d peer states", m, book, soakBookCap, f.BookSlots, f.PeerStates)
 			}
 			if f.Dials > relay.WakupmPreset().MaxDialsInFlight || f.DialingIPs > f.Dials || f.Queue > 0 {
