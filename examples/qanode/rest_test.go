@@ -105,8 +105,13 @@ func checkProtectedPublishing(t *testing.T, n *testNode) {
 	n.mustCall("POST", "/relay/publish/32", msg, 200, &pubd)
 	msg["timestamp"] = pubd.Timestamp
 	n.mustCall("POST", "/relay/publish/32", msg, 409, nil)
+	// The node's own message reaches its buffer through gossipsub's
+	// delivery, after the publish call returns: wait for it (bounded).
 	var msgs messagesJSON
-	n.mustCall("GET", "/relay/messages/%2Fwaku%2F2%2Frs%2F16%2F32?limit=5", nil, 200, &msgs)
+	eventually(t, 5*time.Second, "own message buffered", func() bool {
+		n.mustCall("GET", "/relay/messages/%2Fwaku%2F2%2Frs%2F16%2F32?limit=5", nil, 200, &msgs)
+		return len(msgs.Messages) > 0
+	})
 	if len(msgs.Messages) != 1 || msgs.Messages[0].MessageHash != pubd.MessageHash || msgs.Messages[0].From != n.node.selfID().String() {
 		t.Fatalf("own message not buffered: %+v", msgs)
 	}
