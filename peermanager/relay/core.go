@@ -41,7 +41,7 @@ type Core struct {
 
 	discoverUntil [shardmesh.ShardsPerCluster]time.Time
 	below         shardmesh.ShardSet // shards under ShardFloor at the last check
-	now           time.Time          // of the last Step, for NextTick
+	now           time.Time          // of the last Step, for DialCreditEndsIn
 	// until then candidates are ranked by how specific their claims are
 	// (Config.DistrustBroadClaims; see noteMisreport)
 	distrustUntil time.Time

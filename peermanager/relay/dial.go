@@ -13,10 +13,12 @@ import (
 
 // fillDeficits runs the configured dial strategy.
 func (c *Core) fillDeficits(now time.Time) {
+	// Also offline: DialCreditEndsIn must not keep reporting a credit
+	// that has ended (the Manager would tick at once, again and again).
+	c.uncountSlowDials(now)
 	if !c.online {
 		return
 	}
-	c.uncountSlowDials(now)
 	c.redialStatic(now)
 	switch c.cfg.Dial {
 	case DialByCoverage:

@@ -68,3 +68,25 @@ func TestSlowDialStopsCounting(t *testing.T) {
 		})
 	}
 }
+
+// TestDialCreditEndsOffline: a node that goes offline with a dial in
+// flight still lets its credit end at the next tick, so DialCreditEndsIn
+// stops asking for an immediate tick (the Manager would otherwise tick
+// again and again until the dial expires).
+func TestDialCreditEndsOffline(t *testing.T) {
+	cfg := WakupmPreset()
+	cfg.OnDemandDiscovery = false
+	core, err := NewCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core.Step(Subscribed{Shard: twn(1)}, t0)
+	p := enrPeer(1, shardmesh.ClusterTWN, shardmesh.CapRelay, 1)
+	p.IP = netip.AddrFrom4([4]byte{10, 0, 0, 1})
+	core.Step(PeerDiscovered{Peer: p}, t0)
+	core.Step(OnlineChanged{Online: false}, t0.Add(time.Second))
+	core.Step(Tick{}, t0.Add(cfg.DialCountsFor))
+	if wait, ok := core.DialCreditEndsIn(); ok {
+		t.Fatalf("offline, after the credit: DialCreditEndsIn = %v, true; want none", wait)
+	}
+}
