@@ -59,6 +59,7 @@ func Example() {
 	// wakupm_relay_disconnects_total
 	// wakupm_relay_events_dropped_total
 	// wakupm_relay_events_queued
+	// wakupm_relay_misreports_total
 	// wakupm_relay_peers
 	// wakupm_relay_prune_searches_total
 	// wakupm_selector_notifications_dropped_total

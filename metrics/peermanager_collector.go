@@ -34,6 +34,7 @@ var (
 //	wakupm_relay_disconnects_total{reason}              counter: the policy's disconnections by reason
 //	wakupm_relay_discovery_requests_total{cluster,shard} counter: on-demand discovery requests
 //	wakupm_relay_prune_searches_total{result}           counter: prunes whose greedy plan fell short (result: reached_target, kept_greedy)
+//	wakupm_relay_misreports_total                       counter: peers that advertised our shards and announced none (RELAY-33)
 //	wakupm_peer_book_size                               gauge: peer records (nwaku: waku_peer_store_size)
 //	wakupm_peer_book_forgotten_total                    counter: records dropped after failures or as misfits
 //	wakupm_relay_events_queued                          gauge: Manager queue entries waiting for its loop
@@ -46,7 +47,7 @@ type PeerManagerCollector struct {
 	src RelaySource
 
 	shardPeers, floor, peers, dials, disconnects, discovery, bookSize, forgotten *prometheus.Desc
-	eventsQueued, eventsDropped, pruneSearches                                   *prometheus.Desc
+	eventsQueued, eventsDropped, pruneSearches, misreports                       *prometheus.Desc
 }
 
 // PeerManagerCollectorOption configures a PeerManagerCollector.
@@ -109,6 +110,8 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 			"result"),
 		bookSize:  desc("wakupm_peer_book_size", "Peer records in the peer book."),
 		forgotten: desc("wakupm_peer_book_forgotten_total", "Peer records dropped after repeated dial failures or as misfits."),
+		misreports: desc("wakupm_relay_misreports_total",
+			"Connected relay peers whose gossipsub announcements named none of the subscribed shards they advertised (RFC RELAY-33)."),
 		eventsQueued: desc("wakupm_relay_events_queued",
 			"Entries (one per peer or shard with pending events) in the Manager's event queue, waiting for its loop."),
 		eventsDropped: desc("wakupm_relay_events_dropped_total",
@@ -119,7 +122,7 @@ func NewPeerManagerCollector(src RelaySource, opts ...PeerManagerCollectorOption
 // Describe implements prometheus.Collector.
 func (c *PeerManagerCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.shardPeers, c.floor, c.peers, c.dials, c.disconnects,
-		c.discovery, c.pruneSearches, c.bookSize, c.forgotten, c.eventsQueued, c.eventsDropped} {
+		c.discovery, c.pruneSearches, c.bookSize, c.forgotten, c.eventsQueued, c.eventsDropped, c.misreports} {
 		ch <- d
 	}
 }
@@ -157,6 +160,7 @@ func (c *PeerManagerCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.pruneSearches, s.Stats.PruneSearches-s.Stats.PruneSearchRescues, "kept_greedy")
 	gauge(c.bookSize, s.BookSize)
 	counter(c.forgotten, s.Stats.Forgotten)
+	counter(c.misreports, s.Stats.Misreports)
 	gauge(c.eventsQueued, s.EventsQueued)
 	counter(c.eventsDropped, s.EventsDropped)
 }

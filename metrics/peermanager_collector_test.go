@@ -203,3 +203,26 @@ wakupm_relay_prune_searches_total{result="reached_target"} %d
 	}
 	t.Logf("the search reached the target for %d of 16 seeds", rescued)
 }
+
+// TestPeerManagerCollectorMisreports: a connected peer that advertised
+// shard 2 and announces none of it in gossipsub counts as a misreport.
+func TestPeerManagerCollectorMisreports(t *testing.T) {
+	core := relayCoreFixture(t)
+	c, err := NewPeerManagerCollector(core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = `
+# HELP wakupm_relay_misreports_total Connected relay peers whose gossipsub announcements named none of the subscribed shards they advertised (RFC RELAY-33).
+# TYPE wakupm_relay_misreports_total counter
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(head+"wakupm_relay_misreports_total 0\n"), "wakupm_relay_misreports_total"); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture connects "a" at Unix 0; one second later it is past
+	// GossipsubTopicsCountAfter.
+	core.Step(relay.TopicsAnnounced{ID: "a"}, time.Unix(1, 0))
+	if err := testutil.CollectAndCompare(c, strings.NewReader(head+"wakupm_relay_misreports_total 1\n"), "wakupm_relay_misreports_total"); err != nil {
+		t.Fatal(err)
+	}
+}
