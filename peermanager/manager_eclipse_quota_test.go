@@ -80,10 +80,23 @@ func TestEclipseSilentMeshPeers(t *testing.T) {
 			if !q {
 				return // measured, not bounded: the point is the comparison
 			}
+			// The quota guarantees honest outbound connections; which of
+			// them gossipsub grafts depends on their backoffs: in CI's
+			// small network a victim kept 1 honest outbound mesh peer (of
+			// 11 honest outbound connections) in 3 of 20 runs, so at CI
+			// size at least one is required, ShardOutboundFloor at full
+			// size.
 			floor := relay.DefaultConfig().ShardOutboundFloor
+			wantMesh := floor
+			if !*eclipseFull {
+				wantMesh = 1
+			}
 			for i, v := range r.views {
-				if v.honestOutMesh() < floor {
-					t.Errorf("victim %d keeps %d honest outbound mesh peers, want >= %d", i, v.honestOutMesh(), floor)
+				if n := v.honestOutConns(); n < floor {
+					t.Errorf("victim %d keeps %d honest outbound connections, want >= %d", i, n, floor)
+				}
+				if v.honestOutMesh() < wantMesh {
+					t.Errorf("victim %d keeps %d honest outbound mesh peers, want >= %d", i, v.honestOutMesh(), wantMesh)
 				}
 			}
 			if r.delivered != r.published {
