@@ -27,11 +27,7 @@ func TestSlowDialStopsCounting(t *testing.T) {
 			cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra, cfg.UnhealthyExtraMax = 1, 1, 0, 0
 			cfg.OutboundTarget, cfg.OutboundQuota, cfg.OnDemandDiscovery = 1, 1, false
 			cfg.DialCountsFor = tc.credit
-			core, err := NewCore(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			core.Step(Subscribed{Shard: twn(1)}, t0)
+			core := subscribedCore(t, cfg, 1)
 			for i := 1; i <= 2; i++ {
 				p := enrPeer(i, shardmesh.ClusterTWN, shardmesh.CapRelay, 1)
 				p.IP = netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})
@@ -76,11 +72,7 @@ func TestSlowDialStopsCounting(t *testing.T) {
 func TestDialCreditEndsOffline(t *testing.T) {
 	cfg := WakupmPreset()
 	cfg.OnDemandDiscovery = false
-	core, err := NewCore(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	core.Step(Subscribed{Shard: twn(1)}, t0)
+	core := subscribedCore(t, cfg, 1)
 	p := enrPeer(1, shardmesh.ClusterTWN, shardmesh.CapRelay, 1)
 	p.IP = netip.AddrFrom4([4]byte{10, 0, 0, 1})
 	core.Step(PeerDiscovered{Peer: p}, t0)

@@ -20,12 +20,7 @@ func distrustRig(t *testing.T, distrust time.Duration) *Core {
 	cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra, cfg.UnhealthyExtraMax = 1, 0, 0, 0
 	cfg.OutboundTarget, cfg.OutboundQuota, cfg.MaxDialsInFlight = 1, 1, 1
 	cfg.OnDemandDiscovery, cfg.DistrustBroadClaims = false, distrust
-	core, err := NewCore(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	core.Step(Subscribed{Shard: twn(1)}, t0)
-	core.Step(Subscribed{Shard: twn(2)}, t0)
+	core := subscribedCore(t, cfg, 1, 2)
 	every := make([]uint16, 16)
 	for i := range every {
 		every[i] = uint16(i)

@@ -31,12 +31,7 @@ func failedFixture(t *testing.T, mutate func(*Config)) (*Core, time.Time) {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	core, err := NewCore(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := t0
-	core.Step(Subscribed{Shard: twn(1)}, now)
+	core, now := subscribedCore(t, cfg, 1), t0
 	p1 := enrPeer(1, shardmesh.ClusterTWN, shardmesh.CapRelay, 1)
 	p1.IP = netip.AddrFrom4([4]byte{10, 0, 0, 1})
 	if got := dialled(core.Step(PeerDiscovered{Peer: p1}, now)); !slices.Equal(got, []peerid.ID{pid(1)}) {

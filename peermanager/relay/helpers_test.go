@@ -2,6 +2,7 @@ package relay
 
 import (
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/wakupm/wakupm/peerid"
@@ -27,4 +28,18 @@ func shards(idx ...uint16) shardmesh.ShardSet {
 func enrPeer(i int, cluster uint16, caps shardmesh.Capabilities, idx ...uint16) book.DiscoveredPeer {
 	return book.DiscoveredPeer{ID: pid(i), Origin: book.OriginDiscv5, HasENR: true, Cluster: cluster,
 		HasShards: true, Shards: shards(idx...), Caps: caps}
+}
+
+// subscribedCore returns a core for cfg subscribed at t0 to the given
+// shard indexes of The Waku Network; an invalid cfg fails the test.
+func subscribedCore(t *testing.T, cfg Config, idx ...uint16) *Core {
+	t.Helper()
+	core, err := NewCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range idx {
+		core.Step(Subscribed{Shard: twn(i)}, t0)
+	}
+	return core
 }

@@ -26,12 +26,7 @@ func offShardFixture(t *testing.T, dir book.Direction, mutate func(*Config)) (*C
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	core, err := NewCore(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := t0
-	core.Step(Subscribed{Shard: twn(1)}, now)
+	core, now := subscribedCore(t, cfg, 1), t0
 	for i, on := range []shardmesh.ShardSet{shards(1, 2, 3), shards(1)} {
 		id := pid(i + 1)
 		core.Step(PeerConnected{ID: id, Direction: dir, IP: netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)})}, now)
@@ -149,12 +144,7 @@ func TestSilentPeerStopsCountingBeforeItsGrace(t *testing.T) {
 			cfg.ShardFloor, cfg.ShardOutboundFloor, cfg.UnhealthyExtra, cfg.UnhealthyExtraMax = 1, 0, 0, 0
 			cfg.OnDemandDiscovery, cfg.GossipsubTopicsCountAfter = false, tc.after
 			cfg.OutboundTarget, cfg.OutboundQuota = 1, 1
-			core, err := NewCore(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			now := t0
-			core.Step(Subscribed{Shard: twn(1)}, now)
+			core, now := subscribedCore(t, cfg, 1), t0
 			core.Step(PeerConnected{ID: pid(1), Direction: book.Outbound, IP: netip.AddrFrom4([4]byte{10, 0, 0, 1})}, now)
 			core.Step(PeerIdentified{ID: pid(1), Protocols: []string{protocols.Relay}}, now)
 			core.Step(MetadataReceived{ID: pid(1), Cluster: cfg.Cluster, Shards: shards(1, 2, 3)}, now)
